@@ -1,5 +1,4 @@
-"""The partner programme. Issue 2 models the minimum (kinds, tiers, taxonomy, the profile);
-applications, criteria, certifications and health extend it."""
+"""The partner profile and the taxonomy partners are described by (regions, industries)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -7,14 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation
 from core.i18n import TranslatedField
 from core.models import TimeStampedModel
-
-
-class PartnerKind(models.TextChoices):
-    ISV = "isv", _("ISV")
-    SERVICE = "service", _("Service partner")
-    ALLIANCE = "alliance", _("Strategic alliance")
-    DEVELOPER = "developer", _("Developer")
-    CHANNEL = "channel", _("Channel partner")
+from partners.models.tiers import PartnerKind, Tier
 
 
 class Region(models.Model):
@@ -49,31 +41,6 @@ class Industry(models.Model):
 
     def __str__(self):
         return self.t_name
-
-
-class Tier(models.Model):
-    """One rung of a partner kind's ladder; ``rank`` 0 is the entry tier."""
-
-    kind = models.CharField(_("partner kind"), max_length=20, choices=PartnerKind.choices)
-    rank = models.PositiveSmallIntegerField(_("rank"))
-    slug = models.SlugField(_("slug"), max_length=40)
-    name = models.CharField(_("name"), max_length=60)
-    name_en = models.CharField(_("name (English)"), max_length=60, blank=True)
-    colour = models.CharField(_("badge colour"), max_length=7, default="#64748b")
-
-    t_name = TranslatedField("name", "name_en")
-
-    class Meta:
-        ordering = ["kind", "rank"]
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "rank"], name="tier_rank_unique_per_kind"),
-            models.UniqueConstraint(fields=["kind", "slug"], name="tier_slug_unique_per_kind"),
-        ]
-        verbose_name = _("tier")
-        verbose_name_plural = _("tiers")
-
-    def __str__(self):
-        return f"{self.get_kind_display()} · {self.t_name}"
 
 
 class Partner(TimeStampedModel):

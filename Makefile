@@ -1,0 +1,54 @@
+# Symbio — two commands do all set-up: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STRIPE_PORT ?= 8420
+TEST_DEBS := postgresql postgresql-contrib redis-server chromium gettext fonts-noto-cjk \
+             libharfbuzz-subset0 poppler-utils docker-compose
+
+.PHONY: install run test lint bench messages clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## make run: SQLite + demo data + localstripe on loopback + dev server
+run: install
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput -v0
+	@test -f var/.seeded || ($(PY) manage.py seed_demo && touch var/.seeded)
+	@$(PY) scripts/localstripe_server.py --port $(STRIPE_PORT) > var/localstripe.log 2>&1 & echo $$! > var/localstripe.pid; \
+	trap 'kill $$(cat var/localstripe.pid) 2>/dev/null; rm -f var/localstripe.pid' EXIT INT TERM; \
+	$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/; \
+	LOCALSTRIPE_URL=http://127.0.0.1:$(STRIPE_PORT) $(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: throwaway PostgreSQL + Redis + localstripe on loopback, lint, whole suite
+test: install
+	@scripts/system-deps.sh $(TEST_DEBS)
+	scripts/test.sh $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: install
+	@scripts/system-deps.sh $(TEST_DEBS)
+	scripts/bench.sh
+
+## Regenerate and compile both message catalogues (needs gettext).
+messages: install
+	@scripts/system-deps.sh gettext
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete -i ".venv/*" -i "staticfiles/*" -i "var/*"
+	$(PY) manage.py makemessages -d djangojs -l zh_Hans -l en --no-obsolete -i ".venv/*" -i "staticfiles/*" -i "var/*"
+	$(PY) manage.py compilemessages -l zh_Hans -l en -i ".venv"
+
+clean:
+	rm -rf var staticfiles .pytest_cache

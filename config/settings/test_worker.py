@@ -1,0 +1,9 @@
+"""A real Celery worker started by integration tests: the test settings, but not eager."""
+
+from .test import *  # noqa: F401,F403
+from .test import env
+
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BROKER_URL = env.str("REDIS_URL")
+EMAIL_CONFIG = env.email_url("EMAIL_URL")
+vars().update(EMAIL_CONFIG)
