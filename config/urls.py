@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
+    path("partners/", include("partners.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

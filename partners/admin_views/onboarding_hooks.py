@@ -1,0 +1,1 @@
+"""Wagtail admin: the application review queue (owned by the onboarding work)."""

@@ -1,0 +1,1 @@
+"""Wagtail admin: tiers, recommendations, certifications, partner console (owned by the programme work)."""

@@ -1,0 +1,3 @@
+"""Public application flow and partner directory (owned by the onboarding work)."""
+
+urlpatterns = []
