@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from core.models import PublicIdModel, TimeStampedModel
 
 INVITATION_VALIDITY = timedelta(days=7)
 
@@ -71,7 +71,7 @@ class Role(models.TextChoices):
 MANAGER_ROLES = (Role.OWNER, Role.ADMIN)
 
 
-class Membership(TimeStampedModel):
+class Membership(PublicIdModel, TimeStampedModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
@@ -100,10 +100,23 @@ def _default_expiry():
     return timezone.now() + INVITATION_VALIDITY
 
 
-class Invitation(TimeStampedModel):
+class Invitation(PublicIdModel, TimeStampedModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Revoked")
+        EXPIRED = "expired", _("Expired")
+
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("email"))
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The invitation email is written in this language."),
+    )
     token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -124,5 +137,27 @@ class Invitation(TimeStampedModel):
         return f"{self.email} → {self.organisation}"
 
     @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_pending(self) -> bool:
+        """Neither accepted nor revoked (it may still have expired)."""
+        return self.accepted_at is None and self.revoked_at is None
+
+    @property
     def is_usable(self) -> bool:
-        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+        return self.is_pending and not self.is_expired
+
+    @property
+    def status(self) -> "Invitation.Status":
+        if self.revoked_at is not None:
+            return self.Status.REVOKED
+        if self.accepted_at is not None:
+            return self.Status.ACCEPTED
+        if self.is_expired:
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    def get_status_display(self) -> str:
+        return self.status.label

@@ -36,7 +36,7 @@ WAGTAIL_APPS = [
     "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "accounts.apps.WagtailUsersConfig",  # wagtail.users with display_name on the user forms
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -142,6 +142,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # A marketplace tells people plainly that their email is already registered (see README).
 ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+# User, email address, organisation and membership are created in one transaction.
+ACCOUNT_FORMS = {"signup": "accounts.allauth_forms.AtomicSignupForm"}
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "5/5m/ip,5/5m/key",
@@ -165,6 +167,7 @@ WAGTAIL_I18N_ENABLED = False  # content is bilingual by field; see core.i18n.Tra
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 CURRENCIES = ("CNY", "USD")
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Static and media -----------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -195,7 +198,6 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
-WAGTAIL_USER_CUSTOM_FIELDS = ["display_name"]
 
 # --- Search engine (catalogue) --------------------------------------------------------
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")

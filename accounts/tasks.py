@@ -1,0 +1,24 @@
+"""Celery tasks: thin, take ids, retry with backoff."""
+
+from celery import shared_task
+
+from accounts import emails
+from accounts.models import Invitation
+
+
+@shared_task(
+    autoretry_for=(OSError,),  # SMTP and connection errors
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+)
+def send_invitation_email(invitation_id: int) -> bool:
+    """Mail the invitation if it can still be accepted. Returns whether a mail was sent."""
+    invitation = (
+        Invitation.objects.select_related("organisation", "invited_by").filter(pk=invitation_id).first()
+    )
+    if invitation is None or not invitation.is_usable:
+        return False
+    emails.send_invitation(invitation)
+    return True
