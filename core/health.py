@@ -48,7 +48,7 @@ def check_search():
 
     client = Elasticsearch(settings.ELASTICSEARCH_URL, request_timeout=2)
     try:
-        info = client.cluster.health(request_timeout=2)
+        info = client.cluster.health()
         if info["status"] == "red":
             raise RuntimeError("cluster status red")
         return f"elasticsearch ({info['status']})"

@@ -18,20 +18,22 @@ SYMBOLS = {Currency.CNY: "¥", Currency.USD: "$"}
 
 
 def quantize(amount: Decimal, currency: str) -> Decimal:
+    if isinstance(amount, float):
+        raise TypeError("Money amounts must be Decimal, not float.")
     exp = MINOR_UNIT_EXPONENT[Currency(currency)]
     return Decimal(amount).quantize(Decimal(1).scaleb(-exp), rounding=ROUND_HALF_UP)
 
 
 def to_minor_units(amount: Decimal, currency: str) -> int:
-    if isinstance(amount, float):
-        raise TypeError("Money amounts must be Decimal, not float.")
     exp = MINOR_UNIT_EXPONENT[Currency(currency)]
     return int(quantize(amount, currency).scaleb(exp))
 
 
 def from_minor_units(value: int, currency: str) -> Decimal:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"Minor units must be an int, not {type(value).__name__}.")
     exp = MINOR_UNIT_EXPONENT[Currency(currency)]
-    return quantize(Decimal(int(value)).scaleb(-exp), currency)
+    return quantize(Decimal(value).scaleb(-exp), currency)
 
 
 @dataclass(frozen=True)

@@ -218,6 +218,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Synced into django_celery_beat's table when beat starts. The heartbeat proves that beat
+# schedules and a worker executes; the beat container's health check reads it.
+CELERY_BEAT_SCHEDULE = {
+    "core-heartbeat": {"task": "core.tasks.record_heartbeat", "schedule": 60.0},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- Payments ------------------------------------------------------------------------
@@ -236,7 +241,12 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Symbio API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Symbio API",
+    "VERSION": "1.0.0",
+    # Symbio's API only, not the Wagtail admin's internal one (also keeps `check --deploy` clean).
+    "PREPROCESSING_HOOKS": ["config.schema.exclude_wagtail_admin_api"],
+}
 
 # --- Logging -------------------------------------------------------------------------
 LOGGING = {

@@ -1,10 +1,31 @@
 """Production: every secret comes from the environment; a missing one stops start-up."""
 
-from .base import *  # noqa: F401,F403
-from .base import env
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+# Set-but-empty is as wrong as unset (an `.env` line like `ALLOWED_HOSTS=` would otherwise
+# start a site that rejects every request, or one without a database). Checked before base
+# reads them, so the message names the variable.
+for _name in ("ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL"):
+    if _name in os.environ and not os.environ[_name].strip():
+        raise ImproperlyConfigured(f"The {_name} environment variable is empty; give it a value.")
+
+from .base import *  # noqa: E402,F401,F403
+from .base import env  # noqa: E402
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.secret("SECRET_KEY")
+if (
+    len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or "change-me" in SECRET_KEY
+    or SECRET_KEY.startswith("django-insecure-")
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is a placeholder or too weak: use 50+ random characters, e.g. "
+        'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)

@@ -1,0 +1,79 @@
+"""Fixtures for integration tests that run real Celery processes next to the test database."""
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _wait_for(predicate, timeout=30.0, interval=0.2):
+    """Poll ``predicate`` until it returns something truthy; return that, or None on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(interval)
+
+
+@pytest.fixture
+def wait_for():
+    return _wait_for
+
+
+@pytest.fixture
+def celery_beat_process(redis_url, tmp_path):
+    """``celery beat`` with django_celery_beat's DatabaseScheduler on the test database.
+
+    The schedule is read from the database, so the test must commit its PeriodicTask rows
+    (``django_db(transaction=True)``) for this process to see them.
+    """
+    from django.db import connection
+
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test_worker",
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": redis_url,
+        "EMAIL_URL": "consolemail://",
+        "C_FORCE_ROOT": "1",
+    }
+    celery = shutil.which("celery", path=str(REPO / ".venv" / "bin")) or "celery"
+    log_path = tmp_path / "beat.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [
+            celery,
+            "-A",
+            "config",
+            "beat",
+            "-l",
+            "INFO",
+            "--scheduler",
+            "django_celery_beat.schedulers:DatabaseScheduler",
+            "--max-interval",
+            "1",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield {"process": proc, "log": log_path}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        log.close()
