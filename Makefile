@@ -43,12 +43,16 @@ bench: install
 	@scripts/system-deps.sh $(TEST_DEBS)
 	scripts/bench.sh
 
-## Regenerate and compile both message catalogues (needs gettext).
+## Regenerate both message catalogues, fill English, compile (needs gettext). Chinese entries
+## left to translate: `python scripts/catalogues.py todo todo.json` / `apply done.json`.
+MSG_IGNORE := -i ".venv/*" -i "staticfiles/*" -i "var/*" -i "tests/*" -i "benchmarks/*" -i "scripts/*"
 messages: install
 	@scripts/system-deps.sh gettext
-	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete -i ".venv/*" -i "staticfiles/*" -i "var/*"
-	$(PY) manage.py makemessages -d djangojs -l zh_Hans -l en --no-obsolete -i ".venv/*" -i "staticfiles/*" -i "var/*"
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete $(MSG_IGNORE)
+	$(PY) manage.py makemessages -d djangojs -l zh_Hans -l en --no-obsolete $(MSG_IGNORE)
+	$(PY) scripts/catalogues.py fill-en
 	$(PY) manage.py compilemessages -l zh_Hans -l en -i ".venv"
+	$(PY) scripts/catalogues.py stats
 
 clean:
 	rm -rf var staticfiles .pytest_cache

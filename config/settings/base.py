@@ -159,7 +159,7 @@ MFA_TOTP_ISSUER = "Symbio"
 # --- Internationalisation -----------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [Path(env.str("SYMBIO_LOCALE_PATH", default=str(BASE_DIR / "locale")))]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
