@@ -46,7 +46,7 @@ RUN export SECRET_KEY=build-only-throwaway-key-never-used-to-serve-0123456789abc
 # starts out writable.
 RUN groupadd --system --gid 10001 symbio \
     && useradd --system --uid 10001 --gid symbio --create-home --home-dir /home/symbio symbio \
-    && mkdir -p /app/var/media \
+    && mkdir -p /app/var/media /app/var/private \
     && chown -R symbio:symbio /app/var
 USER symbio
 

@@ -1,7 +1,23 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class PartnersConfig(AppConfig):
     name = "partners"
     verbose_name = _("Partners")
+
+    def ready(self):
+        from accounts.models import Membership
+        from partners import signals
+        from partners.models import PartnerWorkspace
+
+        post_save.connect(
+            signals.membership_saved, sender=Membership, dispatch_uid="partners.membership_saved"
+        )
+        post_delete.connect(
+            signals.membership_deleted, sender=Membership, dispatch_uid="partners.membership_deleted"
+        )
+        post_delete.connect(
+            signals.workspace_deleted, sender=PartnerWorkspace, dispatch_uid="partners.workspace_deleted"
+        )

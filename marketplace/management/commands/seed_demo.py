@@ -13,9 +13,18 @@ import accounts.demo
 import catalog.demo
 import marketplace.demo
 import partners.demo
+import partners.demo_onboarding
+import partners.demo_programme
 from core.demo import SIZES, SeedContext
 
-SEEDERS = (accounts.demo, partners.demo, catalog.demo, marketplace.demo)
+SEEDERS = (
+    accounts.demo,
+    partners.demo,
+    partners.demo_programme,
+    partners.demo_onboarding,
+    catalog.demo,
+    marketplace.demo,
+)
 
 
 class Command(BaseCommand):

@@ -1,0 +1,197 @@
+"""Read side of the partner directory (``/partners/``) and the partner profile pages.
+
+Queries are bounded whatever the data size: one query for the page of partners (organisation,
+tier and page joined), one each for their regions and industries, plus the filter form's
+choices. Filters use ``EXISTS`` subqueries so a partner never appears twice.
+
+Certifications belong to the programme work (``partners.CertifiedPerson`` reached through
+``Partner.certified_people``); until that relation exists the certification filter is ignored
+and counts are 0.
+"""
+
+from datetime import date
+
+import django_filters
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.i18n import is_english
+from partners.models import Industry, Partner, PartnerKind, Region, Tier
+
+
+class Sort:
+    TIER = "tier"
+    RATING = "rating"
+    NAME = "name"
+    CHOICES = [(TIER, _("Tier")), (RATING, _("Rating")), (NAME, _("Name"))]
+
+
+# --- certifications (owned by the programme work; guarded) ------------------------------
+
+
+def certified_person_model():
+    """``partners.CertifiedPerson`` when ``Partner.certified_people`` exists, else None."""
+    try:
+        return Partner._meta.get_field("certified_people").related_model
+    except FieldDoesNotExist:
+        return None
+
+
+def _valid_certifications_q(prefix: str, today: date) -> Q:
+    """People whose certification is valid today: issued_on ≤ today < expires_on."""
+    model = certified_person_model()
+    names = {f.name for f in model._meta.get_fields()}
+    q = Q()
+    if "issued_on" in names:
+        q &= Q(**{f"{prefix}issued_on__lte": today})
+    if "expires_on" in names:
+        q &= Q(**{f"{prefix}expires_on__gt": today})
+    return q
+
+
+def certification_choices():
+    model = certified_person_model()
+    if model is None:
+        return []
+    certification = model._meta.get_field("certification").related_model
+    return [(c.slug, str(c)) for c in certification.objects.all()]
+
+
+def certified_people_count(partner_id: int) -> int:
+    model = certified_person_model()
+    if model is None:
+        return 0
+    today = timezone.localdate()
+    return model.objects.filter(_valid_certifications_q("", today), partner_id=partner_id).count()
+
+
+# --- the filter form ---------------------------------------------------------------------
+
+
+def tier_choices():
+    seen, choices = set(), []
+    for tier in Tier.objects.order_by("rank", "slug"):
+        if tier.slug not in seen:
+            seen.add(tier.slug)
+            choices.append((tier.slug, tier.t_name))
+    return choices
+
+
+class PartnerDirectoryFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_text", label=_("Search"))
+    kind = django_filters.ChoiceFilter(
+        choices=PartnerKind.choices, label=_("Partner kind"), empty_label=_("All")
+    )
+    tier = django_filters.ChoiceFilter(field_name="tier__slug", label=_("Tier"), empty_label=_("All"))
+    region = django_filters.ModelChoiceFilter(
+        queryset=Region.objects.all(),
+        to_field_name="code",
+        method="filter_region",
+        label=_("Region"),
+        empty_label=_("All"),
+    )
+    industry = django_filters.ModelChoiceFilter(
+        queryset=Industry.objects.all(),
+        to_field_name="slug",
+        method="filter_industry",
+        label=_("Industry"),
+        empty_label=_("All"),
+    )
+    certification = django_filters.ChoiceFilter(
+        method="filter_certification", label=_("Certification"), empty_label=_("All")
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=Sort.CHOICES, method="filter_noop", label=_("Sort by"), empty_label=None
+    )
+
+    class Meta:
+        model = Partner
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["tier"].extra["choices"] = tier_choices()
+        certifications = certification_choices()
+        if certifications:
+            self.filters["certification"].extra["choices"] = certifications
+        else:
+            # Not available yet: accept and ignore the parameter, show no field.
+            del self.filters["certification"]
+
+    def filter_noop(self, queryset, name, value):
+        return queryset
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(organisation__name__icontains=value)
+            | Q(organisation__name_en__icontains=value)
+            | Q(tagline__icontains=value)
+            | Q(tagline_en__icontains=value)
+        )
+
+    def filter_region(self, queryset, name, value):
+        through = Partner.regions.through
+        return queryset.filter(Exists(through.objects.filter(partner=OuterRef("pk"), region=value)))
+
+    def filter_industry(self, queryset, name, value):
+        through = Partner.industries.through
+        return queryset.filter(Exists(through.objects.filter(partner=OuterRef("pk"), industry=value)))
+
+    def filter_certification(self, queryset, name, value):
+        model = certified_person_model()
+        if model is None:
+            return queryset
+        people = model.objects.filter(
+            _valid_certifications_q("", timezone.localdate()),
+            partner=OuterRef("pk"),
+            certification__slug=value,
+        )
+        return queryset.filter(Exists(people))
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        sort = self.form.cleaned_data.get("sort") or Sort.TIER
+        return sort_partners(queryset, sort)
+
+
+def sort_partners(queryset, sort: str):
+    name = (
+        Coalesce(NullIf("organisation__name_en", Value("")), "organisation__name")
+        if is_english()
+        else F("organisation__name")
+    )
+    if sort == Sort.NAME:
+        return queryset.order_by(name.asc(), "pk")
+    # Ratings are reported later (marketplace); until then "rating" orders like "tier".
+    return queryset.order_by(F("tier__rank").desc(nulls_last=True), name.asc(), "pk")
+
+
+def directory_queryset():
+    """Active partners with a live profile page, ready for listing."""
+    return (
+        Partner.objects.filter(status=Partner.Status.ACTIVE, page__live=True)
+        .select_related("organisation", "tier", "page")
+        .prefetch_related("regions", "industries")
+    )
+
+
+def directory_filterset(data=None) -> PartnerDirectoryFilter:
+    # Always bound (an empty query is valid), so the default sort applies.
+    return PartnerDirectoryFilter(data if data is not None else {}, queryset=directory_queryset())
+
+
+def partner_profile(partner_id: int) -> Partner | None:
+    """The partner behind a profile page, with what the page shows, or None."""
+    partner = (
+        Partner.objects.filter(pk=partner_id)
+        .select_related("organisation", "tier")
+        .prefetch_related("regions", "industries")
+        .first()
+    )
+    if partner is not None:
+        partner.certified_people_count = certified_people_count(partner.pk)
+    return partner

@@ -1,0 +1,277 @@
+"""A partner's Wagtail workspace: its public page, its group and its image collection.
+
+The group holds ``wagtailadmin.access_admin`` and *add + change* page permissions on the
+partner's page subtree (never publish: members draft and submit, staff publish), plus add +
+choose image permissions on the partner's collection. Every member of the partner
+organisation is in the group; ``partners.signals`` keeps it so as memberships come and go.
+Everything here is idempotent, so the seed can provision existing partners.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import Resolver404, resolve
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
+
+from accounts.models import Membership
+from partners.models import Partner, PartnerPage, PartnersIndexPage, PartnerWorkspace
+
+DIRECTORY_MISSING = _("The partner directory page is missing, so the partner's page cannot be created.")
+
+# --- permissions -----------------------------------------------------------------------
+GROUP_NAME = "Partner: {slug}"
+PAGE_PERMISSIONS = ("add_page", "change_page")  # never publish: staff approval publishes
+COLLECTION_PERMISSIONS = ("add_image", "choose_image")
+ADMIN_ACCESS = ("wagtailadmin", "access_admin")
+BULK_BATCH = 500
+
+
+def directory_page() -> PartnersIndexPage:
+    index = PartnersIndexPage.objects.order_by("path").first()
+    if index is None:
+        raise ValidationError(DIRECTORY_MISSING, code="directory_missing")
+    return index
+
+
+def _is_free_path(path: str) -> bool:
+    """True when ``path`` would reach Wagtail (no Django URL such as /partners/apply/ shadows it)."""
+    with translation.override(settings.LANGUAGE_CODE):  # the unprefixed URLs
+        try:
+            match = resolve(path)
+        except Resolver404:
+            return True
+    return match.url_name == "wagtail_serve"
+
+
+def _page_slug(index, base: str) -> str:
+    """``base`` unless a sibling has it or a Django URL shadows ``/partners/<base>/``."""
+    base = (base or "partner")[:70]
+    site_path = "/".join(index.url_path.strip("/").split("/")[1:])  # "/home/partners/" -> "partners"
+    slug, n = base, 2
+    while index.get_children().filter(slug=slug).exists() or not _is_free_path(
+        f"/{site_path}/{slug}/" if site_path else f"/{slug}/"
+    ):
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+def _create_partner_page(*, partner, index, publisher=None, owner=None, publish_revision=True) -> PartnerPage:
+    organisation = partner.organisation
+    # A page left without its partner (the partner was deleted and made again) is reused.
+    page = PartnerPage.objects.child_of(index).filter(slug=organisation.slug, partner__isnull=True).first()
+    if page is not None:
+        page.partner, page.title, page.title_en = partner, organisation.name, organisation.name_en
+        page.draft_title = page.title
+        page.save(update_fields=["partner", "title", "draft_title", "title_en"])
+        return page
+    page = PartnerPage(
+        title=organisation.name,
+        title_en=organisation.name_en,
+        slug=_page_slug(index, organisation.slug),
+        partner=partner,
+        owner=owner,
+        live=True,
+    )
+    index.add_child(instance=page)
+    if publish_revision:
+        # Published by the approval itself: the reviewer need not hold page publish permission.
+        page.save_revision(user=publisher).publish(user=publisher, skip_permission_checks=True)
+    return page
+
+
+def _permissions(pairs):
+    query = Q(pk__in=[])
+    for app_label, codename in pairs:
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    found = list(Permission.objects.filter(query))
+    if len(found) != len(pairs):
+        raise RuntimeError(f"Missing permissions: {pairs}; run migrate.")
+    return found
+
+
+def _grant_page_permissions(group, page):
+    """The group holds admin access and exactly add + change on ``page``'s subtree."""
+    group.permissions.add(*_permissions([ADMIN_ACCESS]))
+    page_permissions = _permissions([("wagtailcore", codename) for codename in PAGE_PERMISSIONS])
+    GroupPagePermission.objects.filter(group=group).exclude(
+        page=page, permission__in=page_permissions
+    ).delete()
+    for permission in page_permissions:
+        GroupPagePermission.objects.get_or_create(group=group, page=page, permission=permission)
+
+
+def _create_group(organisation, page) -> Group:
+    group, _created = Group.objects.get_or_create(name=GROUP_NAME.format(slug=organisation.slug)[:150])
+    _grant_page_permissions(group, page)
+    return group
+
+
+def _create_collection(organisation, group) -> Collection:
+    root = Collection.get_first_root_node()
+    collection = root.add_child(name=GROUP_NAME.format(slug=organisation.slug)[:255])
+    for permission in _permissions([("wagtailimages", codename) for codename in COLLECTION_PERMISSIONS]):
+        GroupCollectionPermission.objects.get_or_create(
+            group=group, collection=collection, permission=permission
+        )
+    return collection
+
+
+@transaction.atomic
+def provision_partner_workspace(
+    *, partner, publisher=None, owner=None, publish_revision: bool = True
+) -> PartnerWorkspace:
+    """Idempotently give ``partner`` its page, group and collection, and its members the group."""
+    partner = Partner.objects.select_for_update().select_related("organisation").get(pk=partner.pk)
+    organisation = partner.organisation
+    page = PartnerPage.objects.filter(partner=partner).first()
+    if page is None:
+        page = _create_partner_page(
+            partner=partner,
+            index=directory_page(),
+            publisher=publisher,
+            owner=owner,
+            publish_revision=publish_revision,
+        )
+    workspace = PartnerWorkspace.objects.filter(partner=partner).select_related("group", "collection").first()
+    if workspace is None:
+        group = _create_group(organisation, page)
+        collection = _create_collection(organisation, group)
+        workspace = PartnerWorkspace.objects.create(partner=partner, group=group, collection=collection)
+    else:
+        _grant_page_permissions(workspace.group, page)
+    member_ids = list(organisation.memberships.values_list("user_id", flat=True))
+    workspace.group.user_set.add(*member_ids)
+    return workspace
+
+
+def provision_workspaces(*, partner_ids=None, on_progress=None) -> dict[str, int]:
+    """Bulk and idempotent (for the seed): every partner without a page, group or collection
+    gets them, and every member of a partner organisation is put in its group.
+
+    Pages go through Wagtail one by one (its tree, URL paths and search index need it) but
+    without revisions; groups, permissions and collections are written in batches.
+    """
+    partners = Partner.objects.all()
+    if partner_ids is not None:
+        partners = partners.filter(pk__in=list(partner_ids))
+    counts = {"pages": 0, "workspaces": 0}
+
+    index = directory_page()
+    missing_pages = list(partners.filter(page__isnull=True).select_related("organisation").order_by("pk"))
+    for n, partner in enumerate(missing_pages, start=1):
+        _create_partner_page(partner=partner, index=index, publish_revision=False)
+        if on_progress:
+            on_progress("partner pages", n, len(missing_pages))
+    counts["pages"] = len(missing_pages)
+
+    rows = list(
+        partners.filter(workspace__isnull=True, page__isnull=False)
+        .order_by("pk")
+        .values_list("pk", "organisation__slug", "page__pk")
+    )
+    for start in range(0, len(rows), BULK_BATCH):
+        counts["workspaces"] += _bulk_workspaces(rows[start : start + BULK_BATCH])
+    if rows:
+        # Collections keep their siblings ordered by name (treebeard ``node_order_by``); the
+        # bulk insert appended them, so let treebeard renumber the paths once.
+        Collection.fix_tree(fix_paths=True, parent=Collection.get_first_root_node())
+
+    groups = PartnerWorkspace.objects.filter(partner__in=partners).values_list(
+        "partner__organisation_id", "group_id"
+    )
+    group_of = dict(groups)
+    links = [
+        Group.user_set.through(user_id=user_id, group_id=group_of[org_id])
+        for user_id, org_id in Membership.objects.filter(organisation_id__in=group_of).values_list(
+            "user_id", "organisation_id"
+        )
+    ]
+    Group.user_set.through.objects.bulk_create(links, batch_size=BULK_BATCH, ignore_conflicts=True)
+    return counts
+
+
+def _bulk_workspaces(rows) -> int:
+    """Groups, permissions, collections and workspaces for (partner id, slug, page id) rows."""
+    names = {pk: GROUP_NAME.format(slug=slug)[:150] for pk, slug, _page in rows}
+    existing = set(Group.objects.filter(name__in=names.values()).values_list("name", flat=True))
+    Group.objects.bulk_create([Group(name=name) for name in names.values() if name not in existing])
+    group_ids = dict(Group.objects.filter(name__in=names.values()).values_list("name", "pk"))
+
+    access = _permissions([ADMIN_ACCESS])[0]
+    page_permissions = _permissions([("wagtailcore", codename) for codename in PAGE_PERMISSIONS])
+    image_permissions = _permissions([("wagtailimages", codename) for codename in COLLECTION_PERMISSIONS])
+    ids = list(group_ids.values())
+    Group.permissions.through.objects.bulk_create(
+        [Group.permissions.through(group_id=g, permission_id=access.pk) for g in ids], ignore_conflicts=True
+    )
+    GroupPagePermission.objects.filter(group_id__in=ids).delete()
+    GroupPagePermission.objects.bulk_create(
+        [
+            GroupPagePermission(group_id=group_ids[names[pk]], page_id=page_id, permission=permission)
+            for pk, _slug, page_id in rows
+            for permission in page_permissions
+        ]
+    )
+
+    # Collections: appended under the root (reordered by name afterwards, see above).
+    root = Collection.get_first_root_node()
+    depth = root.depth + 1
+    # Counted, not read from numchild (which a bulk insert does not maintain).
+    children = Collection.objects.filter(depth=depth, path__startswith=root.path)
+    last = children.order_by("-path").first()
+    step = Collection._str2int(last.path[-Collection.steplen :]) if last else 0
+    paths = {pk: Collection._get_path(root.path, depth, step + n) for n, (pk, *_rest) in enumerate(rows, 1)}
+    Collection.objects.bulk_create(
+        [Collection(name=names[pk], path=paths[pk], depth=depth, numchild=0) for pk, *_rest in rows]
+    )
+    Collection.objects.filter(pk=root.pk).update(numchild=children.count())
+    collection_ids = dict(Collection.objects.filter(path__in=paths.values()).values_list("path", "pk"))
+    GroupCollectionPermission.objects.bulk_create(
+        [
+            GroupCollectionPermission(
+                group_id=group_ids[names[pk]], collection_id=collection_ids[paths[pk]], permission=permission
+            )
+            for pk, *_rest in rows
+            for permission in image_permissions
+        ],
+        ignore_conflicts=True,
+    )
+    PartnerWorkspace.objects.bulk_create(
+        [
+            PartnerWorkspace(
+                partner_id=pk, group_id=group_ids[names[pk]], collection_id=collection_ids[paths[pk]]
+            )
+            for pk, *_rest in rows
+        ]
+    )
+    return len(rows)
+
+
+def workspace_for_organisation(organisation_id) -> PartnerWorkspace | None:
+    return (
+        PartnerWorkspace.objects.filter(partner__organisation_id=organisation_id)
+        .select_related("group")
+        .first()
+    )
+
+
+def sync_member_into_group(*, membership) -> bool:
+    """A member of a partner organisation belongs to its group. True when a group was joined."""
+    workspace = workspace_for_organisation(membership.organisation_id)
+    if workspace is None:
+        return False
+    workspace.group.user_set.add(membership.user_id)
+    return True
+
+
+def remove_member_from_group(*, user_id, organisation_id) -> bool:
+    workspace = workspace_for_organisation(organisation_id)
+    if workspace is None:
+        return False
+    workspace.group.user_set.remove(user_id)
+    return True

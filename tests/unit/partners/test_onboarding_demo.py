@@ -1,0 +1,66 @@
+"""The onboarding demo seed: pages and workspaces for existing partners, applications in every state."""
+
+import io
+
+import pytest
+from django.core import mail
+
+from core.demo import SeedContext
+from partners import demo_onboarding
+from partners.models import ApplicationStatus, PartnerApplication, PartnerPage, PartnerWorkspace
+from tests.unit.accounts.factories import MembershipFactory
+from tests.unit.partners.factories import PartnerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_provisions_existing_partners_and_fills_the_queue_idempotently(
+    directory, tiers, regions, industries, django_capture_on_commit_callbacks
+):
+    partners = [PartnerFactory(organisation__website=f"https://seed{n}.example.com") for n in range(3)]
+    member = MembershipFactory(organisation=partners[0].organisation).user
+    ctx = SeedContext(size="small", stdout=io.StringIO())
+    ctx.registry["partners.flagship"] = partners[0].pk
+
+    with django_capture_on_commit_callbacks(execute=True):
+        demo_onboarding.seed(ctx)
+        demo_onboarding.seed(ctx)
+
+    for partner in partners:
+        page = PartnerPage.objects.get(partner=partner)
+        assert page.live and page.get_parent().specific == directory
+        assert PartnerWorkspace.objects.filter(partner=partner).exists()
+    assert partners[0].workspace.group.user_set.filter(pk=member.pk).exists()
+    assert PartnerPage.objects.count() == 4  # three partners and the approved application's
+
+    statuses = sorted(PartnerApplication.objects.values_list("status", flat=True))
+    assert statuses == sorted(
+        [
+            ApplicationStatus.SUBMITTED,  # plain
+            ApplicationStatus.SUBMITTED,  # resubmitted after more information
+            ApplicationStatus.SUBMITTED,  # the duplicate
+            ApplicationStatus.MORE_INFO,
+            ApplicationStatus.APPROVED,
+            ApplicationStatus.REJECTED,
+        ]
+    )
+    duplicate = PartnerApplication.objects.get(pk=ctx.registry["partners.applications"]["duplicate"])
+    assert duplicate.duplicate_flags.get().matched_organisation == partners[0].organisation
+    flagged = PartnerApplication.objects.filter(duplicate_flags__isnull=False).distinct()
+    assert list(flagged) == [duplicate]
+    assert PartnerApplication.objects.get(submission_count=2).documents.count() == 2
+    assert mail.outbox == []  # the seed never mails anyone
+
+
+def test_reset_removes_demo_pages_and_workspaces(directory, tiers, regions, industries):
+    partner = PartnerFactory(organisation__website="https://gone.example.com")
+    ctx = SeedContext(size="small", stdout=io.StringIO())
+    demo_onboarding.seed(ctx)
+    assert PartnerPage.objects.filter(partner=partner).exists()
+
+    demo_onboarding.reset(ctx)
+
+    assert not PartnerPage.objects.filter(partner=partner).exists()
+    assert not PartnerWorkspace.objects.filter(partner=partner).exists()
+    directory.refresh_from_db()
+    assert directory.numchild == PartnerPage.objects.count()
