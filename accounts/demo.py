@@ -105,17 +105,29 @@ class OrganisationSpec:
 
 
 def people_for(rng, domain: str, count: int) -> list[PersonSpec]:
-    """``count`` distinct people with Chinese names and ``given.surname@domain`` addresses."""
+    """``count`` distinct people with Chinese names and ``given.surname@domain`` addresses.
+
+    The name pairs are distinct, but their romanisations need not be: 徐 and 许 are both
+    "Xu", so 徐杰 and 许杰 would both be ``jie.xu@``. A repeated address gets a number
+    (``jie.xu2@``) — without drawing from ``rng``, so every other choice stays the same.
+    """
     pairs = rng.sample(range(len(SURNAMES) * len(GIVEN_NAMES)), count)
     people = []
+    taken: set[str] = set()
     for n in pairs:
         (sur_zh, sur_en), (giv_zh, giv_en) = (
             SURNAMES[n // len(GIVEN_NAMES)],
             GIVEN_NAMES[n % len(GIVEN_NAMES)],
         )
+        local = f"{giv_en}.{sur_en}".lower()
+        email, suffix = f"{local}@{domain}", 1
+        while email in taken:
+            suffix += 1
+            email = f"{local}{suffix}@{domain}"
+        taken.add(email)
         people.append(
             PersonSpec(
-                email=f"{giv_en}.{sur_en}@{domain}".lower(),
+                email=email,
                 display_name=f"{sur_zh}{giv_zh}",
                 first_name=giv_en,
                 last_name=sur_en,
@@ -138,6 +150,7 @@ def upsert_users(ctx: SeedContext, people: Sequence[PersonSpec], *, label: str =
 
     New users get the demo password; existing users keep theirs.
     """
+    _refuse_duplicates([p.email for p in people], "user email")
     password = demo_password_hash()
     ids: dict[str, int] = {}
     done = 0
@@ -174,10 +187,24 @@ def upsert_users(ctx: SeedContext, people: Sequence[PersonSpec], *, label: str =
     return ids
 
 
+def _refuse_duplicates(keys: Sequence, what: str) -> None:
+    """A key twice in one upsert makes PostgreSQL refuse the batch ("ON CONFLICT DO UPDATE
+    command cannot affect row a second time") while SQLite silently keeps the last row; say
+    which key it was instead, on every engine."""
+    seen, repeated = set(), []
+    for key in keys:
+        if key in seen:
+            repeated.append(key)
+        seen.add(key)
+    if repeated:
+        raise ValueError(f"Demo data names the same {what} more than once: {repeated[:5]!r}")
+
+
 def upsert_organisations(
     ctx: SeedContext, specs: Sequence[OrganisationSpec], *, label: str = "organisations"
 ) -> dict[str, int]:
     """Create or refresh organisations by slug; slug → id."""
+    _refuse_duplicates([s.slug for s in specs], "organisation slug")
     ids: dict[str, int] = {}
     done = 0
     for batch in chunked(specs):
@@ -205,6 +232,7 @@ def upsert_organisations(
 
 def upsert_memberships(ctx: SeedContext, rows: Sequence[tuple[int, int, str]], *, label="memberships") -> int:
     """Rows of (user id, organisation id, role); the role of an existing membership is refreshed."""
+    _refuse_duplicates([(u, o) for u, o, _ in rows], "(user, organisation) pair")
     done = 0
     for batch in chunked(rows):
         Membership.objects.bulk_create(

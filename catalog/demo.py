@@ -1,11 +1,22 @@
-"""Demo catalogue: the category tree (the same at every size). Listings come in a later issue.
+"""Demo catalogue: the category tree (the same at every size), the listing review workflow and
+≥150 bilingual listings published under the seeded partners' pages.
 
-Registry keys set here: ``catalog.categories`` — ``{slug: id}`` of every category.
+Listings (``catalog.demo_listings`` makes their specs) have 1–3 plans, 1–3 versions over the
+last 24 months (some stale, for the freshness check), a logo and 1–4 screenshots (generated
+PNGs in the partner's collection) and usage records by customer organisations. A few go
+through the "Listing review" workflow instead: approved in the last 30 days (for the median
+review time), waiting in the queue, with changes requested, returned by the pre-checks.
+Idempotent: a listing whose slug exists is left alone.
+
+Registry keys set here: ``catalog.categories`` — ``{slug: id}`` of every category;
+``catalog.listings`` — ``{slug: id}`` of every demo listing.
 """
 
 from __future__ import annotations
 
+from catalog.demo_seed import reset_listings, seed_listings
 from catalog.models import Category
+from catalog.services.review import ensure_listing_review
 from core.demo import SeedContext
 
 # (slug, icon, Chinese, English, Chinese description, English description, children)
@@ -118,6 +129,19 @@ CATEGORIES = (
 
 
 def seed(ctx: SeedContext) -> None:
+    seed_categories(ctx)
+    with ctx.section("Listing review workflow"):
+        ensure_listing_review()
+    with ctx.section("Listings") as counts:
+        counts.update(seed_listings(ctx))
+
+
+def reset(ctx: SeedContext) -> None:
+    with ctx.section("Reset: demo listings") as counts:
+        counts.update(reset_listings(ctx))
+
+
+def seed_categories(ctx: SeedContext) -> None:
     with ctx.section("Category tree") as counts:
         ids = {}
         for position, (slug, icon, zh, en, desc, desc_en, children) in enumerate(CATEGORIES):

@@ -8,12 +8,13 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from core.health import healthz
+from marketplace.sitemaps import MarketplaceSitemap
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": MarketplaceSitemap}}, name="sitemap"),
 ]
 
 urlpatterns += i18n_patterns(
@@ -21,6 +22,8 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("partners/", include("partners.urls")),
+    path("search/", include("marketplace.search_urls")),
+    path("", include("marketplace.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

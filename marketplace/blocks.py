@@ -1,8 +1,12 @@
 """StreamField blocks editors compose the home and landing pages from."""
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
+
+COLLECTION_NEEDS_SOURCE = _("Choose some listings or a category.")
 
 
 class HeroBlock(blocks.StructBlock):
@@ -20,6 +24,8 @@ class HeroBlock(blocks.StructBlock):
 
 
 class FeaturedListingsBlock(blocks.StructBlock):
+    """The best-rated live listings (newest first among equals)."""
+
     heading = blocks.CharBlock(label=_("heading"), max_length=120)
     count = blocks.IntegerBlock(label=_("how many"), default=6, min_value=1, max_value=12)
 
@@ -27,6 +33,85 @@ class FeaturedListingsBlock(blocks.StructBlock):
         icon = "list-ul"
         label = _("Featured listings")
         template = "marketplace/blocks/featured_listings.html"
+
+    def get_context(self, value, parent_context=None):
+        from marketplace.selectors.listings import featured_listings
+
+        context = super().get_context(value, parent_context=parent_context)
+        context["listings"] = featured_listings(limit=value["count"])
+        return context
+
+
+def category_choices():
+    """Every category as (slug, name), children indented under their parent (read at form time)."""
+    from catalog.models import Category
+
+    rows = Category.objects.select_related("parent").order_by("parent__position", "position", "slug")
+    top = [c for c in rows if c.parent_id is None]
+    children: dict[int, list] = {}
+    for c in rows:
+        if c.parent_id:
+            children.setdefault(c.parent_id, []).append(c)
+    choices = []
+    for parent in top:
+        choices.append((parent.slug, parent.t_name))
+        choices += [(c.slug, f"— {c.t_name}") for c in children.get(parent.pk, [])]
+    return choices
+
+
+class ListingCollectionBlock(blocks.StructBlock):
+    """Hand-picked listings (in the order chosen), or the best of a category."""
+
+    SORTS = (
+        ("rating", _("Best rated")),
+        ("newest", _("Newest")),
+        ("name", _("Name")),
+    )
+
+    heading = blocks.CharBlock(label=_("heading"), max_length=120)
+    intro = blocks.TextBlock(label=_("introduction"), required=False, max_length=300)
+    listings = blocks.ListBlock(
+        blocks.PageChooserBlock(page_type="catalog.ListingPage", label=_("listing")),
+        label=_("listings"),
+        required=False,
+        max_num=12,
+        default=[],
+    )
+    category = blocks.ChoiceBlock(
+        choices=category_choices,
+        label=_("or a category"),
+        required=False,
+        help_text=_("Used when no listings are chosen: its live listings, sorted below."),
+    )
+    sort = blocks.ChoiceBlock(choices=SORTS, default="rating", label=_("sort a category by"))
+    count = blocks.IntegerBlock(label=_("how many"), default=6, min_value=1, max_value=12)
+
+    class Meta:
+        icon = "list-ul"
+        label = _("Listing collection")
+        template = "marketplace/blocks/listing_collection.html"
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value.get("listings") and not value.get("category"):
+            raise StructBlockValidationError(
+                block_errors={"category": ValidationError(COLLECTION_NEEDS_SOURCE)}
+            )
+        return value
+
+    def get_context(self, value, parent_context=None):
+        from marketplace.selectors.listings import listing_collection
+
+        context = super().get_context(value, parent_context=parent_context)
+        chosen = [page.pk for page in value.get("listings") or [] if page is not None]
+        context["listings"] = listing_collection(
+            listing_ids=chosen,
+            category_slug=value.get("category") or "",
+            sort=value["sort"],
+            limit=value["count"],
+        )
+        context["category_slug"] = "" if chosen else value.get("category") or ""
+        return context
 
 
 class CategoryGridBlock(blocks.StructBlock):
@@ -68,3 +153,9 @@ class HomeStreamBlock(blocks.StreamBlock):
     partner_spotlight = PartnerSpotlightBlock()
     call_to_action = CallToActionBlock()
     text = blocks.RichTextBlock(label=_("text"), features=["h2", "h3", "bold", "italic", "link", "ol", "ul"])
+
+
+class LandingStreamBlock(HomeStreamBlock):
+    """Everything the home page offers, plus listing collections."""
+
+    listing_collection = ListingCollectionBlock()

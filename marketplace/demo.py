@@ -1,4 +1,5 @@
-"""Demo home page content (Chinese ``body``, English ``body_en``) and the default site's branding.
+"""Demo home page content (Chinese ``body``, English ``body_en``), the default site's branding, a
+landing page, and ratings and reviews (``marketplace.demo_reviews``).
 
 A revision is published only when the content differs from what is live, so seeding twice
 leaves one revision. Block ids are fixed (uuid5) to keep the stored JSON reproducible.
@@ -11,7 +12,8 @@ import uuid
 from wagtail.models import Site
 
 from core.demo import SeedContext
-from marketplace.models import HomePage
+from marketplace.demo_reviews import seed_reviews
+from marketplace.models import HomePage, LandingPage
 from themes.models import BrandingSettings
 
 APPLY_URL = "/partners/apply/"
@@ -90,12 +92,89 @@ BRANDING = {
 _NAMESPACE = uuid.UUID("6f1c55c6-3c35-4d0e-9a3e-1e6c2b1d5a10")
 
 
-def stream_data(blocks, language: str) -> list[dict]:
+def stream_data(blocks, language: str, page: str = "home") -> list[dict]:
     """Raw StreamField data with ids that are the same on every run."""
     return [
-        {"type": block_type, "value": dict(value), "id": str(uuid.uuid5(_NAMESPACE, f"home:{language}:{i}"))}
+        {
+            "type": block_type,
+            "value": dict(value),
+            "id": str(uuid.uuid5(_NAMESPACE, f"{page}:{language}:{i}")),
+        }
         for i, (block_type, value) in enumerate(blocks)
     ]
+
+
+LANDING_SLUG = "finance-cloud"
+LANDING_TITLE = ("财务上云精选", "Finance in the cloud")
+LANDING_SUMMARY = (
+    "精选财务云应用与实施服务：总账、报销、税务与资金，由认证伙伴交付。",
+    "Hand-picked finance apps and implementation services, delivered by certified partners.",
+)
+
+
+def _landing_body(language: str):
+    zh = language == "zh"
+    return (
+        (
+            "hero",
+            {
+                "heading": "财务上云，从这里开始" if zh else "Move finance to the cloud",
+                "subheading": LANDING_SUMMARY[0] if zh else LANDING_SUMMARY[1],
+                "image": None,
+                "show_search": False,
+                "primary_label": "浏览财务类别" if zh else "Browse finance apps",
+                "primary_url": "/categories/finance/",
+            },
+        ),
+        (
+            "listing_collection",
+            {
+                "heading": "评分最高的财务应用" if zh else "Best-rated finance apps",
+                "intro": "来自已验证客户的评价。" if zh else "Rated by verified customers.",
+                "listings": [],
+                "category": "finance",
+                "sort": "rating",
+                "count": 6,
+            },
+        ),
+        (
+            "call_to_action",
+            {
+                "heading": "需要实施伙伴？" if zh else "Need an implementation partner?",
+                "text": "认证服务伙伴提供咨询、实施与运维。"
+                if zh
+                else "Certified service partners consult, implement and run it for you.",
+                "button_label": "查找服务伙伴" if zh else "Find a service partner",
+                "button_url": "/categories/services/",
+            },
+        ),
+    )
+
+
+def seed_landing(ctx: SeedContext) -> bool:
+    """One landing page under the home page; a revision is published only when it changed."""
+    home = default_site().root_page.specific
+    body = stream_data(_landing_body("zh"), "zh", LANDING_SLUG)
+    body_en = stream_data(_landing_body("en"), "en", LANDING_SLUG)
+    page = LandingPage.objects.child_of(home).filter(slug=LANDING_SLUG).first()
+    if page is None:
+        page = LandingPage(slug=LANDING_SLUG, title=LANDING_TITLE[0])
+        home.add_child(instance=page)
+    elif (
+        list(page.body.raw_data) == body
+        and list(page.body_en.raw_data) == body_en
+        and (page.title, page.title_en) == LANDING_TITLE
+        and (page.summary, page.summary_en) == LANDING_SUMMARY
+        and page.live
+        and not page.has_unpublished_changes
+    ):
+        return False
+    page.title, page.title_en = LANDING_TITLE
+    page.draft_title = page.title
+    page.summary, page.summary_en = LANDING_SUMMARY
+    page.body, page.body_en = body, body_en
+    page.save_revision().publish()
+    return True
 
 
 def default_site() -> Site:
@@ -136,3 +215,7 @@ def seed(ctx: SeedContext) -> None:
     with ctx.section("Home page and branding") as counts:
         counts["home page revisions published"] = int(seed_home(ctx))
         seed_branding(ctx)
+    with ctx.section("Landing page") as counts:
+        counts["landing page revisions published"] = int(seed_landing(ctx))
+    with ctx.section("Ratings and reviews") as counts:
+        counts.update(seed_reviews(ctx))

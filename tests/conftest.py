@@ -64,10 +64,23 @@ def stripe_api_base():
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright runs an event loop
+    serialized = {
+        conn.alias: conn._test_serialized_contents
+        for conn in connections.all()
+        if hasattr(conn, "_test_serialized_contents")
+    }
     with sync_playwright() as p:
+        # Playwright's sync API leaves its event loop marked as running in this thread, so from
+        # here on Django's thread-critical connection storage (asgiref ``Local``) hands out new
+        # connection objects. When unit tests ran first, the test database was set up (and
+        # serialized for ``serialized_rollback``) on the old ones: give the new ones that copy,
+        # or a transactional browser test after a flush would start from an empty database.
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()

@@ -1,4 +1,4 @@
-"""What is sold. Issue 2 holds the category tree; listings, plans and search come next."""
+"""The category tree listings are filed under (two levels: top-level categories and their children)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -205,6 +205,32 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
 SEARCH_ENGINE = "elasticsearch" if ELASTICSEARCH_URL else "database"
 SEARCH_INDEX_PREFIX = env.str("SEARCH_INDEX_PREFIX", default="symbio")
+# Catalogue ranking (catalog.search; the formula is written out in docs/search.md):
+#   score = relevance × (1 + quality_weight × quality) × (1 − stuffing penalty)
+#   quality = Σ weight × signal, each signal in [0, 1]; rating is the Bayesian average
+#   (C × m + Σ stars) / (C + n), with C = bayes_prior_count and m = bayes_prior_mean.
+SEARCH_RANKING = {
+    "bayes_prior_count": 10,  # C: how many reviews' worth of the prior mean a rating starts with
+    "bayes_prior_mean": 3.5,  # m: the mean a listing with few reviews is pulled towards
+    "quality_weight": 1.0,  # 0 = text relevance only; 1 = quality can at most double a score
+    "signal_weights": {"rating": 0.4, "subscriptions": 0.3, "tier": 0.15, "freshness": 0.15},
+    "subscriptions_saturation": 1000,  # log1p(subs) / log1p(this), capped at 1
+    "tier_max_rank": 4,  # the longest ladder (service partners: registered … diamond)
+    "freshness_half_life_days": 180,
+    "field_weights": {"name": 1.0, "tagline": 0.4, "meta": 0.2, "body": 0.1},
+    "exact_name_bonus": 1.0,  # added to relevance when the query is a listing's whole name
+    "fuzzy_weight": 0.3,  # PostgreSQL trigram matches on names (typos) count this much
+    "fuzzy_min_similarity": 0.45,
+    "max_tags": 10,  # tags beyond this are not indexed and cost tag_penalty each
+    "tag_penalty": 0.05,
+    "max_word_share": 0.10,  # one word above this share of a description (of ≥ min words) …
+    "repetition_min_words": 30,
+    "repetition_penalty": 0.5,  # … costs this much
+    "max_penalty": 0.8,
+}
+# Anonymous visitors without cookies get the same search page for the same URL: it is cached
+# this long (and until the index changes; the CSRF token is filled in per request). 0 = off.
+SEARCH_PAGE_CACHE_SECONDS = env.int("SEARCH_PAGE_CACHE_SECONDS", default=60)
 
 # --- Celery --------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -257,6 +283,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Wagtail's background-task runner logs every task start and end at INFO.
+    "loggers": {"django_tasks": {"level": "WARNING"}},
 }
 
 # --- Product ------------------------------------------------------------------------

@@ -86,8 +86,7 @@ class PartnerPage(Page):
     content_panels = [*Page.content_panels, FieldPanel("title_en")]
     search_fields = [*Page.search_fields, index.SearchField("title_en")]
     parent_page_types = ["partners.PartnersIndexPage"]
-    # Listings (``catalog.ListingPage``) join this list when they exist.
-    subpage_types: list[str] = []
+    subpage_types = ["catalog.ListingPage"]
     is_creatable = False
     template = "partners/partner_page.html"
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from partners.forms.onboarding import ApplicationForm
 from partners.models import ApplicationDecision
+from partners.selectors.programme import partner_for_member
 from partners.services import onboarding
 
 
@@ -43,7 +44,10 @@ def apply(request):
         else:
             messages.success(request, _("Thank you: your application has been submitted for review."))
             return redirect("partners:application", public_id=application.public_id)
-    return render(request, "partners/apply.html", {"form": form})
+    # Someone already working in a partner is most likely looking for its console, not a new
+    # application (which they may still make, for another company).
+    current_partner = partner_for_member(membership=request.membership)
+    return render(request, "partners/apply.html", {"form": form, "current_partner": current_partner})
 
 
 @login_required

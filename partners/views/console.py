@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import Role
 from partners.forms.programme import CertificationImportForm
 from partners.models import ImportJob, ProgrammeSettings
 from partners.selectors import programme as selectors
@@ -33,10 +34,19 @@ def _console_partner(request):
 
 
 def _organisation_url(slug: str) -> str | None:
+    """The organisation page, where owners and admins manage members and invitations."""
     try:
-        return reverse("accounts:organisation", args=[slug])
+        return reverse("accounts:organisation_detail", kwargs={"slug": slug})
     except NoReverseMatch:
         return None
+
+
+ROLE_ORDER = {Role.OWNER: 0, Role.ADMIN: 1, Role.MEMBER: 2}
+
+
+def _members(partner) -> list:
+    """Owners first, then admins, then members (the query sorts roles alphabetically)."""
+    return sorted(selectors.members(partner=partner), key=lambda m: (ROLE_ORDER.get(m.role, 9), m.user.email))
 
 
 def _job_errors(job: ImportJob) -> list[dict]:
@@ -64,7 +74,7 @@ def _console(request, *, form=None, status=200):
         "membership": membership,
         "can_manage": can_manage,
         "progress": progress,
-        "members": list(selectors.members(partner=partner)),
+        "members": _members(partner),
         "organisation_url": _organisation_url(partner.organisation.slug),
         "people": list(selectors.certified_people(partner=partner)),
         "expiring": expiring,

@@ -18,7 +18,17 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from wagtail.models import Site
 
-from accounts.demo import DEMO_LOGINS, customer_specs, demo_login
+from accounts.demo import (
+    DEMO_LOGINS,
+    GIVEN_NAMES,
+    SURNAMES,
+    PersonSpec,
+    customer_specs,
+    demo_login,
+    people_for,
+    upsert_memberships,
+    upsert_users,
+)
 from accounts.models import Membership, Organisation, Role, User
 from accounts.roles import STAFF_GROUPS
 from catalog.models import Category
@@ -268,7 +278,33 @@ def test_large_size_plans_ten_thousand_distinct_partners():
     assert len(specs) == 10_000
     assert len({s.organisation.slug for s in specs}) == 10_000
     assert len({s.organisation.name for s in specs}) == 10_000
+    # One upsert per table: an address or a (user, organisation) pair twice in it is refused
+    # by PostgreSQL ("ON CONFLICT DO UPDATE command cannot affect row a second time").
+    emails = [person.email for s in specs for person, _role in s.team]
+    assert len(set(emails)) == len(emails)
     assert len(customer_specs(SeedContext(size="large"))) == 1000
+
+
+def test_people_with_the_same_romanised_name_get_distinct_addresses():
+    """徐 and 许 are both "Xu": 徐杰 and 许杰 must not share jie.xu@."""
+
+    class Draw:  # hands people_for the two colliding (surname, given name) pairs
+        def sample(self, population, k):
+            jie = GIVEN_NAMES.index(("杰", "Jie"))
+            xu = [i for i, (_zh, en) in enumerate(SURNAMES) if en == "Xu"]
+            return [s * len(GIVEN_NAMES) + jie for s in xu][:k]
+
+    people = people_for(Draw(), "acme.example", 2)
+    assert [p.display_name for p in people] == ["徐杰", "许杰"]
+    assert [p.email for p in people] == ["jie.xu@acme.example", "jie.xu2@acme.example"]
+
+
+def test_bulk_upserts_refuse_duplicate_keys_with_a_clear_message():
+    twice = [PersonSpec("a@dup.example", "甲"), PersonSpec("a@dup.example", "乙")]
+    with pytest.raises(ValueError, match="a@dup.example"):
+        upsert_users(SeedContext(), twice)
+    with pytest.raises(ValueError, match="user, organisation"):
+        upsert_memberships(SeedContext(), [(1, 2, Role.MEMBER), (1, 2, Role.ADMIN)])
 
 
 def test_distribute_is_exact_and_keeps_a_place_at_the_top():

@@ -15,6 +15,7 @@ import marketplace.demo
 import partners.demo
 import partners.demo_onboarding
 import partners.demo_programme
+from catalog.search.indexing import reindex_all
 from core.demo import SIZES, SeedContext
 
 SEEDERS = (
@@ -53,6 +54,10 @@ class Command(BaseCommand):
                     module.reset(ctx)
         for module in SEEDERS:
             module.seed(ctx)
+        # Pages published by the seeders are indexed on commit; a rebuild makes sure the
+        # search index matches the catalogue whatever ran before (e.g. an engine switch).
+        indexed = reindex_all()
+        self.stdout.write(f"  search index: {indexed} listings")
         self.stdout.write(
             self.style.SUCCESS(f"Demo ecosystem ready in {time.perf_counter() - started:.1f}s.")
         )

@@ -64,3 +64,44 @@ def test_reset_removes_demo_pages_and_workspaces(directory, tiers, regions, indu
     assert not PartnerWorkspace.objects.filter(partner=partner).exists()
     directory.refresh_from_db()
     assert directory.numchild == PartnerPage.objects.count()
+
+
+def test_bulk_provisioning_builds_a_valid_tree_like_add_child(directory, tiers):
+    """``provision_workspaces`` writes pages and collections in bulk: the trees stay valid
+    (paths, depths, numchild), slugs stay unique and clear of Django URLs, collections stay in
+    name order, pages are searchable, and a page left without its partner is reused."""
+    from wagtail.models import Collection, Page
+    from wagtail.search.backends import get_search_backend
+
+    from partners.services import workspace
+
+    early = PartnerFactory(organisation__slug="zeta-early", organisation__name_en="Zeta Early")
+    workspace.provision_workspaces(partner_ids=[early.pk])  # an older sibling that sorts last
+    orphan = PartnerPage.objects.get(partner=early)
+    early.delete()  # its page stays, without a partner
+    partners = [
+        PartnerFactory(organisation__slug=slug, organisation__name_en=f"Bulk {slug}")
+        for slug in ("mango", "apply", "alpha", "zeta-early")  # "apply" is a Django URL
+    ]
+
+    counts = workspace.provision_workspaces(partner_ids=[p.pk for p in partners])
+
+    assert counts == {"pages": 4, "workspaces": 4}
+    assert [len(problems) for problems in Page.find_problems()] == [0] * 5
+    assert [len(problems) for problems in Collection.find_problems()] == [0] * 5
+    directory.refresh_from_db()
+    assert directory.numchild == PartnerPage.objects.child_of(directory).count() == 4
+    slugs = {p.organisation.slug: PartnerPage.objects.get(partner=p).slug for p in partners}
+    assert slugs == {"mango": "mango", "apply": "apply-2", "alpha": "alpha", "zeta-early": "zeta-early"}
+    assert PartnerPage.objects.get(partner=partners[3]).pk == orphan.pk  # reused
+    page = PartnerPage.objects.get(partner=partners[0])
+    assert page.live and page.url_path == f"{directory.url_path}mango/" and page.title_en == "Bulk mango"
+    assert page.get_parent().specific == directory and page.locale_id == directory.locale_id
+    assert [p.pk for p in get_search_backend().search("Bulk mango", PartnerPage)] == [page.pk]
+    root = Collection.get_first_root_node()
+    names = list(root.get_children().values_list("name", flat=True))
+    assert names == sorted(names) and "Partner: alpha" in names
+    assert workspace.provision_workspaces(partner_ids=[p.pk for p in partners]) == {
+        "pages": 0,
+        "workspaces": 0,
+    }

@@ -88,6 +88,8 @@ def test_member_creates_a_child_draft_but_cannot_publish_it(client, partner_a, m
     assert form.status_code == 200
     data = querydict_from_html(form.content.decode(), form_id="page-edit-form")
     data.update({"title": "新应用", "slug": "new-app", "action-publish": "action-publish"})
+    # StreamFields are drawn by JavaScript, so the HTML carries no block counts: send empty ones.
+    data.update({"description-count": "0", "description_en-count": "0"})
     response = client.post(add_url, data)
 
     assert response.status_code == 302

@@ -1,0 +1,1 @@
+"""Wagtail admin screens of the catalogue (registered in ``catalog.wagtail_hooks``)."""

@@ -1,0 +1,26 @@
+"""Celery tasks of the catalogue: thin wrappers that take ids and call services.
+
+``catalog.flag_stale_listings`` runs daily at 05:00 (django-celery-beat ``PeriodicTask`` created
+by migration ``catalog.0003_listing_review``; staff edit it under Settings → Periodic tasks).
+"""
+
+from celery import shared_task
+
+from catalog.services import freshness
+
+RETRY = {"autoretry_for": (ConnectionError,), "retry_backoff": True, "max_retries": 5}
+
+
+@shared_task(name="catalog.flag_stale_listings", **RETRY)
+def flag_stale_listings() -> int:
+    return freshness.flag_stale_listings()
+
+
+@shared_task(name="catalog.send_stale_warning", **RETRY)
+def send_stale_warning(partner_id: int, listing_ids: list[int]) -> int:
+    return freshness.send_stale_warning_email(partner_id=partner_id, listing_ids=listing_ids)
+
+
+@shared_task(name="catalog.send_delisted_email", **RETRY)
+def send_delisted_email(delisting_id: int) -> int:
+    return freshness.send_delisted_email_to_owners(delisting_id=delisting_id)

@@ -1,0 +1,353 @@
+"""The catalogue search page, its autocomplete and click-through logging (``/search/…``).
+
+Thin views over ``catalog.search``: everything a visitor can put in the URL is cleaned there
+(unknown facets and values ignored, numbers clamped, text cut to 200 characters), so a bad
+query string gets a normal page. htmx requests get only the search app fragment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from functools import lru_cache
+from types import SimpleNamespace
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from catalog.search import SORTS, popular_categories, search, suggest
+from catalog.search.analytics import log_click, log_search, session_hash
+from catalog.search.base import MAX_PAGE, SearchResult, index_version
+from catalog.search.facets import FACETS, facet_options, labels_version
+from catalog.search.text import MAX_QUERY_LENGTH
+from catalog.selectors.listings import live_listings
+
+logger = logging.getLogger(__name__)
+PER_PAGE = 20
+SHARED_CARD = "marketplace/includes/listing_card.html"
+SORT_LABELS = {
+    "relevance": gettext_lazy("Relevance"),
+    "rating": gettext_lazy("Highest rated"),
+    "newest": gettext_lazy("Newest"),
+    "subscribed": gettext_lazy("Most subscribed"),
+    "price": gettext_lazy("Lowest price"),
+}
+
+
+@lru_cache(maxsize=1)
+def shared_card_exists() -> bool:
+    try:
+        get_template(SHARED_CARD)
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+def visitor_hash(request) -> str:
+    session = getattr(request, "session", None)
+    key = session.session_key if session is not None else None
+    if key:
+        return session_hash("s", key)
+    return session_hash(
+        "a",
+        request.META.get("REMOTE_ADDR", ""),
+        request.META.get("HTTP_USER_AGENT", "")[:200],
+        timezone.localdate().isoformat(),
+    )
+
+
+def _query_string(params: list[tuple[str, str]]) -> str:
+    return urlencode(params)
+
+
+def _state(result: SearchResult, currency: str) -> list[tuple[str, str]]:
+    """The URL parameters that reproduce ``result`` (without ``page``)."""
+    params = []
+    if result.text:
+        params.append(("q", result.text))
+    for facet in FACETS:
+        for value in result.filters.get(facet.key, ()):
+            params.append((facet.key, value))
+    if result.sort != "relevance":
+        params.append(("sort", result.sort))
+    if currency:
+        params.append(("currency", currency))
+    return params
+
+
+def _cards(result: SearchResult):
+    """(hit, listing page or None) in hit order; one query (plus the card's prefetches)."""
+    ids = [hit.listing_id for hit in result.hits]
+    pages = {}
+    if ids:
+        if shared_card_exists():
+            from marketplace.selectors.listings import card_listings
+
+            queryset = card_listings()
+        else:
+            queryset = live_listings()
+        pages = {page.pk: page for page in queryset.filter(pk__in=ids)}
+    return [(hit, pages.get(hit.listing_id)) for hit in result.hits]
+
+
+def _context(request, result: SearchResult, currency_param: str, query_log_id) -> dict:
+    search_url = reverse("search")
+    state = _state(result, currency_param)
+    base = _query_string(state)
+    english = translation.get_language().startswith("en")
+
+    def url_without(key, value):
+        return f"{search_url}?{_query_string([(k, v) for k, v in state if not (k == key and v == value)])}"
+
+    active = []
+    for facet in FACETS:
+        labels = {value: label for value, label, _depth in facet_options(facet.key)}
+        for value in result.filters.get(facet.key, ()):
+            active.append(
+                {
+                    "facet": facet.label,
+                    "label": labels.get(value, value),
+                    "remove_url": url_without(facet.key, value),
+                }
+            )
+    cards = []
+    click_url = reverse("search_click")
+    for position, (hit, page) in enumerate(_cards(result), start=(result.page - 1) * result.per_page + 1):
+        document = hit.document
+        if english:
+            url = document.get("url_en") or document.get("url")
+        else:
+            url = document.get("url") or document.get("url_en")
+        if page is not None:
+            url = page.get_url(request) or url
+        params = [("listing", hit.listing_id), ("pos", position)]
+        if result.text:
+            params.insert(0, ("q", result.text))
+        if query_log_id:
+            params.append(("qid", query_log_id))
+        cards.append(
+            {
+                "hit": hit,
+                "listing": page,
+                "document": document,
+                "url": url,
+                "position": position,
+                "click_url": f"{click_url}?{urlencode(params)}",
+                "title": (document.get("title_en") if english else document.get("title"))
+                or document.get("title")
+                or document.get("title_en"),
+                "tagline": (document.get("tagline_en") if english else document.get("tagline"))
+                or document.get("tagline")
+                or document.get("tagline_en"),
+                "partner": (document.get("partner_name_en") if english else document.get("partner_name"))
+                or document.get("partner_name"),
+            }
+        )
+    facets = []
+    for facet in FACETS:
+        values = result.facets.get(facet.key, [])
+        if values:
+            facets.append(
+                {
+                    "key": facet.key,
+                    "label": facet.label,
+                    "values": [
+                        {
+                            "value": fv.value,
+                            "label": fv.label,
+                            "count": fv.count,
+                            "selected": fv.selected,
+                            "depth": result.depths.get(fv.value, 0),
+                            "id": f"facet-{facet.key}-{fv.value}",
+                        }
+                        for fv in values
+                    ],
+                    "single": facet.key == "rating",
+                    "any_selected": any(fv.selected for fv in values),
+                }
+            )
+    popular = []
+    if not result.total:
+        try:
+            labels = {value: label for value, label, _depth in facet_options("category")}
+            popular = [
+                {
+                    "label": labels.get(slug, slug),
+                    "count": n,
+                    "url": f"{search_url}?{urlencode({'category': slug})}",
+                }
+                for slug, n in popular_categories(6)
+            ]
+        except Exception:  # noqa: BLE001 - help on an empty page is optional
+            logger.exception("Popular categories unavailable")
+    page_url = f"{search_url}?{base}&page=" if base else f"{search_url}?page="
+    return {
+        "result": result,
+        "cards": cards,
+        "use_shared_card": shared_card_exists(),
+        "facets": facets,
+        "active_filters": active,
+        "clear_url": f"{search_url}?{_query_string([('q', result.text)])}" if result.text else search_url,
+        "sorts": [(value, SORT_LABELS[value]) for value in SORTS],
+        "currency": currency_param,
+        "page_url": page_url,
+        "previous_url": f"{page_url}{result.page - 1}" if result.has_previous else "",
+        "next_url": f"{page_url}{result.page + 1}" if result.has_next else "",
+        "did_you_mean_url": f"{search_url}?{urlencode({'q': result.did_you_mean})}"
+        if result.did_you_mean
+        else "",
+        "popular_categories": popular,
+        "max_query_length": MAX_QUERY_LENGTH,
+        "hide_header_search": True,
+        "canonical_url": request.build_absolute_uri(f"{search_url}?{base}" if base else search_url),
+    }
+
+
+# --- the page cache (anonymous visitors without cookies) ---------------------------------------
+CSRF_PLACEHOLDER = "csrfTokenPlaceholder7c1e9a"
+QID_PLACEHOLDER = "qidPlaceholder4b2d"
+
+
+def _page_cache_key(request) -> str | None:
+    """Anonymous, cookie-less GETs share the page of a URL (until the index or the taxonomy
+    changes, at most ``SEARCH_PAGE_CACHE_SECONDS``): nothing on it is theirs but the CSRF token and
+    the id of their search in the analytics, both filled in per request."""
+    seconds = getattr(settings, "SEARCH_PAGE_CACHE_SECONDS", 0)
+    if not seconds or request.method != "GET" or request.user.is_authenticated:
+        return None
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
+        return None
+    htmx = "h" if getattr(request, "htmx", False) and not getattr(request.htmx, "boosted", False) else "p"
+    digest = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
+    language = translation.get_language()
+    return f"search:page:{index_version()}:{labels_version()}:{language}:{htmx}:{digest}"
+
+
+def _fill_in(request, html: str, query_log_id) -> HttpResponse:
+    html = html.replace(CSRF_PLACEHOLDER, get_token(request)).replace(
+        QID_PLACEHOLDER, str(query_log_id or "")
+    )
+    response = HttpResponse(html)
+    response["Vary"] = "HX-Request, Accept-Language, Cookie"
+    return response
+
+
+def _log(request, summary: dict, language: str):
+    return log_search(result=SimpleNamespace(**summary), language=language, session=visitor_hash(request))
+
+
+@require_http_methods(["GET", "HEAD"])
+def search_page(request):
+    params = request.GET
+    language = translation.get_language()
+    cache_key = _page_cache_key(request)
+    if cache_key:
+        cached = cache.get(cache_key)
+        if cached is not None:
+            query_log_id = _log(request, cached["log"], language) if cached["log"] else None
+            return _fill_in(request, cached["html"], query_log_id)
+    currency = (params.get("currency") or "").upper()
+    currency = currency if currency in ("CNY", "USD") else ""
+    try:
+        result = search(
+            text=params.get("q", ""),
+            filters=params,
+            sort=params.get("sort", "relevance"),
+            page=params.get("page", 1),
+            per_page=PER_PAGE,
+            language=language,
+            currency=currency or None,
+        )
+    except Exception:  # an unreachable engine is a 503 with a message, never a 500
+        logger.exception("Search failed")
+        return render(
+            request,
+            "marketplace/search/unavailable.html",
+            {"query": (params.get("q") or "")[:MAX_QUERY_LENGTH], "hide_header_search": True},
+            status=503,
+        )
+    summary = None
+    if result.page == 1 and request.method == "GET":
+        summary = {
+            "text": result.text,
+            "filters": result.filters,
+            "sort": result.sort,
+            "total": result.total,
+            "engine": result.engine,
+        }
+    query_log_id = _log(request, summary, language) if summary else None
+    template = "marketplace/search/page.html"
+    if getattr(request, "htmx", False) and not getattr(request.htmx, "boosted", False):
+        template = "marketplace/search/_app.html"
+    if cache_key:
+        context = _context(request, result, currency, QID_PLACEHOLDER if summary else None)
+        html = render_to_string(template, {**context, "csrf_token": CSRF_PLACEHOLDER}, request)
+        cache.set(cache_key, {"html": html, "log": summary}, settings.SEARCH_PAGE_CACHE_SECONDS)
+        return _fill_in(request, html, query_log_id)
+    response = render(request, template, _context(request, result, currency, query_log_id))
+    response["Vary"] = "HX-Request, Accept-Language, Cookie"
+    return response
+
+
+@require_http_methods(["GET"])
+def search_suggest(request):
+    query = (request.GET.get("q") or "")[:MAX_QUERY_LENGTH]
+    try:
+        suggestions = suggest(query, language=translation.get_language(), limit=10)
+    except Exception:  # noqa: BLE001 - autocomplete degrades to nothing
+        logger.exception("Suggestions failed")
+        suggestions = []
+    search_url = reverse("search")
+    for item in suggestions:
+        if item["kind"] == "category":
+            item["url"] = f"{search_url}?{urlencode({'category': item['value']})}"
+    response = JsonResponse({"query": query, "suggestions": suggestions[:10]})
+    response["Cache-Control"] = "max-age=60"
+    return response
+
+
+def _positive_int(value, *, high: int) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= high else None
+
+
+@csrf_exempt  # a sendBeacon POST carries no token; it only records a click
+@require_http_methods(["GET", "POST"])
+def search_click(request):
+    """Record that a search result was opened, then go to that listing's own URL (GET) or answer
+    204 (a ``navigator.sendBeacon`` POST). Only live listings: never an open redirect."""
+    data = request.POST if request.method == "POST" else request.GET
+    listing_id = _positive_int(data.get("listing"), high=2**62)
+    if listing_id is None:
+        return HttpResponseBadRequest(_("Which listing? The link is incomplete."), content_type="text/plain")
+    page = live_listings().filter(pk=listing_id).first()
+    if page is None:
+        raise Http404(_("That listing is not available."))
+    position = _positive_int(data.get("pos"), high=MAX_PAGE * 100) or 0
+    query_log_id = _positive_int(data.get("qid"), high=2**62)
+    if position:
+        log_click(
+            listing_id=page.pk,
+            position=position,
+            query=(data.get("q") or "")[:MAX_QUERY_LENGTH],
+            query_log_id=query_log_id,
+            session=visitor_hash(request),
+        )
+    if request.method == "POST":
+        return HttpResponse(status=204)
+    return redirect(page.get_url(request) or reverse("search"))

@@ -1,0 +1,1 @@
+"""Thin views of the customer pages; rules live in ``marketplace.services`` and ``selectors``."""
