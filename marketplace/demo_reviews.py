@@ -275,7 +275,7 @@ def seed_reviews(ctx: SeedContext) -> dict[str, int]:
     replies = _seed_replies(rng, listings, new_keys=set(dates))
     reported, hidden = _seed_moderation(ctx)
     touched = list(listings)
-    services.recompute_listing_ratings(listing_ids=touched)
+    services.recompute_listing_ratings(listing_ids=touched, reindex=False)
     return {
         "reviews written": len(new_reviews),
         "replies": replies,

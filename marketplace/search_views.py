@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from functools import lru_cache
 from types import SimpleNamespace
 from urllib.parse import urlencode
@@ -29,8 +30,8 @@ from django.views.decorators.http import require_http_methods
 
 from catalog.search import SORTS, popular_categories, search, suggest
 from catalog.search.analytics import log_click, log_search, session_hash
-from catalog.search.base import MAX_PAGE, SearchResult, index_version
-from catalog.search.facets import FACETS, facet_options, labels_version
+from catalog.search.base import INDEX_VERSION_KEY, MAX_PAGE, SearchResult, index_version, local_generation
+from catalog.search.facets import FACETS, LABELS_VERSION_KEY, facet_options, labels_version
 from catalog.search.text import MAX_QUERY_LENGTH
 from catalog.selectors.listings import live_listings
 
@@ -231,8 +232,45 @@ def _page_cache_key(request) -> str | None:
         return None
     htmx = "h" if getattr(request, "htmx", False) and not getattr(request.htmx, "boosted", False) else "p"
     digest = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
-    language = translation.get_language()
-    return f"search:page:{index_version()}:{labels_version()}:{language}:{htmx}:{digest}"
+    return f"search:page:{translation.get_language()}:{htmx}:{digest}"
+
+
+# Each worker also keeps the pages it served in the last LOCAL_SECONDS (a micro-cache: a popular
+# query costs no cache round trip). Changes made by this process empty it at once; changes made
+# elsewhere show within LOCAL_SECONDS.
+LOCAL_SECONDS = 2.0
+LOCAL_MAX = 256
+_local: dict = {}
+
+
+def _cached_page(cache_key: str) -> tuple[dict | None, tuple]:
+    """The cached entry if it was made from the current index and taxonomy (one cache round trip
+    for the entry and both version numbers, or none from the micro-cache), and those versions."""
+    local_key = (cache_key, local_generation())
+    held = _local.get(local_key)
+    if held is not None and held[0] > time.monotonic():
+        return held[1], held[1]["versions"]
+    entry, versions = _shared_page(cache_key)
+    if entry is not None:
+        _remember(local_key, entry)
+    return entry, versions
+
+
+def _remember(local_key, entry) -> None:
+    if len(_local) >= LOCAL_MAX:
+        _local.clear()
+    _local[local_key] = (time.monotonic() + LOCAL_SECONDS, entry)
+
+
+def _shared_page(cache_key: str) -> tuple[dict | None, tuple]:
+    found = cache.get_many([cache_key, INDEX_VERSION_KEY, LABELS_VERSION_KEY])
+    versions = (found.get(INDEX_VERSION_KEY), found.get(LABELS_VERSION_KEY))
+    if None in versions:
+        versions = (index_version(), labels_version())
+    entry = found.get(cache_key)
+    if entry is not None and tuple(entry["versions"]) == versions:
+        return entry, versions
+    return None, versions
 
 
 def _fill_in(request, html: str, query_log_id) -> HttpResponse:
@@ -244,8 +282,10 @@ def _fill_in(request, html: str, query_log_id) -> HttpResponse:
     return response
 
 
-def _log(request, summary: dict, language: str):
-    return log_search(result=SimpleNamespace(**summary), language=language, session=visitor_hash(request))
+def _log(request, summary: dict, language: str, *, buffered: bool = False):
+    return log_search(
+        result=SimpleNamespace(**summary), language=language, session=visitor_hash(request), buffered=buffered
+    )
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -253,11 +293,13 @@ def search_page(request):
     params = request.GET
     language = translation.get_language()
     cache_key = _page_cache_key(request)
+    versions = None
     if cache_key:
-        cached = cache.get(cache_key)
+        cached, versions = _cached_page(cache_key)
         if cached is not None:
-            query_log_id = _log(request, cached["log"], language) if cached["log"] else None
-            return _fill_in(request, cached["html"], query_log_id)
+            if cached["log"]:  # the hot path: the row is queued and written in bulk
+                _log(request, cached["log"], language, buffered=True)
+            return _fill_in(request, cached["html"], None)
     currency = (params.get("currency") or "").upper()
     currency = currency if currency in ("CNY", "USD") else ""
     try:
@@ -294,7 +336,9 @@ def search_page(request):
     if cache_key:
         context = _context(request, result, currency, QID_PLACEHOLDER if summary else None)
         html = render_to_string(template, {**context, "csrf_token": CSRF_PLACEHOLDER}, request)
-        cache.set(cache_key, {"html": html, "log": summary}, settings.SEARCH_PAGE_CACHE_SECONDS)
+        entry = {"html": html, "log": summary, "versions": versions}
+        cache.set(cache_key, entry, settings.SEARCH_PAGE_CACHE_SECONDS)
+        _remember((cache_key, local_generation()), entry)
         return _fill_in(request, html, query_log_id)
     response = render(request, template, _context(request, result, currency, query_log_id))
     response["Vary"] = "HX-Request, Accept-Language, Cookie"

@@ -48,6 +48,10 @@ export REDIS_URL="redis://127.0.0.1:$REDISPORT/0"
 export SYMBIO_VAR_DIR="$WORK/var"
 mkdir -p "$SYMBIO_VAR_DIR"
 
+# benchmarks/search.py serves the search page with gunicorn (it starts and stops its own) and
+# loads it with wrk; without wrk it falls back to a threaded Python client.
+command -v wrk >/dev/null || scripts/system-deps.sh wrk || echo "wrk could not be installed: Python load client"
+
 echo "== migrate"
 $PY manage.py migrate --noinput -v0
 

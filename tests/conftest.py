@@ -33,7 +33,10 @@ def _media_root(settings, tmp_path_factory):
 def _clear_cache():
     from django.core.cache import cache
 
+    from marketplace import search_views
+
     cache.clear()
+    search_views._local.clear()  # the search page's per-process micro-cache
     yield
 
 

@@ -7,8 +7,11 @@ fixed number of queries.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
+import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -32,22 +35,65 @@ def session_hash(*parts: str) -> str:
     return digest.hexdigest()
 
 
-def log_search(*, result, language: str, session: str = "") -> int | None:
+def _entry(result, language: str, session: str) -> SearchQueryLog:
+    return SearchQueryLog(
+        query=result.text[:200],
+        normalised=normalise(result.text)[:200],
+        language=language[:10],
+        filters=result.filters,
+        sort=result.sort,
+        result_count=result.total,
+        engine=result.engine,
+        session_hash=session,
+    )
+
+
+def log_search(*, result, language: str, session: str = "", buffered: bool = False) -> int | None:
+    """Record a search; its id (``None`` when buffered: the page-cache hot path queues rows and
+    writes them in bulk every ``FLUSH_SECONDS`` or ``FLUSH_SIZE`` rows, and at exit)."""
+    entry = _entry(result, language, session)
+    if buffered:
+        with _lock:
+            _buffer.append(entry)
+            due = len(_buffer) >= FLUSH_SIZE or time.monotonic() - _last_flush[0] >= FLUSH_SECONDS
+        if due:
+            flush_search_log()
+        return None
     try:
-        entry = SearchQueryLog.objects.create(
-            query=result.text[:200],
-            normalised=normalise(result.text)[:200],
-            language=language[:10],
-            filters=result.filters,
-            sort=result.sort,
-            result_count=result.total,
-            engine=result.engine,
-            session_hash=session,
-        )
+        entry.save()
     except DatabaseError:  # pragma: no cover - analytics never break a search
         logger.exception("Could not log a search")
         return None
     return entry.pk
+
+
+FLUSH_SECONDS = 1.0
+FLUSH_SIZE = 100
+_buffer: list[SearchQueryLog] = []
+_last_flush = [time.monotonic()]
+_lock = threading.Lock()
+
+
+def flush_search_log() -> int:
+    """Write the queued search rows (one INSERT)."""
+    with _lock:
+        rows = list(_buffer)
+        _buffer.clear()
+        _last_flush[0] = time.monotonic()
+    if not rows:
+        return 0
+    now = timezone.now()
+    for row in rows:
+        row.created_at = row.created_at or now
+    try:
+        SearchQueryLog.objects.bulk_create(rows)
+    except DatabaseError:  # pragma: no cover
+        logger.exception("Could not write %d queued searches", len(rows))
+        return 0
+    return len(rows)
+
+
+atexit.register(flush_search_log)
 
 
 def log_click(
@@ -75,7 +121,6 @@ class Report:
     with_results: int
     zero_results: int
     clicks: int
-    searches_clicked: int
     top_queries: list[dict]
     zero_queries: list[dict]
     positions: list[dict]
@@ -86,10 +131,12 @@ class Report:
 
     @property
     def click_through(self) -> float:
-        return self.searches_clicked / self.with_results if self.with_results else 0.0
+        """Result clicks per search that had results."""
+        return self.clicks / self.with_results if self.with_results else 0.0
 
 
 def report(days: int = 7, *, now=None) -> Report:
+    flush_search_log()
     days = 30 if int(days) == 30 else 7
     now = now or timezone.now()
     since = now - timedelta(days=days)
@@ -99,7 +146,6 @@ def report(days: int = 7, *, now=None) -> Report:
     totals = searches.aggregate(
         searches=Count("pk"),
         zero=Count("pk", filter=Q(result_count=0)),
-        clicked=Count("pk", filter=Q(clicks__isnull=False), distinct=True),
     )
     click_total = clicks.count()
     typed = searches.exclude(normalised="")
@@ -151,7 +197,6 @@ def report(days: int = 7, *, now=None) -> Report:
         with_results=with_results,
         zero_results=totals["zero"],
         clicks=click_total,
-        searches_clicked=totals["clicked"],
         top_queries=top,
         zero_queries=zero,
         positions=positions,

@@ -190,6 +190,18 @@ def document_highlights(document: dict, query: str, english: bool) -> dict[str, 
 
 
 INDEX_VERSION_KEY = "catalog.search.index.version"
+_local_generation = 0  # this process's count of index / taxonomy changes it made itself
+
+
+def local_generation() -> int:
+    """Changes when this process changes the index or the taxonomy: lets per-process
+    micro-caches (the search page's) drop what they hold at once."""
+    return _local_generation
+
+
+def note_local_change() -> None:
+    global _local_generation
+    _local_generation += 1
 
 
 def index_version() -> int:
@@ -207,6 +219,7 @@ def index_version() -> int:
 def bump_index_version() -> None:
     from django.core.cache import cache
 
+    note_local_change()
     try:
         cache.incr(INDEX_VERSION_KEY)
     except ValueError:

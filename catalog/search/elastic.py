@@ -331,7 +331,7 @@ def build_search(request: SearchRequest, *, offset: int | None = None):
         others = [q for key, q in filters.items() if key != facet.key]
         holder = Q("bool", filter=others) if others else Q("match_all")
         s.aggs.bucket(f"f_{facet.key}", "filter", filter=holder).bucket(
-            "values", "terms", field=facet.column if facet.key != "trial" else "has_free_trial", size=500
+            "by_value", "terms", field=facet.column if facet.key != "trial" else "has_free_trial", size=500
         )
     price = "min_price_usd" if request.currency == "USD" else "min_price_cny"
     order = {
@@ -371,7 +371,7 @@ class ElasticsearchEngine(Engine):
             response = build_search(request, offset=(page - 1) * request.per_page).execute()
         counts: dict[str, dict[str, int]] = {}
         for facet in FACETS:
-            buckets = getattr(response.aggregations, f"f_{facet.key}").values.buckets
+            buckets = getattr(response.aggregations, f"f_{facet.key}").by_value.buckets
             values = {}
             for bucket in buckets:
                 key = bucket.key

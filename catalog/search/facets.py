@@ -79,6 +79,9 @@ def labels_version() -> int:
 
 def bump_labels_version(**_kwargs) -> None:
     """Receiver: taxonomy changed, so labels (and anything cached with them) are stale."""
+    from catalog.search.base import note_local_change
+
+    note_local_change()
     try:
         cache.incr(LABELS_VERSION_KEY)
     except ValueError:

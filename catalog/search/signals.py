@@ -18,9 +18,10 @@ from catalog.search import tasks
 from catalog.search.facets import bump_labels_version
 
 
-def listing_aggregates_changed(listing_id: int) -> None:
-    """Call after updating a listing's ``rating_*`` or ``active_subscriptions`` columns."""
-    tasks.enqueue_index([listing_id])
+def listing_aggregates_changed(*listing_ids: int) -> None:
+    """Call after updating listings' ``rating_*`` or ``active_subscriptions`` columns: one
+    re-index task for them all, after commit."""
+    tasks.enqueue_index(listing_ids)
 
 
 def on_listing_published(sender, instance, **kwargs) -> None:

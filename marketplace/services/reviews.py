@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import ListingPage
+from catalog.search.signals import listing_aggregates_changed
 from marketplace.models import Review, ReviewReply, ReviewReport
 from marketplace.permissions import can_moderate_reviews
 from marketplace.selectors.reviews import can_edit_review, can_reply, review_eligibility
@@ -113,14 +114,19 @@ def recompute_listing_rating(
     ListingPage.objects.filter(pk=listing_id).update(
         rating_average=summary.average, rating_count=summary.count, rating_histogram=summary.histogram
     )
+    listing_aggregates_changed(listing_id)  # rating sort and ranking read the indexed figures
     if report and partner_id:
         report_rating_facts(partner_ids=[partner_id], month=month)
     return summary
 
 
-def recompute_listing_ratings(*, listing_ids, month: date | None = None, report: bool = False) -> int:
+def recompute_listing_ratings(
+    *, listing_ids, month: date | None = None, report: bool = False, reindex: bool = True
+) -> int:
     """The same recomputation for many listings at once (seeding, repairs): one grouped aggregate
-    query and one bulk update per thousand listings. Returns how many listings were written."""
+    query and one bulk update per thousand listings, then one re-index task for them all (the
+    seed passes ``reindex=False``: it rebuilds the whole index at its end). Returns how many
+    listings were written."""
     ids = sorted(set(listing_ids))
     written = 0
     for start in range(0, len(ids), 1000):
@@ -152,6 +158,8 @@ def recompute_listing_ratings(*, listing_ids, month: date | None = None, report:
                 pages.append(page)
             ListingPage.objects.bulk_update(pages, ["rating_average", "rating_count", "rating_histogram"])
             written += len(pages)
+    if reindex:
+        listing_aggregates_changed(*ids)
     if report:
         partner_ids = ListingPage.objects.filter(pk__in=ids).values_list("partner_id", flat=True).distinct()
         report_rating_facts(partner_ids=list(partner_ids), month=month)

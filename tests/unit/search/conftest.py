@@ -27,6 +27,16 @@ ES_SKIP_REASON = "ELASTICSEARCH_URL is not set: no Elasticsearch server is reach
 
 
 @pytest.fixture(autouse=True)
+def _fresh_page_micro_cache():
+    """Each worker's 2-second page micro-cache outlives ``cache.clear()``; tests start empty."""
+    from marketplace import search_views
+
+    search_views._local.clear()
+    yield
+    search_views._local.clear()
+
+
+@pytest.fixture(autouse=True)
 def _search_receivers(db):
     """The receivers ``CatalogConfig.ready()`` connects (idempotent if it already has)."""
     from catalog.search.apps_ready import connect

@@ -1,0 +1,181 @@
+"""The search page's cache for anonymous visitors, the staff analytics report and the reindex
+command (database engine)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.roles import STAFF_GROUPS
+from catalog.models import SearchClick, SearchQueryLog
+from catalog.search.analytics import flush_search_log, report
+from tests.unit.accounts.factories import UserFactory
+from tests.unit.search.search_factories import make_partner, publish_listing
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def database_engine(settings):
+    settings.SEARCH_ENGINE = "database"
+    import catalog.search as search_module
+
+    search_module._engines.clear()
+
+
+@pytest.fixture
+def listings(database_engine, committed):
+    partner = make_partner()
+    with committed():
+        return [
+            publish_listing(partner, title=f"报销助手{i}", title_en=f"Expense Helper {i}", body="移动报销")
+            for i in range(3)
+        ]
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
+
+
+def test_anonymous_pages_are_cached_with_their_own_token_and_log(listings, search_urls, monkeypatch):
+    import time
+
+    from catalog.search import analytics
+
+    monkeypatch.setattr(analytics, "FLUSH_SECONDS", 3600)
+    analytics._last_flush[0] = time.monotonic()
+    first, second = Client(), Client()
+    response = first.get(search_urls, {"q": "报销"})
+    assert response.status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        again = second.get(search_urls, {"q": "报销"})
+    assert again.status_code == 200
+    assert not any("catalog_searchdocument" in q["sql"] for q in queries.captured_queries)
+    html_first, html_again = response.content.decode(), again.content.decode()
+    assert "csrfTokenPlaceholder" not in html_again and "qidPlaceholder" not in html_again
+    assert _csrf(html_first) != _csrf(html_again)
+    # The cached page's search is queued (the hot path writes in bulk) and counted once written.
+    assert SearchQueryLog.objects.count() == 1
+    assert flush_search_log() == 1
+    logs = list(SearchQueryLog.objects.order_by("pk"))
+    assert len(logs) == 2 and {log.result_count for log in logs} == {3}
+    assert f"qid={logs[0].pk}" in html_first and "qid=&" not in html_first
+
+
+def test_cache_follows_the_index_and_skips_signed_in_users(listings, search_urls, committed):
+    client = Client()
+    assert client.get(search_urls, {"q": "报销"}).content.decode().count("data-search-hit") == 3
+    with committed():
+        publish_listing(listings[0].partner, title="报销新秀", title_en="Expense Rookie", body="报销")
+    assert client.get(search_urls, {"q": "报销"}).content.decode().count("data-search-hit") == 4
+    user = UserFactory()
+    signed_in = Client()
+    signed_in.force_login(user)
+    signed_in.get(search_urls, {"q": "报销"})
+    with CaptureQueriesContext(connection) as queries:
+        signed_in.get(search_urls, {"q": "报销"})
+    assert any("catalog_searchdocument" in q["sql"] for q in queries.captured_queries)
+
+
+# --- staff report --------------------------------------------------------------------------------
+def _staff(key):
+    user = UserFactory()
+    user.groups.add(Group.objects.get(name=STAFF_GROUPS[key].name))
+    return user
+
+
+def _admin_url(name):
+    with translation.override("zh-hans"):
+        return reverse(name)
+
+
+@pytest.fixture
+def analytics(listings, search_urls):
+    """Searches and clicks: "报销" three times (clicked at 1 and 2), "nothing-here" twice."""
+    client = Client()
+    for _ in range(3):
+        client.get(search_urls, {"q": "报销"})
+    for _ in range(2):
+        client.get(search_urls, {"q": "nothing-here"})
+    click = _admin_url("search_click")
+    client.get(click, {"q": "报销", "listing": listings[0].pk, "pos": 1})
+    client.get(click, {"q": "报销", "listing": listings[1].pk, "pos": 2})
+    return listings
+
+
+def test_report_figures(analytics):
+    data = report(7)
+    assert data.searches == 5 and data.zero_results == 2 and data.clicks == 2
+    top = {row["normalised"]: row for row in data.top_queries}
+    assert top["报销"]["searches"] == 3 and top["报销"]["clicks"] == 2
+    assert [row["normalised"] for row in data.zero_queries] == ["nothing-here"]
+    assert data.positions[0]["clicks"] == 1 and data.positions[1]["clicks"] == 1
+    assert SearchClick.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "who, allowed",
+    [
+        ("anonymous", False),
+        ("customer", False),
+        ("finance", False),
+        ("reviewer", True),
+        ("programme_manager", True),
+        ("admin", True),
+        ("superuser", True),
+    ],
+)
+def test_report_access(analytics, who, allowed):
+    client = Client()
+    if who == "customer":
+        client.force_login(UserFactory())
+    elif who == "superuser":
+        client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    elif who != "anonymous":
+        client.force_login(_staff(who))
+    url = _admin_url("catalog_search_report")
+    response = client.get(url, {"days": "30"})
+    if allowed:
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "nothing-here" in html and "报销" in html
+    else:
+        assert response.status_code in (302, 403)
+        if response.status_code == 302:
+            assert response["Location"].split("?")[0] != url  # to the login page or the dashboard
+
+
+def test_staff_can_rebuild_the_index_and_watch_progress(analytics, committed):
+    client = Client()
+    client.force_login(_staff("reviewer"))
+    with committed():
+        response = client.post(_admin_url("catalog_search_reindex"))
+    assert response.status_code == 302
+    progress = client.get(_admin_url("catalog_search_reindex_progress"))
+    assert progress.status_code == 200
+    assert 'max="3" value="3"' in progress.content.decode()
+
+
+def test_report_shows_in_the_reports_menu(analytics):
+    client = Client()
+    client.force_login(_staff("programme_manager"))
+    html = client.get("/admin/").content.decode()
+    assert _admin_url("catalog_search_report") in html
+
+
+# --- reindex command ------------------------------------------------------------------------------
+def test_reindex_command_prints_progress(listings, capsys):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("reindex", stdout=out)
+    text = out.getvalue()
+    assert "100%" in text and "3/3" in text and "Indexed 3 listings" in text
