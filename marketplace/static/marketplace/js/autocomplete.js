@@ -38,6 +38,12 @@
     document.head.appendChild(style);
   }
 
+  // Translated words come from <template id="autocomplete-text" data-…> in base.html (Django i18n).
+  function words(key, fallback) {
+    var holder = document.getElementById("autocomplete-text");
+    return (holder && holder.dataset[key]) || fallback;
+  }
+
   function text(tag, className, value) {
     var el = document.createElement(tag);
     if (className) el.className = className;
@@ -159,8 +165,6 @@
     this.active = -1;
     this.list.textContent = "";
     this.input.removeAttribute("aria-activedescendant");
-    var lang = document.documentElement.lang || "";
-    var english = lang.indexOf("en") === 0;
     for (var i = 0; i < items.length; i++) {
       var item = items[i];
       var li = document.createElement("li");
@@ -171,7 +175,7 @@
       li.dataset.index = String(i);
       li.appendChild(text("span", "ac-option__label", item.label));
       if (item.alt) li.appendChild(text("span", "ac-option__alt", item.alt));
-      var kind = item.kind === "category" ? (english ? "Category" : "分类") : english ? "App" : "应用";
+      var kind = item.kind === "category" ? words("category", "Category") : words("app", "App");
       li.appendChild(text("span", "ac-option__kind", kind));
       this.list.appendChild(li);
     }
@@ -179,13 +183,11 @@
     this.list.hidden = !open;
     this.input.setAttribute("aria-expanded", String(open));
     if (this.input.value.trim()) {
-      this.status.textContent = open
-        ? english
-          ? items.length + (items.length === 1 ? " suggestion" : " suggestions") + ", use up and down arrows"
-          : items.length + " 条建议，使用上下方向键选择"
-        : english
-          ? "No suggestions"
-          : "没有建议";
+      this.status.textContent = !open
+        ? words("none", "No suggestions")
+        : items.length === 1
+          ? words("one", "One suggestion")
+          : words("many", "Suggestions: %(count)s").replace("%(count)s", String(items.length));
     }
   };
 
