@@ -232,6 +232,12 @@ SEARCH_RANKING = {
 # this long (and until the index changes; the CSRF token is filled in per request). 0 = off.
 SEARCH_PAGE_CACHE_SECONDS = env.int("SEARCH_PAGE_CACHE_SECONDS", default=60)
 
+# Sections the apps above partners add to a partner's public profile page (templates, in order).
+PARTNER_PROFILE_SECTIONS = [
+    "marketplace/partner_profile/listings.html",
+    "marketplace/partner_profile/ratings.html",
+]
+
 # --- Celery --------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None

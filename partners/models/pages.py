@@ -6,6 +6,7 @@ submit; staff publish) and a ``Collection`` for its images. ``PartnerWorkspace``
 three so membership changes can be mirrored into the group.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.paginator import Paginator
 from django.db import models
@@ -103,6 +104,7 @@ class PartnerPage(Page):
         context.update(
             partner=partner,
             canonical_url=request.build_absolute_uri(self.get_url(request)),
+            profile_sections=settings.PARTNER_PROFILE_SECTIONS,
         )
         return context
 

@@ -3,23 +3,18 @@
 Queries are bounded whatever the data size: one query for the page of partners (organisation,
 tier and page joined), one each for their regions and industries, plus the filter form's
 choices. Filters use ``EXISTS`` subqueries so a partner never appears twice.
-
-Certifications belong to the programme work (``partners.CertifiedPerson`` reached through
-``Partner.certified_people``); until that relation exists the certification filter is ignored
-and counts are 0.
 """
 
 from datetime import date
 
 import django_filters
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.i18n import is_english
-from partners.models import Industry, Partner, PartnerKind, Region, Tier
+from partners.models import Certification, CertifiedPerson, Industry, Partner, PartnerKind, Region, Tier
 
 
 class Sort:
@@ -29,43 +24,19 @@ class Sort:
     CHOICES = [(TIER, _("Tier")), (RATING, _("Rating")), (NAME, _("Name"))]
 
 
-# --- certifications (owned by the programme work; guarded) ------------------------------
-
-
-def certified_person_model():
-    """``partners.CertifiedPerson`` when ``Partner.certified_people`` exists, else None."""
-    try:
-        return Partner._meta.get_field("certified_people").related_model
-    except FieldDoesNotExist:
-        return None
-
-
+# --- certifications ----------------------------------------------------------------------
 def _valid_certifications_q(prefix: str, today: date) -> Q:
-    """People whose certification is valid today: issued_on ≤ today < expires_on."""
-    model = certified_person_model()
-    names = {f.name for f in model._meta.get_fields()}
-    q = Q()
-    if "issued_on" in names:
-        q &= Q(**{f"{prefix}issued_on__lte": today})
-    if "expires_on" in names:
-        q &= Q(**{f"{prefix}expires_on__gt": today})
-    return q
+    """Certificates issued by ``today`` and not yet expired."""
+    return Q(**{f"{prefix}issued_on__lte": today, f"{prefix}expires_on__gt": today})
 
 
 def certification_choices():
-    model = certified_person_model()
-    if model is None:
-        return []
-    certification = model._meta.get_field("certification").related_model
-    return [(c.slug, str(c)) for c in certification.objects.all()]
+    return [(c.slug, str(c)) for c in Certification.objects.all()]
 
 
 def certified_people_count(partner_id: int) -> int:
-    model = certified_person_model()
-    if model is None:
-        return 0
     today = timezone.localdate()
-    return model.objects.filter(_valid_certifications_q("", today), partner_id=partner_id).count()
+    return CertifiedPerson.objects.filter(_valid_certifications_q("", today), partner_id=partner_id).count()
 
 
 # --- the filter form ---------------------------------------------------------------------
@@ -142,10 +113,7 @@ class PartnerDirectoryFilter(django_filters.FilterSet):
         return queryset.filter(Exists(through.objects.filter(partner=OuterRef("pk"), industry=value)))
 
     def filter_certification(self, queryset, name, value):
-        model = certified_person_model()
-        if model is None:
-            return queryset
-        people = model.objects.filter(
+        people = CertifiedPerson.objects.filter(
             _valid_certifications_q("", timezone.localdate()),
             partner=OuterRef("pk"),
             certification__slug=value,
@@ -185,9 +153,10 @@ def directory_filterset(data=None) -> PartnerDirectoryFilter:
 
 
 def partner_profile(partner_id: int) -> Partner | None:
-    """The partner behind a profile page, with what the page shows, or None."""
+    """The active partner behind a profile page, with what the page shows, or None (a suspended
+    partner's profile answers 404)."""
     partner = (
-        Partner.objects.filter(pk=partner_id)
+        Partner.objects.filter(pk=partner_id, status=Partner.Status.ACTIVE)
         .select_related("organisation", "tier")
         .prefetch_related("regions", "industries")
         .first()
