@@ -7,8 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from partners.models import Partner, PartnerPage
-from partners.models import Certification, CertifiedPerson
+from partners.models import Certification, CertifiedPerson, Partner, PartnerPage
 from partners.selectors.directory import directory_filterset
 from tests.unit.partners.factories import provisioned_partner
 
