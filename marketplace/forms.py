@@ -1,14 +1,11 @@
 """Forms of the customer pages: reviews, replies, reports, moderation, browse filters."""
 
-import django_filters
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Deployment, ListingPage, ListingType, PricingModel
 from marketplace.models import Review, ReviewReply, ReviewReport
 from marketplace.models.reviews import BODY_MAX_LENGTH, REPLY_MAX_LENGTH, TITLE_MAX_LENGTH
-from marketplace.selectors import listings as listing_selectors
 
 RATING_CHOICES = [
     (5, _("5 stars — excellent")),
@@ -89,55 +86,3 @@ class HideForm(forms.Form):
         help_text=_("Shown to the review's authors; not shown publicly."),
         error_messages={"required": _("Say why the review is hidden; the author sees the reason.")},
     )
-
-
-SORT_CHOICES = (
-    ("rating", _("Best rated")),
-    ("newest", _("Newest")),
-    ("name", _("Name")),
-)
-
-
-class ListingBrowseFilter(django_filters.FilterSet):
-    """Filters of the category and industry pages (``?type=saas&pricing=free&deployment=cloud&sort=name``)."""
-
-    type = django_filters.MultipleChoiceFilter(
-        field_name="listing_type",
-        choices=ListingType.choices,
-        label=_("Type"),
-        widget=forms.CheckboxSelectMultiple,
-    )
-    pricing = django_filters.MultipleChoiceFilter(
-        choices=PricingModel.choices,
-        label=_("Pricing"),
-        method="filter_pricing",
-        widget=forms.CheckboxSelectMultiple,
-    )
-    deployment = django_filters.MultipleChoiceFilter(
-        choices=Deployment.choices, label=_("Deployment"), widget=forms.CheckboxSelectMultiple
-    )
-    sort = django_filters.ChoiceFilter(
-        choices=SORT_CHOICES, label=_("Sort by"), method="apply_sort", empty_label=None
-    )
-
-    class Meta:
-        model = ListingPage
-        fields: list[str] = []  # every filter is declared above
-
-    def filter_pricing(self, queryset, name, value):
-        return listing_selectors.filter_by_pricing(queryset, value)
-
-    def apply_sort(self, queryset, name, value):
-        return queryset  # ordering is applied last, in ``qs``
-
-    @property
-    def qs(self):
-        queryset = super().qs
-        sort = self.form.cleaned_data.get("sort") if self.is_bound and self.form.is_valid() else ""
-        return listing_selectors.sort_listings(queryset, sort or "rating")
-
-    @property
-    def sort_value(self) -> str:
-        if self.is_bound and self.form.is_valid():
-            return self.form.cleaned_data.get("sort") or "rating"
-        return "rating"

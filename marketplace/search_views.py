@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from dataclasses import dataclass, field
 from functools import lru_cache
 from types import SimpleNamespace
 from urllib.parse import urlencode
@@ -73,12 +74,15 @@ def _query_string(params: list[tuple[str, str]]) -> str:
     return urlencode(params)
 
 
-def _state(result: SearchResult, currency: str) -> list[tuple[str, str]]:
-    """The URL parameters that reproduce ``result`` (without ``page``)."""
+def _state(result: SearchResult, currency: str, scope=()) -> list[tuple[str, str]]:
+    """The URL parameters that reproduce ``result`` (without ``page``; without the page's fixed
+    ``scope`` facets, which its URL carries)."""
     params = []
     if result.text:
         params.append(("q", result.text))
     for facet in FACETS:
+        if facet.key in scope:
+            continue
         for value in result.filters.get(facet.key, ()):
             params.append((facet.key, value))
     if result.sort != "relevance":
@@ -103,9 +107,10 @@ def _cards(result: SearchResult):
     return [(hit, pages.get(hit.listing_id)) for hit in result.hits]
 
 
-def _context(request, result: SearchResult, currency_param: str, query_log_id) -> dict:
-    search_url = reverse("search")
-    state = _state(result, currency_param)
+def _context(request, result: SearchResult, currency_param: str, query_log_id, view=None) -> dict:
+    view = view or SearchView()
+    search_url = view.base_url or reverse("search")
+    state = _state(result, currency_param, view.scope)
     base = _query_string(state)
     english = translation.get_language().startswith("en")
 
@@ -114,6 +119,8 @@ def _context(request, result: SearchResult, currency_param: str, query_log_id) -
 
     active = []
     for facet in FACETS:
+        if facet.key in view.scope:
+            continue
         labels = {value: label for value, label, _depth in facet_options(facet.key)}
         for value in result.filters.get(facet.key, ()):
             active.append(
@@ -158,7 +165,7 @@ def _context(request, result: SearchResult, currency_param: str, query_log_id) -
         )
     facets = []
     for facet in FACETS:
-        values = result.facets.get(facet.key, [])
+        values = result.facets.get(facet.key, []) if facet.key not in view.scope else []
         if values:
             facets.append(
                 {
@@ -213,6 +220,9 @@ def _context(request, result: SearchResult, currency_param: str, query_log_id) -
         "max_query_length": MAX_QUERY_LENGTH,
         "hide_header_search": True,
         "canonical_url": request.build_absolute_uri(f"{search_url}?{base}" if base else search_url),
+        "search_url": search_url,
+        "heading": view.heading,
+        **view.extra,
     }
 
 
@@ -288,9 +298,31 @@ def _log(request, summary: dict, language: str, *, buffered: bool = False):
     )
 
 
+@dataclass(frozen=True)
+class SearchView:
+    """What makes a page the search page or a browse page built on it (a category, an
+    industry): facets fixed by the page (``scope``: facet key → value, not shown as filters),
+    its own URL, heading, template and extra context, and whether its searches go into the
+    search analytics."""
+
+    scope: dict = field(default_factory=dict)
+    base_url: str = ""
+    heading: str = ""
+    extra: dict = field(default_factory=dict)
+    log: bool = True
+    template: str = "marketplace/search/page.html"
+
+
 @require_http_methods(["GET", "HEAD"])
 def search_page(request):
-    params = request.GET
+    return serve(request, SearchView())
+
+
+def serve(request, view: SearchView):
+    """The search page for ``view``: page cache, the one search call, analytics, rendering."""
+    params = request.GET.copy()
+    for key, value in view.scope.items():
+        params.setlist(key, [value])
     language = translation.get_language()
     cache_key = _page_cache_key(request)
     versions = None
@@ -321,7 +353,7 @@ def search_page(request):
             status=503,
         )
     summary = None
-    if result.page == 1 and request.method == "GET":
+    if view.log and result.page == 1 and request.method == "GET":
         summary = {
             "text": result.text,
             "filters": result.filters,
@@ -330,17 +362,17 @@ def search_page(request):
             "engine": result.engine,
         }
     query_log_id = _log(request, summary, language) if summary else None
-    template = "marketplace/search/page.html"
+    template = view.template
     if getattr(request, "htmx", False) and not getattr(request.htmx, "boosted", False):
         template = "marketplace/search/_app.html"
     if cache_key:
-        context = _context(request, result, currency, QID_PLACEHOLDER if summary else None)
+        context = _context(request, result, currency, QID_PLACEHOLDER if summary else None, view)
         html = render_to_string(template, {**context, "csrf_token": CSRF_PLACEHOLDER}, request)
         entry = {"html": html, "log": summary, "versions": versions}
         cache.set(cache_key, entry, settings.SEARCH_PAGE_CACHE_SECONDS)
         _remember((cache_key, local_generation()), entry)
         return _fill_in(request, html, query_log_id)
-    response = render(request, template, _context(request, result, currency, query_log_id))
+    response = render(request, template, _context(request, result, currency, query_log_id, view))
     response["Vary"] = "HX-Request, Accept-Language, Cookie"
     return response
 

@@ -5,7 +5,6 @@ number of listings, plans or logos (prices are subqueries, logo renditions are p
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
@@ -25,7 +24,6 @@ from wagtail.images import get_image_model
 from catalog.models import Category, ListingPage, ListingPlan, PricingModel
 from catalog.selectors.listings import live_listings
 from core.i18n import is_english
-from partners.models import Industry
 
 LOGO_SPEC = "fill-96x96"
 COMPARE_LOGO_SPEC = "fill-64x64"
@@ -138,51 +136,6 @@ def category_with_children(slug: str) -> Category | None:
 def in_categories(queryset, category: Category):
     ids = [category.pk, *Category.objects.filter(parent=category).values_list("pk", flat=True)]
     return queryset.filter(pk__in=ListingPage.objects.filter(categories__in=ids).values("pk"))
-
-
-def in_industry(queryset, industry: Industry):
-    return queryset.filter(pk__in=ListingPage.objects.filter(industries=industry).values("pk"))
-
-
-def filter_by_pricing(queryset, models):
-    if not models:
-        return queryset
-    return queryset.filter(Exists(_plans_of_outer().filter(pricing_model__in=models)))
-
-
-@dataclass
-class FacetCounts:
-    listing_type: dict = field(default_factory=dict)
-    deployment: dict = field(default_factory=dict)
-    pricing: dict = field(default_factory=dict)
-
-
-def facet_counts(base) -> FacetCounts:
-    """How many listings of ``base`` each filter option would keep (three grouped queries)."""
-    from django.db.models import Count
-
-    plan_fk = ListingPage._meta.get_field("plans").field.name
-    ids = base.values("pk")
-    return FacetCounts(
-        listing_type=dict(
-            ListingPage.objects.filter(pk__in=ids)
-            .values_list("listing_type")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ),
-        deployment=dict(
-            ListingPage.objects.filter(pk__in=ids)
-            .values_list("deployment")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ),
-        pricing=dict(
-            ListingPlan.objects.filter(**{f"{plan_fk}__in": ids})
-            .values_list("pricing_model")
-            .annotate(n=Count(plan_fk, distinct=True))
-            .order_by()
-        ),
-    )
 
 
 # --- compare -------------------------------------------------------------------------------------------

@@ -1,36 +1,15 @@
-"""Category and industry pages: subcategories, listing cards, filters, sort and pagination."""
+"""Category and industry pages: the catalogue search (``catalog.search.search``) scoped to a
+category (with its subcategories) or an industry, under the page's own header."""
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
 from catalog.models import Category
-from marketplace.forms import ListingBrowseFilter
+from marketplace.search_views import SearchView, serve
 from marketplace.selectors import listings as selectors
 from partners.models import Industry
 
-PAGE_SIZE = 24
-
-
-def _browse(request, *, base, template, context):
-    filterset = ListingBrowseFilter(request.GET or None, queryset=base)
-    page_obj = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    active_filters = sum(len(request.GET.getlist(name)) for name in ("type", "pricing", "deployment"))
-    context.update(
-        filterset=filterset,
-        facets=selectors.facet_counts(base),
-        page_obj=page_obj,
-        listings=page_obj.object_list,
-        querystring=query.urlencode(),
-        sort=filterset.sort_value,
-        active_filters=active_filters,
-        canonical_url=request.build_absolute_uri(request.path),
-    )
-    if request.htmx and request.htmx.target == "browse-results":
-        template = "marketplace/includes/browse_results.html"
-    return render(request, template, context)
+BROWSE_TEMPLATE = "marketplace/browse.html"
 
 
 def category_index(request):
@@ -46,28 +25,32 @@ def category_detail(request, slug):
     category = selectors.category_with_children(slug)
     if category is None:
         raise Http404
-    base = selectors.in_categories(selectors.card_listings(), category)
-    return _browse(
-        request,
-        base=base,
-        template="marketplace/browse.html",
-        context={"category": category, "heading": category.t_name, "kind": "category"},
+    view = SearchView(
+        scope={"category": category.slug},
+        base_url=request.path,
+        heading=category.t_name,
+        extra={"category": category, "kind": "category", "hide_header_search": False},
+        log=False,
+        template=BROWSE_TEMPLATE,
     )
+    return serve(request, view)
 
 
 def industry_detail(request, slug):
     industry = Industry.objects.filter(slug=slug).first()
     if industry is None:
         raise Http404
-    base = selectors.in_industry(selectors.card_listings(), industry)
-    return _browse(
-        request,
-        base=base,
-        template="marketplace/browse.html",
-        context={
+    view = SearchView(
+        scope={"industry": industry.slug},
+        base_url=request.path,
+        heading=industry.t_name,
+        extra={
             "industry": industry,
-            "heading": industry.t_name,
             "kind": "industry",
             "industries": list(Industry.objects.all()),
+            "hide_header_search": False,
         },
+        log=False,
+        template=BROWSE_TEMPLATE,
     )
+    return serve(request, view)

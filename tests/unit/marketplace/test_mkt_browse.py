@@ -1,11 +1,16 @@
-"""Category and industry pages: subcategories, cards, filters, sort, pagination; the home page's
-featured listings and category links."""
+"""Category and industry pages (the catalogue search scoped to them): subcategories, cards,
+filters with counts, sorts, pagination; the home page's featured listings and category links."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from catalog.models import Category, Deployment, ListingType, PricingModel
+from catalog.models import Category, Deployment, ListingType, PricingModel, SearchQueryLog
+from catalog.search.analytics import flush_search_log
+from catalog.search.indexing import reindex_all
+from marketplace.search_views import PER_PAGE
 from marketplace.services import reviews as services
 from tests.unit.marketplace.mkt_factories import (
     en_reverse,
@@ -50,6 +55,7 @@ def test_category_page_lists_its_and_its_subcategories_listings_with_cards(clien
     make_listing(partner, title_en="Via child", categories=[child])
     make_listing(partner, title_en="Elsewhere")
     make_listing(partner, title_en="Draft", categories=[parent], live=False)
+    reindex_all()
     response = client.get(en_reverse("marketplace:category", args=["crm-test"]))
     assert response.status_code == 200
     html = response.content.decode()
@@ -58,13 +64,17 @@ def test_category_page_lists_its_and_its_subcategories_listings_with_cards(clien
     assert "Free trial" in html and "From $19" in html
     assert "Yunfan Software" in html and "badge--tier" in html
     assert 'class="compare-toggle"' in html
+    assert '<link rel="canonical" href="http://testserver/en/categories/crm-test/">' in html
+    assert 'name="category"' not in html  # the page's own category is not a filter to untick
 
 
 def test_english_category_page_is_under_en(client, partner, crm):
     make_listing(partner, title="中文名", title_en="English name", categories=[crm[0]])
+    reindex_all()
     html = client.get("/en/categories/crm-test/").content.decode()
     assert titles(html) == ["English name"]
     assert '<html lang="en"' in html
+    assert titles(client.get("/categories/crm-test/").content.decode()) == ["中文名"]
 
 
 def test_category_filters_by_type_pricing_and_deployment(client, partner, crm):
@@ -85,6 +95,8 @@ def test_category_filters_by_type_pricing_and_deployment(client, partner, crm):
         deployment=Deployment.HYBRID,
         plans=[monthly_plan(), free_plan()],
     )
+    make_listing(partner, title_en="Free elsewhere", plans=[free_plan()])
+    reindex_all()
     url = "/en/categories/crm-test/"
     assert sorted(titles(client.get(url, {"type": "integration"}).content.decode())) == [
         "On-prem integration"
@@ -100,10 +112,13 @@ def test_category_filters_by_type_pricing_and_deployment(client, partner, crm):
     both = client.get(url, {"deployment": ["hybrid", "on_premises"]}).content.decode()
     assert sorted(titles(both)) == ["Hybrid service", "On-prem integration"]
     html = client.get(url).content.decode()
-    assert re.search(r'value="free".*?<span class="count">2</span>', html, re.S)  # facet count
+    # counts within the category (the free listing elsewhere is not counted)
+    assert re.search(r'value="free">.*?<span class="count"[^>]*>2</span>', html, re.S)
+    # filter links stay on the category page and never carry the category itself
+    assert 'action="/en/categories/crm-test/"' in html
 
 
-def test_category_sorts_by_rating_newest_and_name(client, partner, crm):
+def test_category_sorts_by_rating_and_newest(client, partner, crm):
     parent = crm[0]
     b = make_listing(partner, title_en="Bravo", categories=[parent])
     a = make_listing(partner, title_en="Alpha", categories=[parent])
@@ -111,38 +126,40 @@ def test_category_sorts_by_rating_newest_and_name(client, partner, crm):
     rate(c, 5, 5, 5, 5, 4)
     rate(b, 4)
     for days, listing in ((30, b), (10, a), (20, c)):
-        from datetime import timedelta
-
-        from django.utils import timezone
-
         listing.__class__.objects.filter(pk=listing.pk).update(
             first_published_at=timezone.now() - timedelta(days=days)
         )
+    reindex_all()
     url = "/en/categories/crm-test/"
-    assert titles(client.get(url).content.decode()) == ["Charlie", "Bravo", "Alpha"]
+    assert titles(client.get(url, {"sort": "rating"}).content.decode()) == ["Charlie", "Bravo", "Alpha"]
     assert titles(client.get(url, {"sort": "newest"}).content.decode()) == ["Alpha", "Charlie", "Bravo"]
-    assert titles(client.get(url, {"sort": "name"}).content.decode()) == ["Alpha", "Bravo", "Charlie"]
 
 
-def test_category_paginates_24_per_page(client, partner, crm):
-    for i in range(26):
-        make_listing(partner, title_en=f"App {i:02d}", categories=[crm[0]], plans=[])
-    first = client.get("/en/categories/crm-test/", {"sort": "name"}).content.decode()
-    second = client.get("/en/categories/crm-test/", {"sort": "name", "page": 2}).content.decode()
-    assert len(titles(first)) == 24 and titles(second) == ["App 24", "App 25"]
-    assert "26 listings" in first and "Page 2 of 2" in second
-    assert "sort=name&amp;page=2" in first
+def test_category_paginates(client, partner, crm):
+    total = PER_PAGE + 2
+    for i in range(total):
+        listing = make_listing(partner, title_en=f"App {i:02d}", categories=[crm[0]], plans=[])
+        listing.__class__.objects.filter(pk=listing.pk).update(
+            first_published_at=timezone.now() - timedelta(days=i)
+        )
+    reindex_all()
+    first = client.get("/en/categories/crm-test/", {"sort": "newest"}).content.decode()
+    second = client.get("/en/categories/crm-test/", {"sort": "newest", "page": 2}).content.decode()
+    assert len(titles(first)) == PER_PAGE
+    assert titles(second) == [f"App {PER_PAGE:02d}", f"App {PER_PAGE + 1:02d}"]
+    assert f"{total} results" in first
+    assert "/en/categories/crm-test/?sort=newest&amp;page=2" in first
 
 
 def test_htmx_filtering_returns_only_the_results(client, partner, crm):
     make_listing(partner, title_en="Only one", categories=[crm[0]])
-    response = client.get(
-        "/en/categories/crm-test/",
-        {"type": "saas"},
-        headers={"HX-Request": "true", "HX-Target": "browse-results"},
+    make_listing(
+        partner, title_en="An integration", categories=[crm[0]], listing_type=ListingType.INTEGRATION
     )
+    reindex_all()
+    response = client.get("/en/categories/crm-test/", {"type": "saas"}, headers={"HX-Request": "true"})
     html = response.content.decode()
-    assert html.lstrip().startswith('<section id="browse-results"') and titles(html) == ["Only one"]
+    assert html.lstrip().startswith('<div id="search-app"') and titles(html) == ["Only one"]
 
 
 def test_unknown_category_or_industry_is_404(client):
@@ -155,6 +172,7 @@ def test_industry_page_lists_listings_for_the_industry(client, partner):
     other = IndustryFactory(slug="energy-test", name="能源", name_en="Energy")
     make_listing(partner, title_en="Shop suite", industries=[retail])
     make_listing(partner, title_en="Grid monitor", industries=[other])
+    reindex_all()
     response = client.get("/en/industries/retail-test/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -163,20 +181,31 @@ def test_industry_page_lists_listings_for_the_industry(client, partner):
     assert titles(client.get("/en/industries/retail-test/", {"type": "integration"}).content.decode()) == []
 
 
+def test_browsing_is_not_logged_as_searching(client, partner, crm):
+    make_listing(partner, categories=[crm[0]])
+    reindex_all()
+    client.get("/en/categories/crm-test/")
+    client.get("/en/search/", {"q": "app"})
+    flush_search_log()
+    assert SearchQueryLog.objects.count() == 1
+
+
 def test_browse_page_queries_do_not_grow_with_listings(client, partner, crm, django_assert_max_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     make_listing(partner, categories=[crm[0]])
+    reindex_all()
     client.get("/categories/crm-test/")
     with CaptureQueriesContext(connection) as ctx:
-        client.get("/categories/crm-test/")
+        client.get("/categories/crm-test/", {"sort": "rating"})
     baseline = len(ctx.captured_queries)  # read now: the next request resets the query log
     for _ in range(12):
         make_listing(partner, categories=[crm[0]], plans=[monthly_plan(), trial_plan()])
+    reindex_all()
     client.get("/categories/crm-test/")
     with django_assert_max_num_queries(baseline):
-        client.get("/categories/crm-test/")
+        client.get("/categories/crm-test/", {"sort": "rating"})
 
 
 def test_home_page_features_real_listings_and_links_categories(client, partner, crm):
