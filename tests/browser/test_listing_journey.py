@@ -128,7 +128,7 @@ def test_listing_from_draft_to_review_to_live_to_customer_review(browser, live_s
             partner_page.fill(f"#id_plans-{i}-unit_en", "user / month")
     open_tab(partner_page, partner_page.locator("[role=tab]").nth(1).get_attribute("aria-controls"))
     partner_page.check(f"input[name=categories][value='{world['category'].pk}']")
-    open_tab(partner_page, "tab-support_legal")
+    open_tab(partner_page, partner_page.locator("[role=tab]").nth(2).get_attribute("aria-controls"))
     partner_page.fill("#id_support_email", "support@yunfan.example.cn")
     partner_page.fill("#id_terms_url", "https://yunfan.example.cn/terms")
     open_tab(partner_page, partner_page.locator("[role=tab]").nth(3).get_attribute("aria-controls"))
@@ -143,7 +143,7 @@ def test_listing_from_draft_to_review_to_live_to_customer_review(browser, live_s
     # 2. Fixed and resubmitted: the pre-checks pass it to the reviewers.
     edit_url = f"{live_server.url}/admin/pages/{listing.pk}/edit/"
     partner_page.goto(edit_url)
-    open_tab(partner_page, "tab-support_legal")
+    open_tab(partner_page, partner_page.locator("[role=tab]").nth(2).get_attribute("aria-controls"))
     partner_page.fill("#id_privacy_url", "https://yunfan.example.cn/privacy")
     click_hidden(partner_page, "button[name=action-submit]")
     assert not ListingPage.objects.get(pk=listing.pk).live
