@@ -26,6 +26,8 @@ run: install
 	@test -f var/.seeded || ($(PY) manage.py seed_demo && touch var/.seeded)
 	@$(PY) scripts/localstripe_server.py --port $(STRIPE_PORT) > var/localstripe.log 2>&1 & echo $$! > var/localstripe.pid; \
 	trap 'kill $$(cat var/localstripe.pid) 2>/dev/null; rm -f var/localstripe.pid' EXIT INT TERM; \
+	for i in $$(seq 40); do LOCALSTRIPE_URL=http://127.0.0.1:$(STRIPE_PORT) $(PY) manage.py localstripe_webhook \
+	  --url http://$(HOST):$(PORT)/billing/stripe/webhook/ 2>/dev/null && break; sleep 0.25; done; \
 	$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/; \
 	LOCALSTRIPE_URL=http://127.0.0.1:$(STRIPE_PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
