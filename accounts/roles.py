@@ -40,7 +40,15 @@ STAFF_GROUPS = {
     "finance": StaffGroup(
         name="Finance",
         label=_("Finance"),
-        permissions=(ADMIN_ACCESS, "billing.*", "accounts.view_organisation", "partners.view_partner"),
+        permissions=(
+            ADMIN_ACCESS,
+            "billing.*",
+            "accounts.view_organisation",
+            "partners.view_partner",
+            "partners.view_vendorrevenue",  # revenue figures of the ecosystem health dashboard
+            "partners.add_vendorrevenue",  # finance enters the vendor's revenue (ecosystem multiplier)
+            "partners.change_vendorrevenue",
+        ),
     ),
     "admin": StaffGroup(
         name="Ecosystem admins",

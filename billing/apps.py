@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class BillingConfig(AppConfig):
     name = "billing"
     verbose_name = _("Billing")
+
+    def ready(self):
+        from billing import (
+            receivers,  # noqa: F401 - billing money: ledger, fulfilment, facts metrics
+            receivers_core,
+        )
+
+        receivers_core.connect()

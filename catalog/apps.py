@@ -7,7 +7,12 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Catalogue")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
         from wagtail.signals import page_published
+
+        from catalog.services.facts import ensure_metrics
+
+        post_migrate.connect(ensure_metrics, sender=self, dispatch_uid="catalog.ensure_metrics")
 
         from catalog.models import ListingPage
         from catalog.services.listings import listing_published

@@ -6,6 +6,7 @@ by migration ``catalog.0003_listing_review``; staff edit it under Settings → P
 
 from celery import shared_task
 
+from catalog.services import facts as catalog_facts
 from catalog.services import freshness
 
 RETRY = {"autoretry_for": (ConnectionError,), "retry_backoff": True, "max_retries": 5}
@@ -24,3 +25,9 @@ def send_stale_warning(partner_id: int, listing_ids: list[int]) -> int:
 @shared_task(name="catalog.send_delisted_email", **RETRY)
 def send_delisted_email(delisting_id: int) -> int:
     return freshness.send_delisted_email_to_owners(delisting_id=delisting_id)
+
+
+@shared_task(name="catalog.report_catalog_facts", **RETRY)
+def report_catalog_facts() -> int:
+    """Monthly (``CELERY_BEAT_SCHEDULE``): last month's and this month's catalogue facts."""
+    return catalog_facts.report_catalog_facts(months=2)

@@ -12,6 +12,7 @@ from marketplace.sitemaps import MarketplaceSitemap
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("billing/", include("billing.urls")),  # the Stripe webhook, outside the language prefix
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": MarketplaceSitemap}}, name="sitemap"),
@@ -23,6 +24,8 @@ urlpatterns += i18n_patterns(
     path("account/", include("accounts.urls")),
     path("partners/", include("partners.urls")),
     path("search/", include("marketplace.search_urls")),
+    path("billing/partner/", include("billing.partner_urls")),
+    path("billing/", include("marketplace.purchase_urls")),
     path("", include("marketplace.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -1,5 +1,5 @@
-from partners.views import applications, console
+from partners.views import applications, console, health
 
 app_name = "partners"
 
-urlpatterns = [*applications.urlpatterns, *console.urlpatterns]
+urlpatterns = [*applications.urlpatterns, *console.urlpatterns, *health.urlpatterns]

@@ -6,6 +6,8 @@
 #
 #   scripts/bench.sh                                   # everything
 #   BENCH_SEED=none scripts/bench.sh benchmarks/tier_evaluation.py
+#   BENCH_SEED=none scripts/bench.sh benchmarks/health_snapshots.py   # ~4 min, see docs/health.md
+#   BENCH_SEED=none scripts/bench.sh benchmarks/health_pdf.py    # partner + ecosystem PDFs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python

@@ -1,6 +1,9 @@
 """Settings shared by every environment. Environment-specific files import * from here."""
 
+from decimal import Decimal
 from pathlib import Path
+
+from celery.schedules import crontab
 
 from config.env import env
 
@@ -256,6 +259,31 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # schedules and a worker executes; the beat container's health check reads it.
 CELERY_BEAT_SCHEDULE = {
     "core-heartbeat": {"task": "core.tasks.record_heartbeat", "schedule": 60.0},
+    # billing core (billing/tasks.py): trials, dunning
+    "billing-expire-trials": {"task": "billing.expire_trials", "schedule": crontab(minute="*/15")},
+    "billing-remind-trials": {"task": "billing.remind_trials", "schedule": crontab(minute=0, hour=9)},
+    "billing-suspend-overdue": {"task": "billing.suspend_overdue_subscriptions", "schedule": 3600.0},
+    # billing money (billing/tasks_money.py)
+    "billing-retry-fulfilment": {"task": "billing.retry_fulfilment_deliveries", "schedule": 60.0},
+    "billing-monthly-statements": {
+        "task": "billing.generate_monthly_statements",
+        "schedule": crontab(minute=0, hour=2, day_of_month=1),
+    },
+    "billing-facts": {"task": "billing.report_billing_facts", "schedule": crontab(minute=30, hour=1)},
+    # health model (partners/tasks/health.py, catalog/tasks.py): facts, then snapshots
+    "catalog-facts": {
+        "task": "catalog.report_catalog_facts",
+        "schedule": crontab(minute=0, hour=2, day_of_month=2),
+    },
+    "partners-health": {
+        "task": "partners.compute_health",
+        "schedule": crontab(minute=0, hour=4, day_of_month=3),
+    },
+    # health reports (partners/tasks/health_reports.py): last quarter's ecosystem report, emailed
+    "partners-quarterly-health-reports": {
+        "task": "partners.send_quarterly_health_reports",
+        "schedule": crontab(minute=0, hour=6, day_of_month=5, month_of_year="1,4,7,10"),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -268,6 +296,36 @@ STRIPE_JS_URL = env.str(
     "STRIPE_JS_URL",
     default=f"{STRIPE_API_BASE}/js.stripe.com/v3/" if STRIPE_API_BASE else "https://js.stripe.com/v3/",
 )
+# Billing core: legacy Plans instead of Prices (default: on when STRIPE_API_BASE points at
+# localstripe), Stripe client network retries, plan sync on publish (default: with a real worker).
+STRIPE_LEGACY_PLANS = env.bool("STRIPE_LEGACY_PLANS", default=None)
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+BILLING_SYNC_PLANS_ON_PUBLISH = env.bool("BILLING_SYNC_PLANS_ON_PUBLISH", default=None)
+# Billing money: platform commission when no rule matches, USD→CNY for facts, fulfilment retries.
+
+
+def _decimal_setting(var: str, default: str, low: str, high: str) -> Decimal:
+    from decimal import InvalidOperation
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    raw = env.str(var, default=default)
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = None
+    if value is None or not Decimal(low) <= value <= Decimal(high):
+        raise ImproperlyConfigured(f"{var}={raw!r} is not a number between {low} and {high}.")
+    return value
+
+
+BILLING_DEFAULT_COMMISSION_RATE = _decimal_setting("BILLING_DEFAULT_COMMISSION_RATE", "0.15", "0", "1")
+BILLING_USD_CNY_RATE = _decimal_setting("BILLING_USD_CNY_RATE", "7.10", "0.01", "1000")
+BILLING_FULFILMENT_MAX_ATTEMPTS = env.int("BILLING_FULFILMENT_MAX_ATTEMPTS", default=6)
+BILLING_FULFILMENT_BACKOFF_SECONDS = env.int("BILLING_FULFILMENT_BACKOFF_SECONDS", default=60)
+BILLING_FULFILMENT_TIMEOUT_SECONDS = env.int("BILLING_FULFILMENT_TIMEOUT_SECONDS", default=5)
+# Partner fulfilment URLs must be public https addresses unless this is on (local receivers, tests).
+BILLING_FULFILMENT_ALLOW_PRIVATE_URLS = env.bool("BILLING_FULFILMENT_ALLOW_PRIVATE_URLS", default=False)
 
 # --- REST API ------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.log_actions import log
 
 from catalog.models import ListingPage
 from catalog.search.signals import listing_aggregates_changed
@@ -41,6 +42,8 @@ REASON_REQUIRED = _("Say why the review is hidden; the author sees the reason.")
 LOGIN_REQUIRED = _("Log in to report a review.")
 ALREADY_HIDDEN = _("This review is already hidden.")
 NOT_HIDDEN = _("This review is not hidden.")
+LOG_REVIEW_HIDDEN = "marketplace.review_hidden"  # audit log actions (Wagtail site history)
+LOG_REVIEW_UNHIDDEN = "marketplace.review_unhidden"
 
 
 @dataclass(frozen=True)
@@ -282,6 +285,8 @@ def hide_review(*, review: Review, user, reason: str, report: bool = True) -> Re
     review.save(update_fields=["status", "hidden_reason", "hidden_at", "hidden_by", "updated_at"])
     ReviewReport.objects.filter(review=review, resolved_at__isnull=True).update(resolved_at=now)
     recompute_listing_rating(listing_id=review.listing_id, report=report)
+    data = {"listing": review.listing_id, "reason": reason}
+    log(instance=review, action=LOG_REVIEW_HIDDEN, user=user, data=data)
     return review
 
 
@@ -292,6 +297,7 @@ def unhide_review(*, review: Review, user) -> Review:
     review = Review.objects.select_for_update().get(pk=review.pk)
     if not review.is_hidden:
         raise ValidationError(NOT_HIDDEN, code="state")
+    previous_reason = review.hidden_reason
     review.status, review.hidden_reason, review.hidden_at, review.hidden_by = (
         Review.Status.PUBLISHED,
         "",
@@ -300,6 +306,12 @@ def unhide_review(*, review: Review, user) -> Review:
     )
     review.save(update_fields=["status", "hidden_reason", "hidden_at", "hidden_by", "updated_at"])
     recompute_listing_rating(listing_id=review.listing_id)
+    log(
+        instance=review,
+        action=LOG_REVIEW_UNHIDDEN,
+        user=user,
+        data={"listing": review.listing_id, "hidden_reason": previous_reason},
+    )
     return review
 
 

@@ -40,6 +40,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from wagtail.log_actions import log
 
 from accounts.models import Membership, Organisation, Role
 from accounts.roles import STAFF_GROUPS
@@ -434,6 +435,13 @@ def _record_decision(application, kind, *, reviewer, message) -> ApplicationDeci
     decision = ApplicationDecision(application=application, kind=kind, message=message, decided_by=reviewer)
     decision.full_clean()
     decision.save()
+    # Audit log (Wagtail's site history): who decided what, and the message as the reason.
+    log(
+        instance=application,
+        action=f"partners.application_{kind}",
+        user=reviewer,
+        data={"company": application.company_name, "decision": kind, "reason": message},
+    )
     from partners.tasks.onboarding import send_application_decision_email
 
     transaction.on_commit(lambda: send_application_decision_email.delay(decision.pk))

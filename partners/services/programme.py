@@ -29,6 +29,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
+from wagtail.log_actions import log
 
 from accounts.models import Membership, Role
 from partners.models import EvaluationRun, Partner, ProgrammeSettings, Tier, TierChange, TierRecommendation
@@ -45,6 +46,8 @@ from partners.selectors.programme import (
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
+LOG_TIER_APPROVED = "partners.tier_approved"  # audit log actions (partners/admin_views/health_hooks.py)
+LOG_TIER_OVERRIDDEN = "partners.tier_overridden"
 NOT_PENDING = _("This recommendation was already decided or superseded.")
 STALE = _("The partner's tier changed since this recommendation; run the evaluation again.")
 OVERRIDE_REASON_REQUIRED = _("Give a reason for overriding the recommendation.")
@@ -268,7 +271,25 @@ def approve_recommendation(
         )
         rec.applied_at = now
     rec.save()
+    _log_decision(rec, LOG_TIER_APPROVED, user)
     return rec
+
+
+def _log_decision(rec: TierRecommendation, action: str, user) -> None:
+    tier = rec.override_tier if action == LOG_TIER_OVERRIDDEN else rec.recommended_tier
+    log(
+        instance=rec.partner,
+        action=action,
+        user=user,
+        data={
+            "recommendation": rec.pk,
+            "recommended_action": rec.action,
+            "from_tier": str(rec.current_tier) if rec.current_tier else "",
+            "to_tier": str(tier) if tier else "",
+            "effective_on": rec.effective_on.isoformat() if rec.effective_on else None,
+            "reason": rec.reason,
+        },
+    )
 
 
 @transaction.atomic
@@ -290,6 +311,7 @@ def override_recommendation(
         change_tier(partner=partner, to_tier=tier, reason=reason, changed_by=user, recommendation=rec)
         rec.applied_at = now
     rec.save()
+    _log_decision(rec, LOG_TIER_OVERRIDDEN, user)
     return rec
 
 

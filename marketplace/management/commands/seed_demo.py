@@ -10,9 +10,12 @@ import time
 from django.core.management.base import BaseCommand
 
 import accounts.demo
+import billing.demo
 import catalog.demo
+import catalog.demo_facts
 import marketplace.demo
 import partners.demo
+import partners.demo_health
 import partners.demo_onboarding
 import partners.demo_programme
 from catalog.search.indexing import reindex_all
@@ -24,7 +27,10 @@ SEEDERS = (
     partners.demo_programme,
     partners.demo_onboarding,
     catalog.demo,
+    billing.demo,
     marketplace.demo,
+    catalog.demo_facts,  # health model: catalogue facts history, then scores (after every fact)
+    partners.demo_health,
 )
 
 

@@ -38,7 +38,11 @@ def test_finance_changes_billing_only_and_may_open_the_admin():
         p for p in finance if not p.startswith("billing.") and p != "wagtailadmin.access_admin"
     }
     assert all(p.split(".", 1)[1].startswith("view_") for p in outside_billing)
-    assert outside_billing <= {"accounts.view_organisation", "partners.view_partner"}
+    assert outside_billing <= {
+        "accounts.view_organisation",
+        "partners.view_partner",
+        "partners.view_vendorrevenue",
+    }
 
 
 def test_reviewers_may_open_the_admin_and_review_the_catalogue_but_not_money():

@@ -61,10 +61,12 @@ def test_plans_show_pricing_model_prices_trial_unit_and_features(client, partner
     assert "¥1,299 · $189.50" in zh
 
 
-def test_calls_to_action_are_disabled_with_a_note(client, listing):
+def test_calls_to_action_lead_to_trial_and_checkout(client, listing):
+    """Billing enabled the CTAs (was: disabled with a note)."""
     html = get(client, listing)
-    assert "Trials and purchases open soon — contact the partner meanwhile." in html
-    assert re.search(r"<button[^>]*disabled[^>]*>.*?Buy", html, re.S)
+    assert "Free trials need no card." in html
+    assert not re.search(r"<button[^>]*disabled[^>]*>.*?Buy", html, re.S)
+    assert 'href="#plans"' in html
     assert f"mailto:{listing.support_email}" in html
 
 

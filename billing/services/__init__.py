@@ -1,0 +1,1 @@
+"""Billing services: trials, checkout and subscriptions, entitlements, invoices, webhooks, offers."""

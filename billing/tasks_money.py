@@ -1,0 +1,63 @@
+"""Celery tasks of billing money: thin wrappers taking ids and calling services.
+
+Beat schedule (``CELERY_BEAT_SCHEDULE`` in ``config/settings/base.py``):
+
+* ``billing.retry_fulfilment_deliveries`` — every minute: deliveries whose backoff has passed;
+* ``billing.generate_monthly_statements`` — day 1 at 02:00: last month's payout statements;
+* ``billing.report_billing_facts`` — daily at 01:30: this month and last month's facts.
+"""
+
+from datetime import date
+
+from celery import shared_task
+from django.utils import timezone
+
+from billing.services import facts as facts_service
+from billing.services import fulfilment as fulfilment_service
+from billing.services import payouts as payout_service
+
+
+@shared_task(name="billing.deliver_fulfilment", ignore_result=True)
+def deliver_fulfilment(delivery_id: int) -> None:
+    fulfilment_service.attempt(delivery_id)
+
+
+@shared_task(name="billing.retry_fulfilment_deliveries", ignore_result=True)
+def retry_fulfilment_deliveries() -> int:
+    due = fulfilment_service.due_retries()
+    for delivery_id in due:
+        deliver_fulfilment.delay(delivery_id)
+    return len(due)
+
+
+@shared_task(name="billing.generate_monthly_statements")
+def generate_monthly_statements(month: str | None = None) -> int:
+    """Statements for ``month`` (ISO date, any day of it; default: last month) and their PDFs."""
+    if month:
+        target = date.fromisoformat(month)
+    else:
+        target = facts_service.prev_month(timezone.localdate().replace(day=1))
+    ids = payout_service.generate_month(target)
+    for statement_id in ids:
+        render_statement_pdfs.delay(statement_id)
+    return len(ids)
+
+
+@shared_task(name="billing.run_statements", ignore_result=True)
+def run_statements(run_id: int) -> None:
+    """A statement run started from the finance screen (progress shown there)."""
+    payout_service.execute_run(run_id)
+
+
+@shared_task(name="billing.render_statement_pdfs", ignore_result=True)
+def render_statement_pdfs(statement_id: int) -> None:
+    from billing.models import PayoutStatement
+
+    statement = PayoutStatement.objects.select_related("partner__organisation").get(pk=statement_id)
+    for language in payout_service.PDF_LANGUAGES:
+        payout_service.ensure_pdf(statement, language)
+
+
+@shared_task(name="billing.report_billing_facts")
+def report_billing_facts() -> int:
+    return facts_service.report_recent()

@@ -1,0 +1,1 @@
+"""Billing's own endpoints (the Stripe webhook). Customer screens live in marketplace."""

@@ -1,0 +1,87 @@
+"""``POST /billing/api/usage/``: a partner's system reports metered usage for a customer's
+usage-based subscription of one of its listings.
+
+Authenticated like our fulfilment notifications, in reverse: the body is signed with the
+partner's fulfilment secret (``X-Symbio-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">``)
+and names the partner (``X-Symbio-Partner: <partner id>``). JSON body::
+
+    {"subscription": "<subscription public id>", "quantity": 120, "key": "<unique per report>",
+     "date": "2026-11-24", "note": "optional"}
+
+Answers 201 with the record (200 when the key was already used: no second charge), 400 with a
+message for bad input, 401 for a bad signature, 404 for a subscription that is not the partner's.
+"""
+
+import json
+import uuid
+from datetime import date
+
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from billing import gateway, selectors
+from billing.models import FulfilmentEndpoint, UsageRecord
+from billing.services import subscriptions
+from billing.services.fulfilment import verify_signature
+
+MAX_BODY = 16 * 1024
+
+
+def _error(message, status):
+    return JsonResponse({"error": str(message)}, status=status)
+
+
+@csrf_exempt
+@require_POST
+def report_usage(request):
+    if len(request.body) > MAX_BODY:
+        return _error(_("The request is too large."), 400)
+    partner_id = request.headers.get("X-Symbio-Partner", "")
+    endpoint = (
+        FulfilmentEndpoint.objects.select_related("partner").filter(partner_id=partner_id).first()
+        if partner_id.isdigit()
+        else None
+    )
+    if endpoint is None or not verify_signature(
+        endpoint.secret, request.body, request.headers.get("X-Symbio-Signature", "")
+    ):
+        return _error(_("Invalid signature."), 401)
+    try:
+        payload = json.loads(request.body)
+        quantity = payload["quantity"]
+        key = str(payload["key"])
+        day = date.fromisoformat(payload["date"]) if payload.get("date") else None
+        public_id = str(payload["subscription"])
+    except (ValueError, KeyError, TypeError):
+        return _error(_("Send JSON with subscription, quantity, key and an optional date (YYYY-MM-DD)."), 400)
+    if not isinstance(quantity, int) or isinstance(quantity, bool):
+        return _error(_("Enter a whole number of units above zero."), 400)
+    try:
+        uuid.UUID(public_id)
+    except ValueError:
+        return _error(_("No such usage-based subscription of yours."), 404)
+    sub = selectors.metered_subscriptions_for_partner(endpoint.partner).filter(public_id=public_id).first()
+    if sub is None:
+        return _error(_("No such usage-based subscription of yours."), 404)
+    existed = UsageRecord.objects.filter(idempotency_key=f"api-{endpoint.partner_id}-{key}").exists()
+    try:
+        record = subscriptions.record_usage(
+            sub,
+            quantity=quantity,
+            key=f"api-{endpoint.partner_id}-{key}",
+            note=str(payload.get("note", ""))[:200],
+            day=day,
+        )
+    except subscriptions.PurchaseError as exc:
+        return _error(exc.message, 400)
+    except gateway.BillingGatewayError as exc:
+        return _error(exc.message, 503)
+    body = {
+        "id": record.pk,
+        "quantity": record.quantity,
+        "date": record.occurred_on.isoformat(),
+        "duplicate": existed,
+    }
+    return JsonResponse(body, status=200 if existed else 201)

@@ -1,0 +1,112 @@
+"""At-risk detection: both causes, idempotent flags, programme managers emailed once in their
+language, the admin report and acknowledgement (audit-logged)."""
+
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from wagtail.models import ModelLogEntry
+
+from partners.models import AtRiskFlag
+from partners.services import health
+from tests.unit.accounts.factories import UserFactory
+from tests.unit.health.health_factories import fact, month, only_metrics, pm_user, set_health
+
+pytestmark = pytest.mark.django_db
+
+MAY, JUNE = month("2026-05"), month("2026-06")
+
+
+@pytest.fixture
+def falling(isvs):
+    """p1 climbs from last to first, p3 falls from first to last (100 → 0), p2 stays at 50."""
+    only_metrics(
+        {
+            "slug": "rev",
+            "metric": "revenue",
+            "dimension": "productivity",
+            "aggregation": "sum",
+            "window_months": 1,
+        }
+    )
+    p1, p2, p3 = isvs
+    for partner, may, june in ((p1, 100, 300), (p2, 200, 200), (p3, 300, 100)):
+        fact(partner, "revenue", "2026-05", may)
+        fact(partner, "revenue", "2026-06", june)
+    return isvs
+
+
+def test_drop_and_floor_are_flagged_with_their_cause(falling):
+    p1, p2, p3 = falling
+    health.compute_snapshots(first=MAY, last=JUNE, notify=False)
+    flags = {(f.partner_id, f.month, f.cause) for f in AtRiskFlag.objects.all()}
+    assert flags == {
+        (p1.pk, MAY, AtRiskFlag.Cause.FLOOR),  # 0 < 40, no previous month to drop from
+        (p3.pk, JUNE, AtRiskFlag.Cause.FLOOR),
+        (p3.pk, JUNE, AtRiskFlag.Cause.DROP),  # 100 → 0
+    }
+    drop = AtRiskFlag.objects.get(partner=p3, cause=AtRiskFlag.Cause.DROP)
+    assert (drop.composite, drop.previous_composite) == (Decimal("0"), Decimal("100"))
+    assert drop.cause_detail["dimension"] == "productivity"
+    assert drop.cause_detail["metrics"] == ["rev"]
+    assert drop.cause_detail["dimensions"]["productivity"]["change"] == "-100"
+
+
+def test_thresholds_come_from_the_settings(falling):
+    p1, p2, p3 = falling
+    set_health(at_risk_floor=0, at_risk_drop_points=100)  # nothing is below 0 or drops more than 100
+    health.compute_snapshots(first=MAY, last=JUNE, notify=False)
+    assert not AtRiskFlag.objects.exists()
+    set_health(at_risk_floor=60, at_risk_drop_points=100)
+    health.compute_snapshots(first=JUNE, notify=False)
+    assert set(AtRiskFlag.objects.values_list("partner_id", "cause")) == {
+        (p2.pk, "floor"),
+        (p3.pk, "floor"),
+    }
+
+
+def test_programme_managers_are_emailed_once_in_their_language(falling, django_capture_on_commit_callbacks):
+    p1, p2, p3 = falling
+    english = pm_user("en", email="pm-en@example.com")
+    chinese = pm_user("zh-hans", email="pm-zh@example.com")
+    UserFactory(email="not-a-pm@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        health.compute_snapshots(first=MAY, last=JUNE)
+    assert sorted(m.to[0] for m in mail.outbox) == [english.email, chinese.email]
+    to_en = next(m for m in mail.outbox if m.to == [english.email])
+    assert to_en.subject == "Health alert: 1 partner at risk"  # only June (latest month) flags
+    assert p3.organisation.name_en in to_en.body and "fell from 100.00 to 0.00" in to_en.body
+    assert "/admin/health_model/" in to_en.body
+    assert p1.organisation.name_en not in to_en.body  # May's flag is history, not news
+    assert AtRiskFlag.objects.filter(month=JUNE, notified_at__isnull=False).count() == 2
+
+    # Recomputing finds the same flags: no new rows, no second email.
+    with django_capture_on_commit_callbacks(execute=True):
+        health.compute_snapshots(first=MAY, last=JUNE)
+    assert len(mail.outbox) == 2
+    assert AtRiskFlag.objects.count() == 3
+
+
+def test_at_risk_report_lists_flags_and_acknowledging_is_logged(falling, client):
+    p1, p2, p3 = falling
+    health.compute_snapshots(first=MAY, last=JUNE, notify=False)
+    admin = pm_user("en", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    html = client.get("/admin/health_model/?month=2026-06").content.decode()
+    assert p3.organisation.name_en in html and "Sharp drop" in html and "Below the floor" in html
+    assert p1.organisation.name_en not in html  # May's flag: another month
+
+    flag = AtRiskFlag.objects.get(partner=p3, cause="drop")
+    response = client.post(f"/admin/health_model/flags/{flag.pk}/acknowledge/", {"note": "已联系伙伴"})
+    assert response.status_code == 302
+    flag.refresh_from_db()
+    assert flag.acknowledged_by == admin and flag.acknowledged_at is not None
+    entry = ModelLogEntry.objects.get(action="partners.at_risk_acknowledged")
+    assert entry.user == admin and entry.data["reason"] == "已联系伙伴"
+
+
+def test_staff_without_the_permission_cannot_see_the_report(falling, client):
+    health.compute_snapshots(first=MAY, last=JUNE, notify=False)
+    client.force_login(UserFactory(is_staff=True))
+    response = client.get("/admin/health_model/")
+    assert response.status_code in (302, 403)
