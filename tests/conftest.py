@@ -41,6 +41,15 @@ def _default_language():
     translation.deactivate()
 
 
+@pytest.fixture
+def english():
+    """For tests that read English messages raised in this thread (services, forms)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache

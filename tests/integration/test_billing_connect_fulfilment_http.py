@@ -164,6 +164,7 @@ def test_a_partner_without_url_gets_a_logged_but_unsent_notification(
     assert delivery.status == FulfilmentDelivery.Status.SKIPPED and delivery.attempts == 0
 
 
+@pytest.mark.usefixtures("english")
 def test_private_addresses_are_refused_unless_allowed(world, settings, django_capture_on_commit_callbacks):
     """No requests into our own network: without the setting, loopback and private addresses
     (literal or resolved) are refused before any connection is made."""

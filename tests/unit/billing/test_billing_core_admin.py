@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.roles import STAFF_GROUPS
 from billing.models import PrivateOffer, TaxRate
@@ -56,7 +57,9 @@ def test_offer_form_refuses_a_plan_of_another_listing_and_a_past_expiry(client, 
     other = shop()
     client.force_login(staff("finance"))
     response = client.post(f"{OFFERS}add/", offer_form(store, customer[1], listing_plan=other.seats.pk))
-    assert response.status_code == 200 and "same listing" in response.content.decode()
+    # the admin answers in the default language (Chinese): the message is the translated one
+    assert response.status_code == 200
+    assert gettext("Choose a plan of the same listing.") in response.content.decode()
     past = (timezone.now() - timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
     response = client.post(f"{OFFERS}add/", offer_form(store, customer[1], expires_at=past))
     assert response.status_code == 200 and not PrivateOffer.objects.exists()

@@ -69,6 +69,7 @@ def test_monthly_purchase_activates_subscription_entitlement_invoice_and_counter
     assert usage.kind == UsageKind.SUBSCRIPTION and usage.ended_on is None
 
 
+@pytest.mark.usefixtures("english")
 def test_declined_card_leaves_nothing(stripe, store, customer):
     user, org = customer
     with pytest.raises(gateway.CardDeclined) as exc:
@@ -80,6 +81,7 @@ def test_declined_card_leaves_nothing(stripe, store, customer):
     assert ListingPage.objects.get(pk=store.listing.pk).active_subscriptions == 0
 
 
+@pytest.mark.usefixtures("english")
 def test_stripe_unreachable_is_clear_writes_nothing_and_can_be_retried(stripe, store, customer, settings):
     user, org = customer
     pm = card()
@@ -116,6 +118,7 @@ def test_double_click_makes_one_subscription(stripe, store, customer):
     assert Subscription.objects.count() == 1 and Invoice.objects.count() == 1
 
 
+@pytest.mark.usefixtures("english")
 def test_a_second_subscription_to_the_same_listing_is_refused(stripe, store, customer):
     user, org = customer
     purchase_plan(store.monthly, org, user)

@@ -28,6 +28,7 @@ def test_trial_needs_no_card_and_grants_access_for_the_trial_days(store, custome
     assert usage.kind == UsageKind.TRIAL and usage.ended_on is None
 
 
+@pytest.mark.usefixtures("english")
 def test_one_trial_per_organisation_and_listing_with_a_reason(store, customer):
     user, org = customer
     trials.start_trial(organisation=org, listing=store.listing, user=user)
@@ -38,6 +39,7 @@ def test_one_trial_per_organisation_and_listing_with_a_reason(store, customer):
     assert Trial.objects.count() == 1
 
 
+@pytest.mark.usefixtures("english")
 def test_the_same_person_cannot_trial_again_through_a_throwaway_organisation(store, customer):
     user, org = customer
     trials.start_trial(organisation=org, listing=store.listing, user=user)
@@ -47,6 +49,7 @@ def test_the_same_person_cannot_trial_again_through_a_throwaway_organisation(sto
     assert "another organisation" in exc.value.message
 
 
+@pytest.mark.usefixtures("english")
 def test_listing_without_trial_plan_or_own_listing_is_refused(customer):
     user, org = customer
     store = shop()
