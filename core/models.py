@@ -19,3 +19,30 @@ class PublicIdModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class JobStatus(models.TextChoices):
+    """The life of a background job that shows its progress to the person who started it."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ProgressMixin:
+    """``is_finished`` and ``percent`` of a job model with a ``JobStatus`` ``status`` and two
+    counters, named by ``progress_fields`` (done, total)."""
+
+    progress_fields = ("processed", "total")
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        done, total = (getattr(self, name) for name in self.progress_fields)
+        return min(100, int(done * 100 / total)) if total else 0

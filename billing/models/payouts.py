@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import PublicIdModel, TimeStampedModel
+from core.models import JobStatus, ProgressMixin, PublicIdModel, TimeStampedModel
 from core.money import Currency, Money
 from partners.models.applications import get_private_storage
 
@@ -158,14 +158,11 @@ class Payout(PublicIdModel, TimeStampedModel):
         return f"{Money(self.amount, self.currency)} → {self.partner} ({self.get_status_display()})"
 
 
-class StatementRun(PublicIdModel, TimeStampedModel):
+class StatementRun(ProgressMixin, PublicIdModel, TimeStampedModel):
     """One "generate statements for a month" job started by finance staff (progress for the page)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = JobStatus
+    progress_fields = ("done", "total")
 
     month = models.DateField(_("month"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -183,13 +180,3 @@ class StatementRun(PublicIdModel, TimeStampedModel):
 
     def __str__(self):
         return f"{self.month:%Y-%m} ({self.get_status_display()})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        return int(self.done * 100 / self.total) if self.total else 0

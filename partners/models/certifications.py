@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.i18n import TranslatedField
-from core.models import PublicIdModel, TimeStampedModel
+from core.models import JobStatus, ProgressMixin, PublicIdModel, TimeStampedModel
 from partners.models.tiers import PartnerKind
 
 
@@ -112,14 +112,11 @@ class CertificationReminder(models.Model):
         return f"{self.person} · {self.expires_on}"
 
 
-class ImportJob(PublicIdModel, TimeStampedModel):
+class ImportJob(ProgressMixin, PublicIdModel, TimeStampedModel):
     """A CSV import of certified people, run as a task; the console polls its progress."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = JobStatus
+    progress_fields = ("processed_rows", "total_rows")
 
     partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="import_jobs")
     created_by = models.ForeignKey(
@@ -144,18 +141,6 @@ class ImportJob(PublicIdModel, TimeStampedModel):
 
     def __str__(self):
         return f"{self.filename} ({self.get_status_display()})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    @property
-    def percent(self) -> int:
-        if self.is_finished:
-            return 100
-        if not self.total_rows:
-            return 0
-        return min(100, int(self.processed_rows * 100 / self.total_rows))
 
     @property
     def imported_count(self) -> int:

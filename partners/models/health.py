@@ -18,6 +18,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from core.i18n import TranslatedField
+from core.models import JobStatus, ProgressMixin
 from partners.models.applications import get_private_storage
 from partners.models.tiers import PartnerKind
 
@@ -395,14 +396,10 @@ class GeneratedReport(models.Model):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
 
-class HealthRun(models.Model):
+class HealthRun(ProgressMixin, models.Model):
     """One computation of snapshots (scheduled or "recompute now"), with its progress."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = JobStatus
 
     first_month = models.DateField(_("from month"))
     last_month = models.DateField(_("to month"))
@@ -425,15 +422,3 @@ class HealthRun(models.Model):
 
     def __str__(self):
         return f"{self.first_month:%Y-%m}–{self.last_month:%Y-%m} ({self.get_status_display()})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    @property
-    def percent(self) -> int:
-        if self.is_finished:
-            return 100
-        if not self.total:
-            return 0
-        return min(100, int(self.processed * 100 / self.total))

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
-from core.models import PublicIdModel
+from core.models import JobStatus, ProgressMixin, PublicIdModel
 
 
 @register_setting(icon="cog")
@@ -27,14 +27,10 @@ class ProgrammeSettings(BaseGenericSetting):
         verbose_name = _("partner programme settings")
 
 
-class EvaluationRun(PublicIdModel):
+class EvaluationRun(ProgressMixin, PublicIdModel):
     """One run of the tier evaluation over every active partner (scheduled or started by staff)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = JobStatus
 
     as_of = models.DateField(_("evaluated month"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -56,18 +52,6 @@ class EvaluationRun(PublicIdModel):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    @property
-    def percent(self) -> int:
-        if self.is_finished:
-            return 100
-        if not self.total:
-            return 0
-        return min(100, int(self.processed * 100 / self.total))
 
 
 class TierRecommendation(models.Model):
