@@ -181,13 +181,10 @@ class _Prices:
         key = (plan.pk, currency, interval)
         if key not in self.cache:
             amount = plan.price_cny if currency == Currency.CNY else plan.price_usd
-            price = PlanPrice.objects.filter(
-                listing_plan=plan,
-                currency=currency,
-                interval=interval,
-                active=True,
-                private_offer__isnull=True,
-            ).first()
+            # History only: the demo's prices are inactive, so a real checkout in `make run` creates
+            # (and syncs to localstripe) a price of its own instead of using a fake Stripe id.
+            stripe_price_id = f"{PREFIX}price_{plan.pk}_{currency.lower()}_{interval}"
+            price = PlanPrice.objects.filter(stripe_price_id=stripe_price_id).first()
             if price is None:
                 price = PlanPrice.objects.create(
                     listing_id=plan.listing_id,
@@ -199,7 +196,8 @@ class _Prices:
                     if plan.pricing_model == PricingModel.USAGE
                     else UsageType.LICENSED,
                     per_seat=plan.pricing_model == PricingModel.PER_SEAT,
-                    stripe_price_id=f"{PREFIX}price_{plan.pk}_{currency.lower()}_{interval}",
+                    stripe_price_id=stripe_price_id,
+                    active=False,
                 )
             self.cache[key] = price
         return self.cache[key]

@@ -245,3 +245,18 @@ def test_statement_pdf_names_the_partner_and_totals(isv, listing, buyer, tmp_pat
     assert statement.number in text
     for word in words:
         assert word in text
+
+
+def test_demo_prices_are_history_and_checkout_gets_a_real_one(seeded_world, stripe):
+    """The seed's prices carry fake Stripe ids: they must never be offered at checkout, or a
+    purchase in `make run` would ask localstripe for a price it never saw. Checkout syncs a
+    price of its own to (local)stripe."""
+    from billing.models import PlanPrice
+    from billing.services import plans
+
+    demo = PlanPrice.objects.filter(stripe_price_id__startswith=billing_demo.PREFIX)
+    assert demo.exists() and not demo.filter(active=True).exists()
+    old = demo.first()
+    price = plans.price_for(old.listing_plan, old.currency)
+    assert price.pk != old.pk and price.active
+    assert price.stripe_price_id and not price.stripe_price_id.startswith(billing_demo.PREFIX)
