@@ -236,6 +236,9 @@ SEARCH_RANKING = {
 SEARCH_PAGE_CACHE_SECONDS = env.int("SEARCH_PAGE_CACHE_SECONDS", default=60)
 
 # Sections the apps above partners add to a partner's public profile page (templates, in order).
+# Health snapshots: connections that score month chunks side by side (about one per database core).
+HEALTH_SQL_WORKERS = env.int("HEALTH_SQL_WORKERS", default=2)
+
 PARTNER_PROFILE_SECTIONS = [
     "marketplace/partner_profile/listings.html",
     "marketplace/partner_profile/ratings.html",

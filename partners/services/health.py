@@ -31,6 +31,7 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -39,7 +40,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from wagtail.log_actions import log
@@ -557,17 +558,49 @@ def _group_by_month(rows):
         yield current, batch
 
 
+def _sql_workers(months: list[date]) -> int:
+    """Connections to score with: the month chunks are independent (each brings the month before
+    it for the changes), so outside a transaction they run side by side, one per core
+    (``HEALTH_SQL_WORKERS``). Inside a transaction (tests, a caller's atomic block) other
+    connections could not see its facts: one connection then."""
+    wanted = max(1, int(getattr(settings, "HEALTH_SQL_WORKERS", 2)))
+    if connection.in_atomic_block or len(months) < 2:
+        return 1
+    return min(wanted, len(months))
+
+
 def _compute_in_sql(defs, months, dim_weights, only, now, progress, report_scores, summary) -> None:
-    done = 0
-    for start in range(0, len(months), SQL_CHUNK_MONTHS):
-        chunk = months[start : start + SQL_CHUNK_MONTHS]
+    workers = _sql_workers(months)
+    size = min(SQL_CHUNK_MONTHS, -(-len(months) // workers))
+    chunks = [months[start : start + size] for start in range(0, len(months), size)]
+
+    def write(chunk: list[date]) -> int:
         first = chunk[0]
-        summary["snapshots"] += _write_months_in_sql(
+        return _write_months_in_sql(
             defs, [shift_months(first, -1), *chunk], first=first, dim_weights=dim_weights, only=only, now=now
         )
-        done += len(chunk)
-        if progress:
-            progress(done, len(months))
+
+    def write_in_thread(chunk: list[date]) -> int:
+        try:
+            return write(chunk)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    done = 0
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = pool.map(write_in_thread, chunks)
+            for chunk, written in zip(chunks, results, strict=True):
+                summary["snapshots"] += written
+                done += len(chunk)
+                if progress:
+                    progress(done, len(months))
+    else:
+        for chunk in chunks:
+            summary["snapshots"] += write(chunk)
+            done += len(chunk)
+            if progress:
+                progress(done, len(months))
     # Months (or partners) with no metric left keep no stale snapshot from an earlier run.
     stale = HealthSnapshot.objects.filter(month__gte=months[0], month__lte=months[-1]).exclude(
         computed_at=now

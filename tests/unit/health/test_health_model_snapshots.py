@@ -226,3 +226,25 @@ def test_python_path_gives_the_same_snapshots_as_the_sql_path(example, monkeypat
     }
     assert in_python == in_sql
     assert len(in_sql) == 7
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_months_scored_side_by_side_give_the_same_snapshots(example, settings):
+    """Outside a transaction the month chunks run on two connections at once (one per core);
+    the rows are the same as one connection's."""
+
+    def rows():
+        return {
+            (s.partner_id, s.month): (s.composite, s.productivity, s.previous_composite, s.metrics)
+            for s in HealthSnapshot.objects.all()
+        }
+
+    settings.HEALTH_SQL_WORKERS = 1
+    health.compute_snapshots(first=MAY, last=JUNE, notify=False)
+    one = rows()
+    HealthSnapshot.objects.all().delete()
+
+    settings.HEALTH_SQL_WORKERS = 2
+    assert health._sql_workers([MAY, JUNE]) == 2
+    summary = health.compute_snapshots(first=MAY, last=JUNE, notify=False)
+    assert rows() == one and summary["snapshots"] == len(one) == 7
