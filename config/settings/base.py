@@ -350,8 +350,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # Wagtail's background-task runner logs every task start and end at INFO.
-    "loggers": {"django_tasks": {"level": "WARNING"}},
+    # Wagtail's background-task runner logs every task start and end at INFO; WeasyPrint and
+    # fontTools log each PDF step (fonts, subsetting).
+    "loggers": {
+        "django_tasks": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Product ------------------------------------------------------------------------
