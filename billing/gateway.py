@@ -44,6 +44,11 @@ UNAVAILABLE = _(
 FAILED = _("The payment could not be processed. Nothing was charged; please contact support if it persists.")
 
 
+MISSING = _(
+    "Stripe has no record of this subscription or payment, so nothing was changed. Please contact support."
+)
+
+
 class BillingGatewayError(Exception):
     """Base of the gateway's errors; ``message`` is safe to show the customer."""
 
@@ -117,6 +122,9 @@ def _call(fn, *args, **kwargs) -> dict:
             raise CardDeclined(code="card_declined") from exc
         if status is not None and status >= 500:
             raise PaymentUnavailable(code="api_error") from exc
+        if status == 404:  # e.g. removed in Stripe's dashboard, or a record that never was there
+            logger.warning("Stripe has no such object: %s", exc)
+            raise GatewayError(MISSING, code="resource_missing") from exc
         logger.error("Stripe request failed: %s", exc)
         raise GatewayError(code=getattr(exc, "code", "") or "stripe_error") from exc
 

@@ -287,3 +287,19 @@ def test_failed_renewal_then_new_card_pays_and_reactivates(stripe, store, custom
     sub.refresh_from_db()
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.PAID and sub.status == Subscription.Status.ACTIVE
+
+
+def test_a_subscription_stripe_does_not_know_gets_a_clear_message_and_stays(stripe, store, customer):
+    """Stripe answers 404 (removed in its dashboard, or demo data that never was there): the
+    customer is told so and nothing changes here."""
+    from billing.gateway import MISSING, GatewayError
+
+    user, org = customer
+    sub = purchase_plan(store.monthly, org, user)
+    Subscription.objects.filter(pk=sub.pk).update(stripe_subscription_id="sub_not_in_stripe")
+    sub.refresh_from_db()
+    with pytest.raises(GatewayError) as excinfo:
+        subscriptions.set_cancel_at_period_end(sub, True)
+    assert excinfo.value.code == "resource_missing" and excinfo.value.message == str(MISSING)
+    sub.refresh_from_db()
+    assert sub.cancel_at_period_end is False
