@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import statistics
 import subprocess
@@ -43,6 +42,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Organisation  # noqa: E402
+from benchmarks.common import environment  # noqa: E402
 from partners.models import (  # noqa: E402
     AtRiskFlag,
     HealthMetric,
@@ -220,33 +220,15 @@ def pages(pdf: bytes) -> str:
     return next((line.split()[-1] for line in out.splitlines() if line.startswith("Pages:")), "?")
 
 
-def environment() -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg = cursor.fetchone()[0]
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import weasyprint
-
-    return (
-        f"{cpu} × {os.cpu_count()} · Python {platform.python_version()} · PostgreSQL {pg} · "
-        f"WeasyPrint {weasyprint.__version__}"
-    )
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--partners", type=int, default=1_000)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     rng = random.Random(2026)
-    print(f"Health PDF benchmark · {environment()}")
+    import weasyprint
+
+    print(f"Health PDF benchmark · {environment(f'WeasyPrint {weasyprint.__version__}')}")
     create_data(args.partners, rng)
     partner = bench_partners().select_related("organisation", "tier").order_by("organisation__slug").first()
 

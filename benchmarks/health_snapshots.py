@@ -41,6 +41,7 @@ from django.db.models import Avg, Count, Max, Sum  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Organisation  # noqa: E402
+from benchmarks.common import environment, timed  # noqa: E402
 from partners.models import HealthSnapshot, Metric, Partner, PartnerFact, PartnerKind  # noqa: E402
 from partners.selectors.programme import shift_months  # noqa: E402
 from partners.services import health  # noqa: E402
@@ -136,19 +137,6 @@ def load_facts(rng: random.Random) -> int:
     return rows
 
 
-def timed(fn):
-    executed = []
-
-    def count(execute, sql, params, many, context):
-        executed.append(1)
-        return execute(sql, params, many, context)
-
-    started = time.perf_counter()
-    with connection.execute_wrapper(count):
-        result = fn()
-    return time.perf_counter() - started, len(executed), result
-
-
 def naive(sample: int, month: date) -> int:
     """A per-partner loop: for each partner and each metric, one aggregate query over its
     window; then percentiles within the sample's kinds in Python."""
@@ -175,7 +163,6 @@ def naive(sample: int, month: date) -> int:
 
 
 def main() -> int:
-    from benchmarks.tier_evaluation import environment
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--partners", type=int, default=10_000)

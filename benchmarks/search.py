@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import re
 import shutil
@@ -100,6 +99,7 @@ application = get_wsgi_application()
 # --- data ---------------------------------------------------------------------------------------
 from django.db import connection, transaction  # noqa: E402
 
+from benchmarks.common import environment  # noqa: E402
 from catalog.models import Category, SearchDocument, SearchDocumentText  # noqa: E402
 from catalog.search import get_engine, ranking, search  # noqa: E402
 from catalog.search import text as text_mod  # noqa: E402
@@ -620,26 +620,6 @@ def throughput(
     }
 
 
-def environment() -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg = cursor.fetchone()[0]
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import gunicorn
-
-    return (
-        f"{cpu} × {os.cpu_count()} · Python {platform.python_version()} · PostgreSQL {pg} · "
-        f"gunicorn {gunicorn.__version__}"
-    )
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=100_000)
@@ -651,7 +631,9 @@ def main() -> int:
     args = parser.parse_args()
     rng = random.Random(2026)
 
-    print(f"Catalogue search benchmark · {environment()}")
+    import gunicorn
+
+    print(f"Catalogue search benchmark · {environment(f'gunicorn {gunicorn.__version__}')}")
     configure_database()
     if get_engine().name != "database":
         print("  SEARCH_ENGINE is not 'database': this benchmark measures the database engine.")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import statistics
 import sys
@@ -42,6 +41,7 @@ from django.db.models import Avg, Sum  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Organisation  # noqa: E402
+from benchmarks.common import environment, timed  # noqa: E402
 from partners.models import Partner, PartnerFact, PartnerKind, TierCriterion  # noqa: E402
 from partners.selectors.programme import (  # noqa: E402
     aggregate_facts,
@@ -141,21 +141,6 @@ def load_facts(rng: random.Random) -> int:
     return rows
 
 
-def timed(fn):
-    """(seconds, SQL statements executed, result) — counted by an execute wrapper, so there is
-    no cap as with ``CaptureQueriesContext``'s 9,000-query log."""
-    executed = []
-
-    def count(execute, sql, params, many, context):
-        executed.append(1)
-        return execute(sql, params, many, context)
-
-    started = time.perf_counter()
-    with connection.execute_wrapper(count):
-        result = fn()
-    return time.perf_counter() - started, len(executed), result
-
-
 def count_facts():
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM partners_partnerfact")
@@ -191,21 +176,6 @@ def read_side(scope) -> int:
         assess_ladder(all_ladders[kind], pid, aggregates)
         decided += 1
     return decided
-
-
-def environment() -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg = cursor.fetchone()[0]
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu} × {os.cpu_count()} · Python {platform.python_version()} · PostgreSQL {pg}"
 
 
 def main() -> int:

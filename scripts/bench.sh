@@ -62,7 +62,14 @@ if [ "$BENCH_SEED" != "none" ]; then
   $PY manage.py seed_demo --size "$BENCH_SEED" -v0
 fi
 
-if [ "$#" -gt 0 ]; then benchmarks=("$@"); else benchmarks=(benchmarks/*.py); fi
+if [ "$#" -gt 0 ]; then
+  benchmarks=("$@")
+else
+  benchmarks=()
+  for bench in benchmarks/*.py; do  # every script but the shared helpers
+    [ "$bench" = benchmarks/common.py ] || benchmarks+=("$bench")
+  done
+fi
 status=0
 for bench in "${benchmarks[@]}"; do
   echo "== $bench"
