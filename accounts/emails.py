@@ -15,7 +15,9 @@ TEMPLATE_PREFIX = "accounts/email/invitation"
 
 def site_url() -> str:
     """The public base URL (``SITE_URL``); emails are rendered outside any request."""
-    return getattr(settings, "SITE_URL", "") or settings.WAGTAILADMIN_BASE_URL
+    from core.emails import site_url as _site_url
+
+    return _site_url()
 
 
 def accept_url(invitation: Invitation) -> str:

@@ -20,10 +20,11 @@ from wagtail.log_actions import LogFormatter
 from wagtail.models import WorkflowState
 
 from catalog.admin_views.freshness import DELIST_PERMISSION, DelistListingView, StaleListingsView
-from catalog.admin_views.my_listings import ListingVersionsView, MyListingsView, partner_for_request
+from catalog.admin_views.my_listings import ListingVersionsView, MyListingsView
 from catalog.models import ListingPage, PreCheckTask
 from catalog.services.freshness import DELIST_LOG_ACTION
 from catalog.services.prechecks import problems_html
+from partners.selectors.access import partner_for_request
 
 SUBMIT_ACTIONS = ("action-submit", "action-restart-workflow")
 

@@ -51,8 +51,9 @@ echo "== pytest"
 status=0
 .venv/bin/pytest "$@" || status=$?
 
-echo "== lint (ruff, makemigrations --check)"
+echo "== lint (ruff, import layers, makemigrations --check)"
 .venv/bin/ruff check . || status=1
 .venv/bin/ruff format --check . >/dev/null || { .venv/bin/ruff format --check .; status=1; }
+.venv/bin/lint-imports >/dev/null || { .venv/bin/lint-imports; status=1; }
 $PY manage.py makemigrations --check --dry-run >/dev/null || { $PY manage.py makemigrations --check --dry-run; status=1; }
 exit $status

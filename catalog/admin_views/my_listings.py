@@ -16,34 +16,19 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from accounts.selectors import active_membership
 from catalog.forms import VersionForm, add_service_errors
 from catalog.models import ListingPage
 from catalog.selectors.listings import partner_listings
 from catalog.selectors.review import median_review_time, queue_length, review_statuses
 from catalog.services.versions import add_version
 from partners.models import Partner
+from partners.selectors.access import get_partner_for_request_or_404
 
 VERSION_ADDED = _("Version %(version)s of %(title)s is published.")
 
 
-def partner_for_request(request) -> Partner | None:
-    """The active organisation's partner, if the user's active membership is a partner's."""
-    membership = active_membership(request)
-    if membership is None:
-        return None
-    return (
-        Partner.objects.filter(organisation_id=membership.organisation_id)
-        .select_related("organisation", "page")
-        .first()
-    )
-
-
 def _partner_or_404(request) -> Partner:
-    partner = partner_for_request(request)
-    if partner is None:
-        raise Http404
-    return partner
+    return get_partner_for_request_or_404(request)
 
 
 def _home_crumb():

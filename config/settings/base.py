@@ -67,6 +67,7 @@ LOCAL_APPS = [
     "catalog",
     "billing",
     "marketplace",
+    "demo",
 ]
 # Local apps first so their templates override allauth's and Wagtail's.
 INSTALLED_APPS = LOCAL_APPS + DJANGO_APPS + WAGTAIL_APPS + THIRD_PARTY_APPS
@@ -194,7 +195,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Wagtail -------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Symbio"
-WAGTAILADMIN_BASE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")  # the one site address (links in e-mails)
+WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # offline-safe avatars
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip", "png", "jpg"]

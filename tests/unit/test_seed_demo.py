@@ -18,7 +18,10 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from wagtail.models import Site
 
-from accounts.demo import (
+from accounts.models import Membership, Organisation, Role, User
+from accounts.roles import STAFF_GROUPS
+from catalog.models import Category
+from demo.accounts import (
     DEMO_LOGINS,
     GIVEN_NAMES,
     SURNAMES,
@@ -29,12 +32,9 @@ from accounts.demo import (
     upsert_memberships,
     upsert_users,
 )
-from accounts.models import Membership, Organisation, Role, User
-from accounts.roles import STAFF_GROUPS
-from catalog.models import Category
-from core.demo import SeedContext, distribute
+from demo.base import SeedContext, distribute
+from demo.partners import partner_specs
 from marketplace.models import HomePage
-from partners.demo import partner_specs
 from partners.models import Industry, Partner, PartnerKind, Region, Tier
 from themes.models import BrandingSettings
 
@@ -75,7 +75,7 @@ def snapshot():
     }
 
 
-# Organisations created by approving a seeded application (partners.demo_onboarding) carry
+# Organisations created by approving a seeded application (demo.onboarding) carry
 # what the applicant typed, not the seeded profile; the profile checks cover the rest.
 SEEDED = {"partner_application__isnull": True}
 

@@ -9,12 +9,12 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from billing import demo as billing_demo
 from billing import gateway
 from billing.models import ConnectAccount, Invoice, LedgerEntry, LedgerKind, Payout, PayoutStatement
 from billing.services import ledger, payouts
 from catalog.models import ListingUsage, UsageKind
-from core.demo import SeedContext
+from demo import billing as billing_demo
+from demo.base import SeedContext
 from partners.models import PartnerFact, PartnerKind
 from tests.unit.billing.money_factories import at, customer, invoice, live_listing, money_partner, paid_plans
 

@@ -12,9 +12,7 @@ from django.utils import translation
 from wagtail.images import get_image_model
 from wagtail.models import Collection
 
-import catalog.demo
-from catalog.demo import CATEGORIES
-from catalog.demo_listings import PartnerRef, State, Taxonomy, listing_specs
+import demo.catalog
 from catalog.models import (
     CatalogSettings,
     Category,
@@ -31,7 +29,9 @@ from catalog.selectors.review import State as ReviewState
 from catalog.selectors.review import median_review_time, queue_positions, review_statuses
 from catalog.services import prechecks
 from catalog.services.freshness import stale_listings
-from core.demo import DEMO_TODAY, SeedContext
+from demo.base import DEMO_TODAY, SeedContext
+from demo.catalog import CATEGORIES
+from demo.listing_specs import PartnerRef, State, Taxonomy, listing_specs
 from partners.models import PartnerWorkspace
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -109,8 +109,8 @@ def _page_from(spec) -> ListingPage:
               "documentation_url", "privacy_url", "terms_url")  # fmt: skip
     page = ListingPage(
         **{name: getattr(spec, name) for name in fields},
-        description=catalog.demo_seed._stream(spec.description),
-        description_en=catalog.demo_seed._stream(spec.description_en),
+        description=demo.listings._stream(spec.description),
+        description_en=demo.listings._stream(spec.description_en),
         logo_id=1,
     )
     page.categories = [Category(slug=slug) for slug in spec.categories]
@@ -141,7 +141,7 @@ def seeded(django_db_setup, django_db_blocker):
 
     ctx = SeedContext()
     with django_db_blocker.unblock(), transaction.atomic():
-        for module in SEEDERS[: SEEDERS.index(catalog.demo) + 1]:
+        for module in SEEDERS[: SEEDERS.index(demo.catalog) + 1]:
             module.seed(ctx)
         yield ctx
         transaction.set_rollback(True)
@@ -210,7 +210,7 @@ def test_seed_puts_listings_in_every_review_state(seeded):
 @pytest.mark.django_db
 def test_seeding_again_changes_nothing(seeded):
     before = (ListingPage.objects.count(), ListingPlan.objects.count(), get_image_model().objects.count())
-    catalog.demo.seed(SeedContext())
+    demo.catalog.seed(SeedContext())
     assert (
         ListingPage.objects.count(),
         ListingPlan.objects.count(),

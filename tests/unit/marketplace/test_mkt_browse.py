@@ -209,7 +209,7 @@ def test_browse_page_queries_do_not_grow_with_listings(client, partner, crm, dja
 
 
 def test_home_page_features_real_listings_and_links_categories(client, partner, crm):
-    from marketplace.demo import HOME_BODY, HOME_BODY_EN, stream_data
+    from demo.marketplace import HOME_BODY, HOME_BODY_EN, stream_data
     from marketplace.models import HomePage
 
     home = HomePage.objects.first()

@@ -3,8 +3,8 @@ listing aggregates recomputed."""
 
 import pytest
 
-from core.demo import SeedContext
-from marketplace.demo_reviews import seed_reviews
+from demo.base import SeedContext
+from demo.reviews import seed_reviews
 from marketplace.models import Review, ReviewReply, ReviewReport
 from tests.unit.marketplace.mkt_factories import give_usage, make_customer, make_listing
 from tests.unit.marketplace.test_mkt_reviews import db_aggregate, stored_aggregate

@@ -5,8 +5,8 @@ import io
 import pytest
 from django.core import mail
 
-from core.demo import SeedContext
-from partners import demo_onboarding
+from demo import onboarding as demo_onboarding
+from demo.base import SeedContext
 from partners.models import ApplicationStatus, PartnerApplication, PartnerPage, PartnerWorkspace
 from tests.unit.accounts.factories import MembershipFactory
 from tests.unit.partners.factories import PartnerFactory

@@ -1,8 +1,8 @@
 """Demo onboarding: a partner page, group and collection for every demo partner, and
 applications in every state for the review queue.
 
-``seed(ctx)`` runs after ``partners.demo`` (which makes partners without pages) and before
-``catalog.demo`` (whose listings become children of the partner pages). Idempotent: pages
+``seed(ctx)`` runs after ``demo.partners`` (which makes partners without pages) and before
+``demo.catalog`` (whose listings become children of the partner pages). Idempotent: pages
 and workspaces are only added where missing; applications are keyed by their applicant.
 Decision emails are marked sent, so seeding never mails anyone.
 
@@ -17,9 +17,9 @@ from django.db.models import Q
 from django.utils import timezone
 from wagtail.models import Collection, Page
 
-from accounts.demo import PersonSpec, demo_login, upsert_users
 from accounts.models import User
-from core.demo import SeedContext
+from demo.accounts import PersonSpec, demo_login, upsert_users
+from demo.base import SeedContext
 from partners.models import (
     ApplicationDecision,
     Industry,
@@ -32,7 +32,7 @@ from partners.models import (
 )
 from partners.services import onboarding, workspace
 
-APPLICANT_DOMAIN = "applicants.example"  # removed by accounts.demo.reset with other demo people
+APPLICANT_DOMAIN = "applicants.example"  # removed by demo.accounts.reset with other demo people
 
 # state, applicant (email local part, Chinese name), language, company (zh, en), kind, web slug
 APPLICATIONS = (

@@ -27,7 +27,7 @@ from django.utils.text import slugify
 
 from accounts.models import Membership, Organisation, Role, User
 from accounts.roles import STAFF_GROUPS
-from core.demo import SeedContext, chunked, shuffled
+from demo.base import SeedContext, chunked, shuffled
 
 
 class DemoLogin(NamedTuple):
@@ -293,7 +293,7 @@ CUSTOMER_BRANDS = (
     ("卓信", "Zhuoxin"), ("汇丰源", "Huifengyuan"), ("明德", "Mingde"), ("通达", "Tongda"),
     ("兴邦", "Xingbang"),
 )  # fmt: skip
-# industry slug (partners.demo.INDUSTRIES) → what such a customer calls itself
+# industry slug (demo.partners.INDUSTRIES) → what such a customer calls itself
 CUSTOMER_TRADES = (
     ("manufacturing", "精密制造", "Precision Manufacturing"),
     ("manufacturing", "机械装备", "Machinery"),

@@ -1,7 +1,7 @@
 """Demo catalogue: the category tree (the same at every size), the listing review workflow and
 ≥150 bilingual listings published under the seeded partners' pages.
 
-Listings (``catalog.demo_listings`` makes their specs) have 1–3 plans, 1–3 versions over the
+Listings (``demo.listing_specs`` makes their specs) have 1–3 plans, 1–3 versions over the
 last 24 months (some stale, for the freshness check), a logo and 1–4 screenshots (generated
 PNGs in the partner's collection) and usage records by customer organisations. A few go
 through the "Listing review" workflow instead: approved in the last 30 days (for the median
@@ -14,10 +14,10 @@ Registry keys set here: ``catalog.categories`` — ``{slug: id}`` of every categ
 
 from __future__ import annotations
 
-from catalog.demo_seed import reset_listings, seed_listings
 from catalog.models import Category
 from catalog.services.review import ensure_listing_review
-from core.demo import SeedContext
+from demo.base import SeedContext
+from demo.listings import reset_listings, seed_listings
 
 # (slug, icon, Chinese, English, Chinese description, English description, children)
 # children: (slug, Chinese, English, Chinese description, English description)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.utils.text import slugify
 
 from catalog.models import Deployment, ListingType, PricingModel, UsageKind
-from core.demo import DEMO_TODAY, distribute
+from demo.base import DEMO_TODAY, distribute
 
 BRANDS = (
     ("云帆", "Cloudsail"), ("数智", "DataWise"), ("易联", "EasyLink"), ("智汇", "SmartHub"),

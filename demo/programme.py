@@ -1,7 +1,7 @@
 """Demo tier programme: criteria, certification catalogue, certified people, 24 months of facts,
 tier histories and a first evaluation with a few pending recommendations.
 
-``seed(ctx)`` runs after ``partners.demo`` (it reads ``ctx.registry["partners.partners"]``, or
+``seed(ctx)`` runs after ``demo.partners`` (it reads ``ctx.registry["partners.partners"]``, or
 every partner when that is missing). Deterministic (``ctx.rng``, dates from ``DEMO_TODAY``)
 and idempotent: demo people, facts and histories are rewritten, never duplicated.
 
@@ -17,7 +17,7 @@ import random
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
-from core.demo import DEMO_TODAY, SeedContext, chunked
+from demo.base import DEMO_TODAY, SeedContext, chunked
 from partners.models import (
     Certification,
     CertifiedPerson,
@@ -374,7 +374,7 @@ def seed(ctx: SeedContext) -> None:
     seed_criteria(ctx)
     partners = _registry(ctx)
     if not partners:
-        ctx.log("  no partners: run partners.demo first")
+        ctx.log("  no partners: run demo.partners first")
         return
     seed_facts_and_people(ctx, partners)
     seed_histories(ctx, partners)

@@ -1,9 +1,9 @@
 """Demo catalogue facts: 24 months of published listings, releases, freshness and joint
 solutions per partner, from the seeded listings and versions (``seed_demo`` runs it after
-``marketplace.demo`` and before ``partners.demo_health``, which scores them). Idempotent:
+``demo.marketplace`` and before ``demo.health``, which scores them). Idempotent:
 facts are upserted."""
 
-from core.demo import DEMO_TODAY, SeedContext
+from demo.base import DEMO_TODAY, SeedContext
 
 MONTHS = 24
 

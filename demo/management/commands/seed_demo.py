@@ -2,35 +2,35 @@
 
 Each app contributes a ``demo`` module with ``seed(ctx)`` (and optionally ``reset(ctx)``);
 they run here in layer order, lowest first. A later app adds its module to ``SEEDERS`` at
-its place in the layering (``billing.demo`` between catalog and marketplace).
+its place in the layering (``demo.billing`` between catalog and marketplace).
 """
 
 import time
 
 from django.core.management.base import BaseCommand
 
-import accounts.demo
-import billing.demo
-import catalog.demo
-import catalog.demo_facts
-import marketplace.demo
-import partners.demo
-import partners.demo_health
-import partners.demo_onboarding
-import partners.demo_programme
+import demo.accounts
+import demo.billing
+import demo.catalog
+import demo.catalog_facts
+import demo.health
+import demo.marketplace
+import demo.onboarding
+import demo.partners
+import demo.programme
 from catalog.search.indexing import reindex_all
-from core.demo import SIZES, SeedContext
+from demo.base import SIZES, SeedContext
 
 SEEDERS = (
-    accounts.demo,
-    partners.demo,
-    partners.demo_programme,
-    partners.demo_onboarding,
-    catalog.demo,
-    billing.demo,
-    marketplace.demo,
-    catalog.demo_facts,  # health model: catalogue facts history, then scores (after every fact)
-    partners.demo_health,
+    demo.accounts,
+    demo.partners,
+    demo.programme,
+    demo.onboarding,
+    demo.catalog,
+    demo.billing,
+    demo.marketplace,
+    demo.catalog_facts,  # health model: catalogue facts history, then scores (after every fact)
+    demo.health,
 )
 
 

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
-from accounts.demo import DEMO_LOGINS, demo_password
 from accounts.models import User
+from demo.accounts import DEMO_LOGINS, demo_password
 
 
 def _width(text: str) -> int:

@@ -1,5 +1,5 @@
 """Demo home page content (Chinese ``body``, English ``body_en``), the default site's branding, a
-landing page, and ratings and reviews (``marketplace.demo_reviews``).
+landing page, and ratings and reviews (``demo.reviews``).
 
 A revision is published only when the content differs from what is live, so seeding twice
 leaves one revision. Block ids are fixed (uuid5) to keep the stored JSON reproducible.
@@ -11,8 +11,8 @@ import uuid
 
 from wagtail.models import Site
 
-from core.demo import SeedContext
-from marketplace.demo_reviews import seed_reviews
+from demo.base import SeedContext
+from demo.reviews import seed_reviews
 from marketplace.models import HomePage, LandingPage
 from themes.models import BrandingSettings
 

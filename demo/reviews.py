@@ -1,5 +1,5 @@
 """Demo ratings and reviews: customers that used a listing (``catalog.ListingUsage``, seeded by
-``catalog.demo``) review it, mostly 4–5 stars with some low ones; partners reply to some; one
+``demo.catalog``) review it, mostly 4–5 stars with some low ones; partners reply to some; one
 review is reported and one hidden by a reviewer. Chinese and English texts. Aggregates are
 recomputed through ``marketplace.services.reviews``.
 
@@ -19,10 +19,10 @@ from datetime import datetime, time, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.demo import demo_login
 from accounts.models import Membership, Organisation, Role, User
 from catalog.models import ListingPage, ListingUsage
-from core.demo import DEMO_TODAY, SeedContext, chunked, weighted_choice
+from demo.accounts import demo_login
+from demo.base import DEMO_TODAY, SeedContext, chunked, weighted_choice
 from marketplace.models import Review, ReviewReply, ReviewReport
 from marketplace.services import reviews as services
 

@@ -1,14 +1,14 @@
 """Demo health model: vendor revenue, catalogue facts history, 24 months of snapshots and two
 partners visibly at risk.
 
-Runs last in ``seed_demo`` (after ``marketplace.demo``), so it scores whatever facts the other
+Runs last in ``seed_demo`` (after ``demo.marketplace``), so it scores whatever facts the other
 sections reported (the programme's demo facts, billing's and the marketplace's when present).
 Deterministic (dates from ``DEMO_TODAY``, choices by primary key and ``ctx.rng``) and idempotent:
 vendor revenue is upserted per month, facts and snapshots are upserted, flags are unique.
 
 * ``VendorRevenue`` — 24 months; the ecosystem multiplier (partner revenue ÷ vendor revenue)
   rises from about 1 : 2.2 two years ago to about 1 : 3 in the last month.
-* Catalogue facts come first from ``catalog.demo_facts`` (partners never imports catalog).
+* Catalogue facts come first from ``demo.catalog_facts`` (partners never imports catalog).
 * At risk — the two best-scoring ISV / service partners of the month before last (not the
   flagship) lose revenue, ratings, certified people and freshness in the last month, so
   their health score drops by well over 10 points: flags of cause "drop" (and "floor" when
@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Sum
 
-from core.demo import DEMO_TODAY, SeedContext
+from demo.base import DEMO_TODAY, SeedContext
 from partners.models import HealthSnapshot, PartnerFact, PartnerKind, VendorRevenue
 from partners.selectors.programme import month_start, shift_months
 from partners.services import health

@@ -15,7 +15,8 @@ from datetime import date, timedelta
 
 from django.utils.text import slugify
 
-from accounts.demo import (
+from accounts.models import Organisation
+from demo.accounts import (
     OrganisationSpec,
     PersonSpec,
     attach_teams,
@@ -24,8 +25,7 @@ from accounts.demo import (
     upsert_organisations,
     website_for,
 )
-from accounts.models import Organisation
-from core.demo import DEMO_TODAY, SeedContext, chunked, distribute, shuffled
+from demo.base import DEMO_TODAY, SeedContext, chunked, distribute, shuffled
 from partners.models import Industry, Partner, PartnerKind, Region, Tier
 
 # --- taxonomy ---------------------------------------------------------------------------------

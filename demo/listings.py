@@ -1,4 +1,4 @@
-"""Writes the demo listings (``catalog.demo`` calls :func:`seed_listings` after the category tree).
+"""Writes the demo listings (``demo.catalog`` calls :func:`seed_listings` after the category tree).
 
 Pages go through Wagtail (``add_child``, then ``save_revision().publish()``), since its tree,
 revisions, search and reference indexes need it; versions and usages are bulk-inserted.
@@ -17,10 +17,7 @@ from wagtail.models import Collection, Page, ReferenceIndex, TaskState
 from wagtail.rich_text import RichText
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
-from accounts.demo import demo_login
 from accounts.models import Membership, Organisation, Role, User
-from catalog.demo_listings import ListingSpec, PartnerRef, State, Taxonomy, listing_specs
-from catalog.demo_media import LOGO_SIZE, PALETTE, SCREENSHOT_SIZE, gradient_png, initials, make_images
 from catalog.models import (
     Category,
     ListingPage,
@@ -32,7 +29,10 @@ from catalog.models import (
 )
 from catalog.selectors.review import reviewer_task_ids
 from catalog.services.review import REVIEWERS_GROUP
-from core.demo import SeedContext
+from demo.accounts import demo_login
+from demo.base import SeedContext
+from demo.listing_specs import ListingSpec, PartnerRef, State, Taxonomy, listing_specs
+from demo.media import LOGO_SIZE, PALETTE, SCREENSHOT_SIZE, gradient_png, initials, make_images
 from partners.models import Industry, Partner, PartnerPage, PartnerWorkspace, Region
 
 LISTINGS = {"small": 160, "large": 400}

@@ -45,8 +45,8 @@ from billing.services import facts as facts_service
 from billing.services import ledger as ledger_service
 from billing.services import payouts as payout_service
 from catalog.models import ListingPage, ListingPlan, ListingUsage, PricingModel, UsageKind
-from core.demo import DEMO_TODAY, SeedContext
 from core.money import Currency, quantize
+from demo.base import DEMO_TODAY, SeedContext
 from partners.models import Partner, PartnerKind, Tier
 
 PREFIX = "demo_"
