@@ -137,7 +137,7 @@ def test_generated_listings_pass_the_pre_checks():
 # --- one real seed ------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    from marketplace.management.commands.seed_demo import SEEDERS
+    from demo.management.commands.seed_demo import SEEDERS
 
     ctx = SeedContext()
     with django_db_blocker.unblock(), transaction.atomic():
