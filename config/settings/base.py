@@ -64,6 +64,7 @@ LOCAL_APPS = [
     "themes",
     "accounts",
     "partners",
+    "health",
     "catalog",
     "billing",
     "marketplace",

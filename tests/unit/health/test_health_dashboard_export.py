@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from django.utils import translation
 from openpyxl import load_workbook
 
-from partners.selectors import health_reports as selectors
+from health.selectors import reports as selectors
 from tests.unit.health.health_reports_factories import *  # noqa: F403
 from tests.unit.health.health_reports_factories import MONTHS
 
@@ -209,7 +209,7 @@ def test_drill_down_shows_metrics_median_change_and_formula(client, health_world
 def test_admin_generates_a_partner_pdf_with_progress(
     client, health_world, pm, django_capture_on_commit_callbacks
 ):
-    from partners.models import GeneratedReport
+    from health.models import GeneratedReport
 
     client.force_login(in_english(pm))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -245,8 +245,8 @@ def test_find_a_partner_for_its_drill_down(client, health_world, pm, finance):
 
 
 def test_asking_again_follows_the_report_being_made(health_world, pm):
-    from partners.models import GeneratedReport
-    from partners.services import health_reports
+    from health.models import GeneratedReport
+    from health.services import reports as health_reports
 
     first = health_reports.request_report(kind=GeneratedReport.Kind.ECOSYSTEM, user=pm, language="en")
     again = health_reports.request_report(kind=GeneratedReport.Kind.ECOSYSTEM, user=pm, language="en")

@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from wagtail.models import ModelLogEntry
 
-from partners.models import AtRiskFlag
-from partners.services import health
+from health.models import AtRiskFlag
+from health.services import snapshots as health
 from tests.unit.accounts.factories import UserFactory
 from tests.unit.health.health_factories import fact, month, only_metrics, pm_user, set_health
 

@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from partners.models import HealthSnapshot, PartnerFact
-from partners.services import health
+from health.models import HealthSnapshot
+from health.services import snapshots as health
+from partners.models import PartnerFact
 from tests.unit.health.health_factories import fact, month, only_metrics, set_health
 
 pytestmark = pytest.mark.django_db
