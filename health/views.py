@@ -15,7 +15,8 @@ from django.utils import translation
 from django.views.decorators.http import require_GET, require_POST
 
 from health.models import GeneratedReport
-from health.selectors import reports as selectors
+from health.selectors import access
+from health.selectors.partner import partner_health, partner_reports
 from health.services import reports as services
 from partners.selectors.access import get_partner_for_request_or_404
 
@@ -24,11 +25,11 @@ from partners.selectors.access import get_partner_for_request_or_404
 @require_GET
 def health_page(request):
     partner = get_partner_for_request_or_404(request)
-    context = selectors.partner_health(partner, months=12)
+    context = partner_health(partner, months=12)
     context.update(
         {
-            "reports": list(selectors.partner_reports(partner)),
-            "gauges": services._gauges(context.get("snapshot"), size=120),
+            "reports": list(partner_reports(partner)),
+            "gauges": services.gauges(context.get("snapshot"), size=120),
         }
     )
     return render(request, "health/console/health.html", context)
@@ -49,7 +50,7 @@ def request_partner_report(request):
 
 def _report_for(request, pk) -> GeneratedReport:
     report = get_object_or_404(GeneratedReport.objects.select_related("partner__organisation"), pk=pk)
-    if not selectors.can_access_report(request.user, report):
+    if not access.can_access_report(request.user, report):
         raise Http404
     return report
 

@@ -5,7 +5,7 @@ platform revenue, the ecosystem multiplier with its 1:6 goal, trial→paid funne
 movements, top movers and at-risk partners; filters by period, kind and region; CSV / XLSX
 export of exactly the tables shown.
 
-Who sees what (``health.selectors.reports``): ``health.view_healthsnapshot``
+Who sees what (``health.selectors.access``): ``health.view_healthsnapshot``
 (programme managers, admins) sees everything; ``health.view_vendorrevenue`` alone (Finance)
 sees the revenue section and the ecosystem report; others (reviewers) get no menu item and a
 permission error. Drill-down and partner PDFs need ``health.view_healthsnapshot``.
@@ -13,7 +13,6 @@ permission error. Drill-down and partner PDFs need ``health.view_healthsnapshot`
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 
@@ -28,8 +27,12 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 
+from core.exports import XLSX_TYPE, export_response, safe_cell, safe_row
 from health.models import GeneratedReport
-from health.selectors import reports as selectors
+from health.selectors import access
+from health.selectors import dashboard as panels
+from health.selectors.filters import parse_filters, parse_month
+from health.selectors.partner import partner_health
 from health.services import reports as services
 from partners.models import Partner, PartnerKind, Region
 from partners.selectors.programme import month_start
@@ -75,14 +78,14 @@ def _tables(data) -> list[dict]:
 
 
 def _dashboard_data(request):
-    filters = selectors.parse_filters(request.GET)
-    show_health = selectors.can_view_health(request.user)
-    show_revenue = selectors.can_view_revenue(request.user)
-    data = selectors.dashboard(filters, show_health=show_health, show_revenue=show_revenue)
+    filters = parse_filters(request.GET)
+    show_health = access.can_view_health(request.user)
+    show_revenue = access.can_view_revenue(request.user)
+    data = panels.dashboard(filters, show_health=show_health, show_revenue=show_revenue)
     return filters, data, show_health, show_revenue
 
 
-@_require(selectors.can_view_dashboard)
+@_require(access.can_view_dashboard)
 def dashboard(request):
     filters, data, show_health, show_revenue = _dashboard_data(request)
     query = (request.GET.get("q") or "").strip()[:100]
@@ -131,24 +134,23 @@ def _languages():
     return [(code, translation.get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
 
 
-@_require(selectors.can_view_dashboard)
+@_require(access.can_view_dashboard)
 def export(request, fmt):
+    """The tables of the page, one after the other (CSV) or one sheet each (XLSX); every cell goes
+    through ``core.exports.safe_cell``, so a partner named ``=HYPERLINK(…)`` stays text."""
     filters, data, _h, _r = _dashboard_data(request)
     tables = _tables(data)
-    stamp = f"{filters.start:%Y%m}-{filters.end:%Y%m}"
+    filename = f"ecosystem-health-{filters.start:%Y%m}-{filters.end:%Y%m}"
     if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese text correctly
-        writer = csv.writer(buffer)
+        rows = []
         for index, table in enumerate(tables):
             if index:
-                writer.writerow([])
-            writer.writerow([table["title"]])
-            writer.writerow(table["columns"])
-            writer.writerows(table["display_rows"])
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="ecosystem-health-{stamp}.csv"'
-        return response
+                rows.append([])
+                rows.append([table["title"]])
+            rows.append(table["columns"])
+            rows.extend([export_number(c) for c in row] for row in table["rows"])
+        header = [tables[0]["title"]] if tables else []
+        return export_response(header, rows, filename=filename, fmt="csv")
     if fmt == "xlsx":
         from openpyxl import Workbook
 
@@ -161,18 +163,23 @@ def export(request, fmt):
                 name = name[:28] + f"_{len(used)}"
             used.add(name)
             sheet = workbook.create_sheet(title=name)
-            sheet.append(table["columns"])
+            sheet.append(safe_row(table["columns"]))
             for row in table["rows"]:
-                sheet.append([_xlsx_cell(c) for c in row])
+                sheet.append([None if c is None else safe_cell(_xlsx_cell(c)) for c in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="ecosystem-health-{stamp}.xlsx"'
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
         return response
     raise Http404
+
+
+def export_number(value):
+    """A figure as the CSV writes it: numbers rounded like :func:`format_cell` (and kept numbers,
+    so a negative change is not mistaken for a formula), text as it is."""
+    if isinstance(value, Decimal):
+        return value.quantize(Decimal(1) if value == value.to_integral() else Decimal("0.01"))
+    return value
 
 
 def _xlsx_cell(value):
@@ -185,16 +192,16 @@ def _xlsx_cell(value):
     return str(value)
 
 
-@_require(selectors.can_view_health)
+@_require(access.can_view_health)
 def partner_detail(request, partner_id):
     partner = get_object_or_404(Partner.objects.select_related("organisation", "tier"), pk=partner_id)
-    month = selectors._parse_month(request.GET.get("month"))
-    context = selectors.partner_health(partner, month=month, months=12)
+    month = parse_month(request.GET.get("month"))
+    context = partner_health(partner, month=month, months=12)
     if month and context.get("snapshot") is None:
         raise Http404
     context.update(
         {
-            "gauges": services._gauges(context.get("snapshot"), size=110),
+            "gauges": services.gauges(context.get("snapshot"), size=110),
             "months": list(partner.health_snapshots.order_by("-month").values_list("month", flat=True)[:24]),
             "reports": list(GeneratedReport.objects.filter(partner=partner).order_by("-created_at")[:10]),
             "languages": _languages(),
@@ -204,7 +211,7 @@ def partner_detail(request, partner_id):
 
 
 @require_POST
-@_require(selectors.can_view_dashboard)
+@_require(access.can_view_dashboard)
 def generate(request):
     """Start a PDF: a partner report (``partner`` in POST; health staff) or the ecosystem report."""
     language = request.POST.get("language") or translation.get_language()
@@ -216,7 +223,7 @@ def generate(request):
         except ValueError:
             period = None
     if partner_id:
-        if not selectors.can_view_health(request.user):
+        if not access.can_view_health(request.user):
             raise PermissionDenied
         partner = get_object_or_404(Partner, pk=partner_id)
         report = services.request_report(
@@ -238,19 +245,19 @@ def generate(request):
     return redirect("ecosystem_health:report", pk=report.pk)
 
 
-@_require(selectors.can_view_dashboard)
+@_require(access.can_view_dashboard)
 def report_status(request, pk):
     report = get_object_or_404(GeneratedReport.objects.select_related("partner__organisation"), pk=pk)
-    if not selectors.can_access_report(request.user, report):
+    if not access.can_access_report(request.user, report):
         raise Http404
     template = "_report_progress.html" if request.headers.get("HX-Request") else "report.html"
     return render(request, f"{TEMPLATES}/{template}", {"report": report})
 
 
-@_require(selectors.can_view_dashboard)
+@_require(access.can_view_dashboard)
 def report_archive(request):
     qs = GeneratedReport.objects.select_related("partner__organisation", "requested_by")
-    if not selectors.can_view_health(request.user):
+    if not access.can_view_health(request.user):
         qs = qs.filter(kind=GeneratedReport.Kind.ECOSYSTEM)
     return render(
         request,
@@ -261,7 +268,7 @@ def report_archive(request):
 
 class _DashboardMenuItem(MenuItem):
     def is_shown(self, request):
-        return selectors.can_view_dashboard(request.user)
+        return access.can_view_dashboard(request.user)
 
 
 class EcosystemHealthViewSet(ViewSet):

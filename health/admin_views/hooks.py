@@ -28,7 +28,7 @@ from health.admin_views.model_views import (
     latest_flags_summary,
 )
 from health.models import HealthMetric, HealthSettings, VendorRevenue
-from health.services import snapshots as services
+from health.services import audit
 
 
 class HealthMetricViewSet(SnippetViewSet):
@@ -95,18 +95,18 @@ _BEFORE = "_health_audit_before"
 @hooks.register("before_edit_setting")
 def remember_settings(request, instance):
     if isinstance(instance, HealthSettings):
-        setattr(request, _BEFORE, services.settings_values(HealthSettings.objects.get(pk=instance.pk)))
+        setattr(request, _BEFORE, audit.settings_values(HealthSettings.objects.get(pk=instance.pk)))
 
 
 @hooks.register("after_edit_setting")
 def log_settings(request, instance):
     if isinstance(instance, HealthSettings):
-        services.log_change(
+        audit.log_change(
             instance=instance,
-            action=services.LOG_SETTINGS_CHANGED,
+            action=audit.LOG_SETTINGS_CHANGED,
             user=request.user,
             before=getattr(request, _BEFORE, {}),
-            after=services.settings_values(instance),
+            after=audit.settings_values(instance),
             reason=request.POST.get("change_reason", ""),
         )
 
@@ -114,18 +114,18 @@ def log_settings(request, instance):
 @hooks.register("before_edit_snippet")
 def remember_metric(request, instance):
     if isinstance(instance, HealthMetric):
-        setattr(request, _BEFORE, services.metric_values(HealthMetric.objects.get(pk=instance.pk)))
+        setattr(request, _BEFORE, audit.metric_values(HealthMetric.objects.get(pk=instance.pk)))
 
 
 @hooks.register("after_edit_snippet")
 def log_metric(request, instance):
     if isinstance(instance, HealthMetric):
-        services.log_change(
+        audit.log_change(
             instance=instance,
-            action=services.LOG_METRIC_CHANGED,
+            action=audit.LOG_METRIC_CHANGED,
             user=request.user,
             before=getattr(request, _BEFORE, {}),
-            after=services.metric_values(instance),
+            after=audit.metric_values(instance),
             reason=request.POST.get("change_reason", ""),
         )
 
@@ -200,11 +200,11 @@ def register_decision_actions(actions):
     register("marketplace.review_unhidden")(
         _reason_formatter(gettext_lazy("Unhide review"), lambda: _("Shown again"))
     )
-    register("partners.at_risk_acknowledged")(
+    register(audit.LOG_FLAG_ACKNOWLEDGED)(
         _reason_formatter(gettext_lazy("Acknowledge at-risk flag"), lambda: _("Acknowledged. %(reason)s"))
     )
-    register(services.LOG_SETTINGS_CHANGED)(_changes_formatter(gettext_lazy("Change health settings")))
-    register(services.LOG_METRIC_CHANGED)(_changes_formatter(gettext_lazy("Change health metric")))
+    register(audit.LOG_SETTINGS_CHANGED)(_changes_formatter(gettext_lazy("Change health settings")))
+    register(audit.LOG_METRIC_CHANGED)(_changes_formatter(gettext_lazy("Change health metric")))
 
 
 # --- dashboard panel -------------------------------------------------------------------------------------

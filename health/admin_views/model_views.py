@@ -13,7 +13,7 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.models import ModelLogEntry
 
 from health.models import AtRiskFlag, HealthDimension, HealthRun, HealthSnapshot
-from health.services import snapshots as services
+from health.services import at_risk, runs
 from partners.admin_views.programme_views import _page, _PermissionMenuItem, require_perm
 
 RUN_HEALTH = "health.run_health"
@@ -53,7 +53,7 @@ def health_runs(request):
         if first and last and first > last:
             messages.error(request, _("The first month comes after the last one."))
             return redirect("health_runs:index")
-        run = services.start_run(user=request.user, first=first, last=last)
+        run = runs.start_run(user=request.user, first=first, last=last)
         return redirect("health_runs:run", pk=run.pk)
     return render(
         request,
@@ -106,7 +106,7 @@ def at_risk_report(request):
 @require_perm(CHANGE_FLAGS)
 def acknowledge(request, pk):
     flag = get_object_or_404(AtRiskFlag, pk=pk)
-    services.acknowledge_flag(flag=flag, user=request.user, note=request.POST.get("note", "")[:500])
+    at_risk.acknowledge_flag(flag=flag, user=request.user, note=request.POST.get("note", "")[:500])
     messages.success(request, _("Flag acknowledged."))
     return redirect(request.POST.get("next") or "health_model:at_risk")
 

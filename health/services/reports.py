@@ -1,7 +1,7 @@
 """Health PDF reports: the quarterly partner health report and the ecosystem report.
 
 ``render_partner_report`` / ``render_ecosystem_report`` build the context (figures from
-``health.selectors.reports``, charts as inline SVG from ``themes.charts``) and render
+``health.selectors``, charts as inline SVG from ``themes.charts``) and render
 it with ``themes.pdf.render_pdf`` in the requested language. ``request_report`` records a
 ``GeneratedReport`` and enqueues ``partners.generate_health_report`` on commit;
 ``generate_report`` (run by that task) renders, stores the file on the private storage and
@@ -25,8 +25,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.emails import absolute_url
 from health.models import GeneratedReport, HealthDimension, HealthSettings, HealthSnapshot
-from health.selectors import reports as selectors
+from health.selectors import figures
+from health.selectors.dashboard import dashboard
+from health.selectors.filters import DashboardFilters
+from health.selectors.partner import partner_health, snapshot_for
 from partners.models import Partner
 from partners.selectors.programme import month_end, month_start, shift_months
 from themes import charts
@@ -75,7 +79,7 @@ def last_complete_quarter(today: date | None = None) -> tuple[date, date]:
 
 
 # --- contexts ----------------------------------------------------------------------------------
-def _gauges(snapshot: HealthSnapshot | None, size: int = 110) -> list:
+def gauges(snapshot: HealthSnapshot | None, size: int = 110) -> list:
     labels = dict(HealthDimension.choices)
     if snapshot is None:
         return []
@@ -86,7 +90,7 @@ def _gauges(snapshot: HealthSnapshot | None, size: int = 110) -> list:
             "svg": charts.gauge_chart(snapshot.composite, title=str(_("Health score")), size=size),
         }
     ]
-    for dimension in selectors.DIMENSIONS:
+    for dimension in figures.DIMENSIONS:
         value = getattr(snapshot, dimension)
         out.append(
             {
@@ -125,13 +129,13 @@ def partner_report_context(partner: Partner, *, period_start: date, period_end: 
         .select_related("tier")
         .order_by("-month")
         .first()
-    ) or selectors.snapshot_for(partner, None)
+    ) or snapshot_for(partner, None)
     context = _base_context(_("Partner health report"), period_start, period_end)
     context["partner"] = partner
     if snapshot is None:
         context.update({"snapshot": None})
         return context
-    health = selectors.partner_health(partner, month=snapshot.month, months=12)
+    health = partner_health(partner, month=snapshot.month, months=12)
     start_snapshot = HealthSnapshot.objects.filter(partner=partner, month=month_start(period_start)).first()
     trend = health["trend_chart"]
     trend.update({"width": 680, "height": 230})
@@ -148,12 +152,12 @@ def partner_report_context(partner: Partner, *, period_start: date, period_end: 
         )
     )
     for flag in flags:
-        flag.cause_text = selectors.describe_cause(flag)
+        flag.cause_text = figures.describe_cause(flag)
     context.update(
         {
             **health,
             "snapshot": snapshot,
-            "gauges": _gauges(snapshot),
+            "gauges": gauges(snapshot),
             "trend_svg": charts.render_chart(trend),
             "comparison_svg": charts.render_chart(comparison),
             "quarter_change": quarter_change,
@@ -180,16 +184,16 @@ def data_month(period_start: date, period_end: date) -> date:
 def ecosystem_report_context(*, period_start: date, period_end: date, progress=None) -> dict:
     """Context of the ecosystem report for management (language active)."""
     end = data_month(period_start, period_end)
-    trend_filters = selectors.DashboardFilters(start=shift_months(end, -11), end=end)
-    quarter_filters = selectors.DashboardFilters(start=month_start(period_start), end=end)
-    data = selectors.dashboard(trend_filters, show_health=True, show_revenue=True)
+    trend_filters = DashboardFilters(start=shift_months(end, -11), end=end)
+    quarter_filters = DashboardFilters(start=month_start(period_start), end=end)
+    data = dashboard(trend_filters, show_health=True, show_revenue=True)
     if progress:
         progress(40)
-    quarter = selectors.fact_totals(
+    quarter = figures.fact_totals(
         quarter_filters, ["revenue", "platform_commission", "trials_started", "trials_converted"]
     )
     totals = {slug: sum(values.values(), Decimal(0)) for slug, values in quarter.items()}
-    vendor = sum(selectors.vendor_revenue(quarter_filters).values(), Decimal(0))
+    vendor = sum(figures.vendor_revenue(quarter_filters).values(), Decimal(0))
     snaps = HealthSnapshot.objects.filter(month=end).select_related("partner__organisation", "tier")
     top = list(snaps.order_by("-composite", "partner_id")[:10])
     bottom = list(snaps.order_by("composite", "partner_id")[:10])
@@ -220,12 +224,12 @@ def ecosystem_report_context(*, period_start: date, period_end: date, progress=N
                 },
                 {
                     "label": _("Ecosystem multiplier"),
-                    "value": f"1:{selectors._ratio(totals['revenue'], vendor)}" if vendor else "—",
+                    "value": f"1:{figures.ratio(totals['revenue'], vendor)}" if vendor else "—",
                 },
                 {
                     "label": _("Trial to paid conversion"),
                     "value": (
-                        f"{selectors._pct(totals['trials_converted'], totals['trials_started'])}%"
+                        f"{figures.pct(totals['trials_converted'], totals['trials_started'])}%"
                         if totals["trials_started"]
                         else "—"
                     ),
@@ -235,7 +239,7 @@ def ecosystem_report_context(*, period_start: date, period_end: date, progress=N
             "bottom": bottom,
             "kind_rows": by_kind_rows,
             "at_risk": [f for f in data.get("at_risk", []) if f.month >= month_start(period_start)][:25],
-            "multiplier_goal": selectors.MULTIPLIER_GOAL,
+            "multiplier_goal": figures.MULTIPLIER_GOAL,
             "data_month": end,
         }
     )
@@ -412,7 +416,7 @@ def send_quarterly_reports(today: date | None = None) -> GeneratedReport | None:
     report = generate_report(report.pk)
     if report.status != GeneratedReport.Status.DONE:
         return report
-    link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + download_path(report)
+    link = absolute_url(download_path(report))
     label = quarter_label(start)
     subjects, bodies = [], []
     for language in (settings.LANGUAGE_CODE, "en"):
