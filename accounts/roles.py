@@ -32,6 +32,7 @@ STAFF_GROUPS = {
         permissions=(
             ADMIN_ACCESS,
             "partners.*",
+            "health.*",
             "accounts.view_organisation",
             "accounts.view_membership",
             "catalog.view_category",
@@ -45,9 +46,9 @@ STAFF_GROUPS = {
             "billing.*",
             "accounts.view_organisation",
             "partners.view_partner",
-            "partners.view_vendorrevenue",  # revenue figures of the ecosystem health dashboard
-            "partners.add_vendorrevenue",  # finance enters the vendor's revenue (ecosystem multiplier)
-            "partners.change_vendorrevenue",
+            "health.view_vendorrevenue",  # revenue figures of the ecosystem health dashboard
+            "health.add_vendorrevenue",  # finance enters the vendor's revenue (ecosystem multiplier)
+            "health.change_vendorrevenue",
         ),
     ),
     "admin": StaffGroup(
@@ -57,6 +58,7 @@ STAFF_GROUPS = {
             ADMIN_ACCESS,
             "accounts.*",
             "partners.*",
+            "health.*",
             "catalog.*",
             "billing.*",
             "marketplace.*",

@@ -9,7 +9,7 @@ It creates its own partners (organisation slugs ``bench-pdf-…``, kept between 
 monthly health snapshots (every default health metric in the drill-down), revenue /
 commission / trial facts, vendor revenue, tier changes and at-risk flags, then measures the
 complete render — context queries, SVG charts, template, WeasyPrint layout, CJK font
-subsetting and embedding — as ``partners.services.health_reports`` does it for the task:
+subsetting and embedding — as ``health.services.reports`` does it for the task:
 
 1. the partner health report (zh-hans): the first render in the process (fonts loaded) and
    best / median of ``--runs`` further renders; targets ≤ 1.5 s;
@@ -43,20 +43,10 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import Organisation  # noqa: E402
 from benchmarks.common import environment  # noqa: E402
-from partners.models import (  # noqa: E402
-    AtRiskFlag,
-    HealthMetric,
-    HealthSnapshot,
-    Metric,
-    Partner,
-    PartnerFact,
-    PartnerKind,
-    Tier,
-    TierChange,
-    VendorRevenue,
-)
+from health.models import AtRiskFlag, HealthMetric, HealthSnapshot, VendorRevenue  # noqa: E402
+from health.services import reports as health_reports  # noqa: E402
+from partners.models import Metric, Partner, PartnerFact, PartnerKind, Tier, TierChange  # noqa: E402
 from partners.selectors.programme import shift_months  # noqa: E402
-from partners.services import health_reports  # noqa: E402
 from partners.services.facts import ensure_metric  # noqa: E402
 
 PREFIX = "bench-pdf-"

@@ -11,7 +11,7 @@ bulk-loaded with ``COPY``, then measures in one run:
 
 1. the naive baseline — for a sample of partners and one month, one aggregate query per
    partner × metric, then percentiles in Python — extrapolated to every partner × 24 months;
-2. ``partners.services.health.compute_snapshots`` over the 24 months (values, percentiles and
+2. ``health.services.snapshots.compute_snapshots`` over the 24 months (values, percentiles and
    medians in SQL; dimensions and composite in memory; snapshots upserted in bulk; the
    ``health_score`` facts and at-risk flags written): wall time and SQL statements.
 
@@ -42,9 +42,10 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import Organisation  # noqa: E402
 from benchmarks.common import environment, timed  # noqa: E402
-from partners.models import HealthSnapshot, Metric, Partner, PartnerFact, PartnerKind  # noqa: E402
+from health.models import HealthSnapshot  # noqa: E402
+from health.services import snapshots as health  # noqa: E402
+from partners.models import Metric, Partner, PartnerFact, PartnerKind  # noqa: E402
 from partners.selectors.programme import shift_months  # noqa: E402
-from partners.services import health  # noqa: E402
 
 PREFIX = "bench-health-"
 LAST = date(2026, 9, 1)

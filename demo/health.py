@@ -22,9 +22,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Sum
 
 from demo.base import DEMO_TODAY, SeedContext
-from partners.models import HealthSnapshot, PartnerFact, PartnerKind, VendorRevenue
+from health.models import HealthSnapshot, VendorRevenue
+from health.services import snapshots as health
+from partners.models import PartnerFact, PartnerKind
 from partners.selectors.programme import month_start, shift_months
-from partners.services import health
 from partners.services.facts import FactRow, report_facts
 
 MONTHS = 24

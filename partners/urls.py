@@ -1,5 +1,5 @@
-from partners.views import applications, console, health
+from partners.views import applications, console
 
 app_name = "partners"
 
-urlpatterns = [*applications.urlpatterns, *console.urlpatterns, *health.urlpatterns]
+urlpatterns = [*applications.urlpatterns, *console.urlpatterns]

@@ -1,8 +1,6 @@
 """Wagtail discovers this module; each admin area registers its hooks in its own module."""
 
 from partners.admin_views import (  # noqa: F401
-    health_dashboard,  # "Ecosystem health" dashboard, drill-down, PDF reports
-    health_hooks,
     onboarding_hooks,
     programme_hooks,
 )

@@ -64,6 +64,7 @@ LOCAL_APPS = [
     "themes",
     "accounts",
     "partners",
+    "health",
     "catalog",
     "billing",
     "marketplace",
@@ -275,7 +276,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
     },
     "billing-facts": {"task": "billing.report_billing_facts", "schedule": crontab(minute=30, hour=1)},
-    # health model (partners/tasks/health.py, catalog/tasks.py): facts, then snapshots
+    # health model (health/tasks/runs.py, catalog/tasks.py): facts, then snapshots
     "catalog-facts": {
         "task": "catalog.report_catalog_facts",
         "schedule": crontab(minute=0, hour=2, day_of_month=2),
@@ -284,7 +285,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.compute_health",
         "schedule": crontab(minute=0, hour=4, day_of_month=3),
     },
-    # health reports (partners/tasks/health_reports.py): last quarter's ecosystem report, emailed
+    # health reports (health/tasks/reports.py): last quarter's ecosystem report, emailed
     "partners-quarterly-health-reports": {
         "task": "partners.send_quarterly_health_reports",
         "schedule": crontab(minute=0, hour=6, day_of_month=5, month_of_year="1,4,7,10"),

@@ -3,11 +3,24 @@
 import django.core.validators
 import django.db.models.deletion
 import partners.models.applications
-import partners.models.health
 import uuid
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
+
+
+# Historical copies: these models moved to the health app (health/migrations/0001_initial.py),
+# whose callables now live in health.models; partners never imports health.
+def _default_kinds():
+    return []
+
+
+def validate_kinds(value):
+    return None
+
+
+def generated_report_path(instance, filename):
+    return f"reports/{instance.kind}/{instance.pk}.pdf"
 
 
 class Migration(migrations.Migration):
@@ -44,7 +57,7 @@ class Migration(migrations.Migration):
                 ('direction', models.CharField(choices=[('higher', 'Higher is better'), ('lower', 'Lower is better')], default='higher', max_length=10, verbose_name='direction')),
                 ('aggregation', models.CharField(choices=[('sum', 'Sum over the window'), ('avg', 'Monthly average over the window'), ('latest', 'Latest month reported in the window'), ('growth', 'Growth: window sum vs the window before (%)')], default='sum', max_length=10, verbose_name='aggregation')),
                 ('window_months', models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(24)], verbose_name='window (months)')),
-                ('kinds', models.JSONField(blank=True, default=partners.models.health._default_kinds, help_text='Kinds this metric applies to (empty = every kind). Other kinds do not have it.', validators=[partners.models.health.validate_kinds], verbose_name='partner kinds')),
+                ('kinds', models.JSONField(blank=True, default=_default_kinds, help_text='Kinds this metric applies to (empty = every kind). Other kinds do not have it.', validators=[validate_kinds], verbose_name='partner kinds')),
                 ('missing_counts_as_zero', models.BooleanField(default=False, help_text='When a partner has no fact in the window: score the value 0 (checked) or leave the metric out of its scores (unchecked, the default).', verbose_name='missing counts as zero')),
                 ('formula', models.CharField(blank=True, max_length=255, verbose_name='formula')),
                 ('formula_en', models.CharField(blank=True, max_length=255, verbose_name='formula (English)')),
@@ -132,7 +145,7 @@ class Migration(migrations.Migration):
                 ('language', models.CharField(choices=[('zh-hans', '简体中文'), ('en', 'English')], default='zh-hans', max_length=10, verbose_name='language')),
                 ('status', models.CharField(choices=[('pending', 'Pending'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='pending', max_length=10, verbose_name='status')),
                 ('progress', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='progress')),
-                ('file', models.FileField(blank=True, max_length=255, storage=partners.models.applications.get_private_storage, upload_to=partners.models.health.generated_report_path, verbose_name='file')),
+                ('file', models.FileField(blank=True, max_length=255, storage=partners.models.applications.get_private_storage, upload_to=generated_report_path, verbose_name='file')),
                 ('error', models.TextField(blank=True, verbose_name='error')),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
                 ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),

@@ -9,16 +9,6 @@ from partners.models.applications import (  # onboarding
 )
 from partners.models.certifications import Certification, CertificationReminder, CertifiedPerson, ImportJob
 from partners.models.facts import Metric, MetricSlug, PartnerFact
-from partners.models.health import (  # health
-    AtRiskFlag,
-    GeneratedReport,
-    HealthDimension,
-    HealthMetric,
-    HealthRun,
-    HealthSettings,
-    HealthSnapshot,
-    VendorRevenue,
-)
 from partners.models.pages import PartnerPage, PartnersIndexPage, PartnerWorkspace  # onboarding
 from partners.models.profile import Industry, Partner, Region
 from partners.models.programme import EvaluationRun, ProgrammeSettings, TierChange, TierRecommendation
@@ -31,5 +21,3 @@ __all__ += ["Certification", "CertificationReminder", "CertifiedPerson", "Import
 __all__ += ["EvaluationRun", "ProgrammeSettings", "TierChange", "TierRecommendation"]
 __all__ += ["ApplicationDecision", "ApplicationDocument", "ApplicationStatus", "DuplicateFlag"]  # onboarding
 __all__ += ["PartnerApplication", "PartnerPage", "PartnersIndexPage", "PartnerWorkspace"]  # onboarding
-__all__ += ["AtRiskFlag", "GeneratedReport", "HealthDimension", "HealthMetric", "HealthRun"]  # health
-__all__ += ["HealthSettings", "HealthSnapshot", "VendorRevenue"]  # health

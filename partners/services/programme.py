@@ -46,7 +46,7 @@ from partners.selectors.programme import (
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
-LOG_TIER_APPROVED = "partners.tier_approved"  # audit log actions (partners/admin_views/health_hooks.py)
+LOG_TIER_APPROVED = "partners.tier_approved"  # audit log actions (health/admin_views/hooks.py)
 LOG_TIER_OVERRIDDEN = "partners.tier_overridden"
 NOT_PENDING = _("This recommendation was already decided or superseded.")
 STALE = _("The partner's tier changed since this recommendation; run the evaluation again.")

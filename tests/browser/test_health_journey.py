@@ -20,8 +20,8 @@ from django.core.files.base import ContentFile
 from playwright.sync_api import expect
 from wagtail.users.models import UserProfile
 
-from partners.models import GeneratedReport
-from partners.services import health_reports
+from health.models import GeneratedReport
+from health.services import reports as health_reports
 from tests.unit.accounts.factories import PASSWORD
 from tests.unit.health.health_reports_factories import *  # noqa: F403
 from tests.unit.health.health_reports_factories import MONTHS
@@ -73,7 +73,7 @@ def log_in(page, base, email):
 def test_manager_drills_into_at_risk_partner_and_downloads_its_pdf(
     live_server, open_page, health_world, pm, monkeypatch, tmp_path
 ):
-    from partners.tasks import health_reports as report_tasks
+    from health.tasks import reports as report_tasks
 
     profile = UserProfile.get_for_user(pm)
     profile.preferred_language = "en"

@@ -43,9 +43,9 @@ def test_finance_changes_billing_only_and_may_open_the_admin():
     assert outside_billing <= {
         "accounts.view_organisation",
         "partners.view_partner",
-        "partners.view_vendorrevenue",
-        "partners.add_vendorrevenue",
-        "partners.change_vendorrevenue",
+        "health.view_vendorrevenue",
+        "health.add_vendorrevenue",
+        "health.change_vendorrevenue",
     }
 
 

@@ -13,7 +13,8 @@ from decimal import Decimal
 from django.contrib.auth.models import Group
 from wagtail.users.models import UserProfile
 
-from partners.models import HealthMetric, HealthSettings, Metric
+from health.models import HealthMetric, HealthSettings
+from partners.models import Metric
 from partners.services.facts import FactRow, report_facts
 from tests.unit.accounts.factories import UserFactory
 

@@ -20,19 +20,8 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.roles import STAFF_GROUPS
-from partners.models import (
-    AtRiskFlag,
-    HealthDimension,
-    HealthMetric,
-    HealthSnapshot,
-    Metric,
-    Partner,
-    PartnerFact,
-    PartnerKind,
-    PartnersIndexPage,
-    TierChange,
-    VendorRevenue,
-)
+from health.models import AtRiskFlag, HealthDimension, HealthMetric, HealthSnapshot, VendorRevenue
+from partners.models import Metric, Partner, PartnerFact, PartnerKind, PartnersIndexPage, TierChange
 from partners.services.facts import ensure_metric
 from tests.unit.accounts.factories import UserFactory
 from tests.unit.partners.factories import RegionFactory, TierFactory, provisioned_partner

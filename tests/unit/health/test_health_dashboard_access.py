@@ -7,7 +7,7 @@ permission denied: redirect to the admin dashboard without the view's content).
 import pytest
 from django.urls import reverse
 
-from partners.models import GeneratedReport
+from health.models import GeneratedReport
 from tests.unit.accounts.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.unit.health.health_reports_factories import *  # noqa: F403
 from tests.unit.health.health_reports_factories import MONTHS
@@ -152,9 +152,7 @@ def _done_report(kind, partner=None):
 @pytest.mark.parametrize("role", ROLES)
 def test_partner_report_download_matrix(client, users, health_world, role):
     report = _done_report(GeneratedReport.Kind.PARTNER_HEALTH, health_world.a)
-    response = get_as(
-        client, users[role], reverse("partners:health-report-download", kwargs={"pk": report.pk})
-    )
+    response = get_as(client, users[role], reverse("health:health-report-download", kwargs={"pk": report.pk}))
     assert outcome(response) == PARTNER_A_REPORT[role]
     if outcome(response) == "ok":
         assert b"".join(response.streaming_content).startswith(b"%PDF")
@@ -165,15 +163,13 @@ def test_partner_report_download_matrix(client, users, health_world, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_ecosystem_report_download_matrix(client, users, role):
     report = _done_report(GeneratedReport.Kind.ECOSYSTEM)
-    response = get_as(
-        client, users[role], reverse("partners:health-report-download", kwargs={"pk": report.pk})
-    )
+    response = get_as(client, users[role], reverse("health:health-report-download", kwargs={"pk": report.pk}))
     assert outcome(response) == ECOSYSTEM_REPORT[role]
 
 
 def test_unknown_report_uuid_is_404(client, users):
     client.force_login(users["programme_manager"])
-    url = reverse("partners:health-report-download", kwargs={"pk": "7c8e1d0a-3f62-4c35-9d9b-0b3f6f4d2a11"})
+    url = reverse("health:health-report-download", kwargs={"pk": "7c8e1d0a-3f62-4c35-9d9b-0b3f6f4d2a11"})
     assert client.get(url).status_code == 404
 
 
@@ -185,8 +181,8 @@ def test_unfinished_report_cannot_be_downloaded(client, users, health_world):
         period_end=MONTHS[2],
     )
     client.force_login(users["partner_a_owner"])
-    assert client.get(reverse("partners:health-report-download", kwargs={"pk": report.pk})).status_code == 404
-    page = client.get(reverse("partners:health-report", kwargs={"pk": report.pk}))
+    assert client.get(reverse("health:health-report-download", kwargs={"pk": report.pk})).status_code == 404
+    page = client.get(reverse("health:health-report", kwargs={"pk": report.pk}))
     assert page.status_code == 200
     assert 'hx-trigger="every 1s"' in page.content.decode()  # still polling
 
@@ -231,19 +227,19 @@ def test_partner_generates_its_own_report_and_downloads_it(
     status = client_en.get(response["Location"])
     assert status.status_code == 200
     assert "Download the PDF" in status.content.decode()
-    download = client_en.get(reverse("partners:health-report-download", kwargs={"pk": report.pk}))
+    download = client_en.get(reverse("health:health-report-download", kwargs={"pk": report.pk}))
     assert download.status_code == 200
     # partner B's owner cannot reach it, and sees no archive entry of A
     client_en.force_login(health_world.b_owner)
     assert client_en.get(response["Location"]).status_code == 404
     assert (
-        client_en.get(reverse("partners:health-report-download", kwargs={"pk": report.pk})).status_code == 404
+        client_en.get(reverse("health:health-report-download", kwargs={"pk": report.pk})).status_code == 404
     )
     assert str(report.pk) not in client_en.get("/en/partners/console/health/").content.decode()
 
 
 def test_menu_item_is_shown_to_dashboard_viewers_only(rf, users):
-    from partners.admin_views.health_dashboard import _DashboardMenuItem
+    from health.admin_views.dashboard import _DashboardMenuItem
 
     item = _DashboardMenuItem("Ecosystem health", "/admin/ecosystem_health/")
     shown = {}

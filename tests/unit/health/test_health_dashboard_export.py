@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from django.utils import translation
 from openpyxl import load_workbook
 
-from partners.selectors import health_reports as selectors
+from health.selectors import dashboard as selectors
 from tests.unit.health.health_reports_factories import *  # noqa: F403
 from tests.unit.health.health_reports_factories import MONTHS
 
@@ -209,7 +209,7 @@ def test_drill_down_shows_metrics_median_change_and_formula(client, health_world
 def test_admin_generates_a_partner_pdf_with_progress(
     client, health_world, pm, django_capture_on_commit_callbacks
 ):
-    from partners.models import GeneratedReport
+    from health.models import GeneratedReport
 
     client.force_login(in_english(pm))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -245,8 +245,8 @@ def test_find_a_partner_for_its_drill_down(client, health_world, pm, finance):
 
 
 def test_asking_again_follows_the_report_being_made(health_world, pm):
-    from partners.models import GeneratedReport
-    from partners.services import health_reports
+    from health.models import GeneratedReport
+    from health.services import reports as health_reports
 
     first = health_reports.request_report(kind=GeneratedReport.Kind.ECOSYSTEM, user=pm, language="en")
     again = health_reports.request_report(kind=GeneratedReport.Kind.ECOSYSTEM, user=pm, language="en")
@@ -255,3 +255,23 @@ def test_asking_again_follows_the_report_being_made(health_world, pm):
         kind=GeneratedReport.Kind.ECOSYSTEM, user=pm, language="zh-hans"
     )
     assert other_language.pk != first.pk
+
+
+def test_exports_neutralise_a_partner_name_that_is_a_formula(client, health_world, pm):
+    """A partner named like a spreadsheet formula is exported as text (core.exports.safe_cell)."""
+    formula = '=HYPERLINK("https://evil.example","Huaxin Tech")'
+    organisation = health_world.a.organisation
+    organisation.name_en = formula
+    organisation.save()
+    client.force_login(in_english(pm))
+
+    exported = client.get("/admin/ecosystem_health/export.csv" + Q)
+    sections = csv_sections(exported.content.decode("utf-8-sig"))
+    assert sections["At-risk partners"][1][1] == "'" + formula
+
+    workbook = load_workbook(io.BytesIO(client.get("/admin/ecosystem_health/export.xlsx" + Q).content))
+    at_risk = [list(row) for row in workbook["At-risk partners"].iter_rows(values_only=True)]
+    assert at_risk[1][1] == "'" + formula
+    # negative figures stay numbers, not text
+    movers = [list(row) for row in workbook["Top movers"].iter_rows(values_only=True)]
+    assert any(isinstance(row[4], float) and row[4] < 0 for row in movers[1:])

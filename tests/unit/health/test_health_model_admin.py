@@ -3,7 +3,7 @@ snippets and settings render for staff, and the dashboard shows the at-risk pane
 
 import pytest
 
-from partners.models import HealthRun, HealthSnapshot
+from health.models import HealthRun, HealthSnapshot
 from tests.unit.health.health_factories import fact, month, only_metrics, pm_user
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def test_staff_screens_render(admin_client, url):
 
 
 def test_dashboard_panel_counts_open_flags(admin_client, isvs):
-    from partners.services import health
+    from health.services import snapshots as health
 
     only_metrics({"slug": "rev", "metric": "revenue", "dimension": "productivity", "window_months": 1})
     for partner, value in zip(isvs, (100, 200, 300), strict=True):

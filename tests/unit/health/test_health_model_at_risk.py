@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from wagtail.models import ModelLogEntry
 
-from partners.models import AtRiskFlag
-from partners.services import health
+from health.models import AtRiskFlag
+from health.services import snapshots as health
 from tests.unit.accounts.factories import UserFactory
 from tests.unit.health.health_factories import fact, month, only_metrics, pm_user, set_health
 
@@ -74,7 +74,8 @@ def test_programme_managers_are_emailed_once_in_their_language(falling, django_c
         health.compute_snapshots(first=MAY, last=JUNE)
     assert sorted(m.to[0] for m in mail.outbox) == [english.email, chinese.email]
     to_en = next(m for m in mail.outbox if m.to == [english.email])
-    assert to_en.subject == "Health alert: 1 partner at risk"  # only June (latest month) flags
+    # only June (latest month) flags; the subject prefix is core.emails.send_templated's, as in every e-mail
+    assert to_en.subject == "[Symbio] Health alert: 1 partner at risk"
     assert p3.organisation.name_en in to_en.body and "fell from 100.00 to 0.00" in to_en.body
     assert "/admin/health_model/" in to_en.body
     assert p1.organisation.name_en not in to_en.body  # May's flag is history, not news
@@ -85,6 +86,18 @@ def test_programme_managers_are_emailed_once_in_their_language(falling, django_c
         health.compute_snapshots(first=MAY, last=JUNE)
     assert len(mail.outbox) == 2
     assert AtRiskFlag.objects.count() == 3
+
+
+def test_at_risk_email_links_to_the_report_with_an_absolute_url(
+    falling, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://partners.symbio.example"
+    pm_user("en", email="pm-en@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        health.compute_snapshots(first=MAY, last=JUNE)
+    (message,) = mail.outbox
+    link_line = next(line for line in message.body.splitlines() if line.startswith("See the at-risk report:"))
+    assert link_line == "See the at-risk report: https://partners.symbio.example/admin/health_model/"
 
 
 def test_at_risk_report_lists_flags_and_acknowledging_is_logged(falling, client):

@@ -5,7 +5,8 @@ and the "Programme decisions" report listing them."""
 import pytest
 from wagtail.models import ModelLogEntry
 
-from partners.models import HealthMetric, HealthSettings, TierRecommendation
+from health.models import HealthMetric, HealthSettings
+from partners.models import TierRecommendation
 from partners.services.onboarding import reject_application
 from partners.services.programme import approve_recommendation, evaluate_tiers, override_recommendation
 from tests.unit.accounts.factories import UserFactory

@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from partners.models import HealthSnapshot, PartnerKind
-from partners.services import health
+from health.models import HealthSnapshot
+from health.services import snapshots as health
+from partners.models import PartnerKind
 from tests.unit.health.health_factories import fact
 from tests.unit.partners.factories import PartnerFactory
 

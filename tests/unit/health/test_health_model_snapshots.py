@@ -6,8 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from partners.models import HealthSnapshot, PartnerFact
-from partners.services import health
+from health.models import HealthSnapshot
+from health.services import scoring_python, scoring_sql
+from health.services import snapshots as health
+from partners.models import PartnerFact
 from tests.unit.health.health_factories import fact, month, only_metrics, set_health
 
 pytestmark = pytest.mark.django_db
@@ -218,7 +220,7 @@ def test_python_path_gives_the_same_snapshots_as_the_sql_path(example, monkeypat
         for s in HealthSnapshot.objects.all()
     }
     HealthSnapshot.objects.all().delete()
-    monkeypatch.setattr(health, "_compute_in_sql", health._compute_in_python)
+    monkeypatch.setattr(scoring_sql, "compute", scoring_python.compute)
     health.compute_snapshots(first=MAY, last=JUNE, notify=False)
     in_python = {
         (s.partner_id, s.month): (s.composite, s.productivity, s.previous_composite, s.metrics)
@@ -245,6 +247,6 @@ def test_months_scored_side_by_side_give_the_same_snapshots(example, settings):
     HealthSnapshot.objects.all().delete()
 
     settings.HEALTH_SQL_WORKERS = 2
-    assert health._sql_workers([MAY, JUNE]) == 2
+    assert scoring_sql.sql_workers([MAY, JUNE]) == 2
     summary = health.compute_snapshots(first=MAY, last=JUNE, notify=False)
     assert rows() == one and summary["snapshots"] == len(one) == 7

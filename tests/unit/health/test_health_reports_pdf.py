@@ -7,8 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from partners.models import GeneratedReport
-from partners.services import health_reports
+from health.models import GeneratedReport
+from health.services import reports as health_reports
 from tests.unit.health.health_reports_factories import *  # noqa: F403
 
 pytestmark = pytest.mark.skipif(
@@ -134,7 +134,7 @@ def test_ecosystem_report_command(health_world, tmp_path):
 
 
 def test_quarterly_reports_email_recipients_once_configured(health_world, mailoutbox, settings):
-    from partners.models import HealthSettings
+    from health.models import HealthSettings
 
     assert health_reports.send_quarterly_reports(today=date(2026, 10, 5)) is None  # nobody to send to
     hs = HealthSettings.load()

@@ -1,0 +1,335 @@
+"""Steps 1–2 of the scoring in one SQL statement (values, percentiles within the kind, medians),
+and on PostgreSQL steps 3–4 too: dimensions, composite and the upsert of the snapshots in the
+same statement (``compute``). The portable path (``scoring_python``) streams this module's
+``iter_metric_rows`` and weighs them in Python. Formulas: ``health.services.snapshots``."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
+from django.conf import settings
+from django.db import connection, connections, transaction
+
+from health.models import HealthMetric, HealthSnapshot
+from health.services.definitions import (
+    DIMENSIONS,
+    SNAPSHOT_COLUMNS,
+    Definition,
+    month_index,
+    months_between,
+)
+from health.services.writes import report_health_scores
+from partners.selectors.programme import shift_months
+
+
+def _values(rows: list[tuple], types: str) -> tuple[str, list]:
+    """``VALUES (…), …`` and its flat parameters; ``types`` has one letter per column
+    (``i`` integer, ``t`` text, ``d`` date), cast so PostgreSQL need not guess."""
+    pg = connection.vendor == "postgresql"
+    casts = {"i": "CAST(%s AS integer)", "t": "CAST(%s AS text)" if pg else "%s"}
+    casts["d"] = "CAST(%s AS date)" if pg else "%s"
+    placeholder = "(" + ", ".join(casts[t] for t in types) + ")"
+    return ", ".join([placeholder] * len(rows)), [v for row in rows for v in row]
+
+
+FETCH_SIZE = 5000
+
+
+def _value_sql(d: Definition, col: dict[int, str]) -> str:
+    """The SQL expression of one health metric's value at a grid row (``windowed`` columns)."""
+    m, w = col[d.metric_id], d.window
+    s1 = f"(c_{m} - COALESCE(LAG(c_{m}, {w}) OVER w, 0))"
+    n1 = f"(n_{m} - COALESCE(LAG(n_{m}, {w}) OVER w, 0))"
+    if d.denominator_id:
+        den = col[d.denominator_id]
+        d1 = f"(c_{den} - COALESCE(LAG(c_{den}, {w}) OVER w, 0))"
+        return f"CASE WHEN {d1} > 0 THEN {s1} * 100.0 / {d1} END"
+    if d.aggregation == HealthMetric.Aggregation.AVG:
+        return f"CASE WHEN {n1} > 0 THEN {s1} * 1.0 / {n1} END"
+    if d.aggregation == HealthMetric.Aggregation.LATEST:
+        return f"CASE WHEN n_{m} > 0 AND lm_{m} > mi - {w} THEN cv_{m} END"
+    if d.aggregation == HealthMetric.Aggregation.GROWTH:
+        s0 = f"(COALESCE(LAG(c_{m}, {w}) OVER w, 0) - COALESCE(LAG(c_{m}, {2 * w}) OVER w, 0))"
+        n0 = f"(COALESCE(LAG(n_{m}, {w}) OVER w, 0) - COALESCE(LAG(n_{m}, {2 * w}) OVER w, 0))"
+        return f"CASE WHEN {n1} > 0 AND {n0} > 0 AND {s0} > 0 THEN ({s1} - {s0}) * 100.0 / {s0} END"
+    return f"CASE WHEN {n1} > 0 THEN {s1} END"
+
+
+def _score_query(defs: list[Definition], months: list[date], tail: str | None = None) -> tuple[str, list]:
+    """One statement giving, per partner and month of ``months`` (consecutive) with at least one
+    value, ``(month_index, partner_id, kind, v_1, p_1, md_1, v_2, …)``: each health metric's
+    value, percentile within the kind and the kind's median, ordered by month then partner.
+
+    Facts are pivoted to one row per partner × month (a column per metric) over a grid that
+    starts early enough for the longest window (twice it for growth); window values are
+    differences of running sums (``LAG`` by the window), "latest" carries the last reported
+    value forward. Percentiles and medians use ``RANK`` / ``CUME_DIST`` / ``ROW_NUMBER`` per
+    metric, partitioned by month and kind. The cost grows with partners × months × metrics."""
+    first, last = min(months), max(months)
+    lookback = max(d.span for d in defs)
+    grid = months_between(shift_months(first, -(lookback - 1)), last)
+    metric_ids = sorted({d.metric_id for d in defs} | {d.denominator_id for d in defs if d.denominator_id})
+    col = {mid: str(mid) for mid in metric_ids}
+    latest = sorted({col[d.metric_id] for d in defs if d.aggregation == HealthMetric.Aggregation.LATEST})
+    month_values, params = _values([(month_index(m), m, shift_months(m, 1)) for m in grid], "idd")
+
+    pivot = ",\n".join(
+        f"SUM(CASE WHEN metric_id = {mid} THEN CAST(value AS DOUBLE PRECISION) END) AS f_{col[mid]}"
+        for mid in metric_ids
+    )
+    grid_cols = ", ".join(f"pf.f_{col[mid]}" for mid in metric_ids)
+    running = ",\n".join(
+        f"SUM(COALESCE(f_{c}, 0)) OVER w AS c_{c}, COUNT(f_{c}) OVER w AS n_{c}" for c in col.values()
+    )
+    carried = "".join(
+        f",\nFIRST_VALUE(f_{c}) OVER (PARTITION BY partner_id, n_{c} ORDER BY mi) AS cv_{c}"
+        f",\nFIRST_VALUE(mi) OVER (PARTITION BY partner_id, n_{c} ORDER BY mi) AS lm_{c}"
+        for c in latest
+    )
+    values = []
+    for i, d in enumerate(defs):
+        kinds = ", ".join(f"'{k}'" for k in d.kinds)  # PartnerKind values only: safe to inline
+        expr = f"ROUND(CAST({_value_sql(d, col)} AS NUMERIC), 4)"
+        if d.zero:
+            expr = f"COALESCE({expr}, CASE WHEN joined_on IS NULL OR joined_on < next_day THEN 0 END)"
+        values.append(f"CASE WHEN kind IN ({kinds}) THEN {expr} END AS v_{i}")
+    rank_cols = []
+    for i in range(len(defs)):
+        win = f"(PARTITION BY mi, kind, v_{i} IS NULL ORDER BY v_{i})"
+        rank_cols.append(
+            f"RANK() OVER {win} AS rk_{i}, CUME_DIST() OVER {win} AS cd_{i}, "
+            f"ROW_NUMBER() OVER {win} AS rn_{i}, COUNT(v_{i}) OVER (PARTITION BY mi, kind) AS n_{i}"
+        )
+    medians = ",\n".join(
+        f"AVG(CASE WHEN v_{i} IS NOT NULL AND (rn_{i} = (n_{i} + 1) / 2 OR rn_{i} = (n_{i} + 2) / 2) "
+        f"THEN v_{i} END) AS md_{i}"
+        for i in range(len(defs))
+    )
+    outputs = ",\n".join(
+        f"r.v_{i} AS v_{i}, CASE WHEN r.v_{i} IS NULL THEN NULL WHEN r.n_{i} > 1 THEN "
+        f"(r.rk_{i} - 1 + (ROUND(r.cd_{i} * r.n_{i}) - r.rk_{i}) / 2.0) * 100.0 / (r.n_{i} - 1) "
+        f"ELSE 50 END AS p_{i}, ROUND(CAST(md.md_{i} AS NUMERIC), 4) AS md_{i}"
+        for i in range(len(defs))
+    )
+    columns = ", ".join(f"v_{i}, p_{i}, md_{i}" for i in range(len(defs)))
+    tail = tail or f"SELECT mi, partner_id, kind, {columns} FROM scored ORDER BY mi, partner_id"
+    any_value = " OR ".join(f"v_{i} IS NOT NULL" for i in range(len(defs)))
+    sql = f"""
+WITH months(mi, day, next_day) AS (VALUES {month_values}),
+pf AS (
+    SELECT partner_id, month, {pivot}
+    FROM partners_partnerfact
+    WHERE metric_id IN ({", ".join(map(str, metric_ids))}) AND month >= %s AND month <= %s
+    GROUP BY partner_id, month
+),
+grid AS (
+    SELECT p.id AS partner_id, p.kind, p.joined_on, m.mi, m.next_day, {grid_cols}
+    FROM partners_partner p
+    CROSS JOIN months m
+    LEFT JOIN pf ON pf.partner_id = p.id AND pf.month = m.day
+    WHERE p.status = 'active'
+),
+running AS (
+    SELECT grid.*, {running}
+    FROM grid
+    WINDOW w AS (PARTITION BY partner_id ORDER BY mi ROWS UNBOUNDED PRECEDING)
+),
+carried AS (SELECT running.*{carried} FROM running),
+vals AS (
+    SELECT partner_id, kind, mi, {", ".join(values)}
+    FROM carried
+    WINDOW w AS (PARTITION BY partner_id ORDER BY mi)
+),
+ranked AS (
+    SELECT vals.*, {", ".join(rank_cols)}
+    FROM vals WHERE mi >= %s AND ({any_value})
+),
+md AS (SELECT mi, kind, {medians} FROM ranked GROUP BY mi, kind),
+scored AS (
+    SELECT r.mi, r.partner_id, r.kind, {outputs}
+    FROM ranked r JOIN md ON md.mi = r.mi AND md.kind = r.kind
+)
+{tail}
+"""
+    return sql, [*params, grid[0], last, month_index(first)]
+
+
+def iter_metric_rows(defs: list[Definition], months: list[date]):
+    """Stream ``(month_index, partner_id, hm_id, kind, value, percentile, kind_median)`` rows of
+    :func:`_score_query` (a server-side cursor on PostgreSQL, with room to sort in memory)."""
+    if not defs or not months:
+        return
+    sql, params = _score_query(defs, months)
+    ids = [d.id for d in defs]
+    pg = connection.vendor == "postgresql"
+    if pg:
+        with connection.cursor() as cursor:
+            cursor.execute("SET work_mem = '128MB'")
+            cursor.execute("SET jit = off")
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(FETCH_SIZE):
+            for row in rows:
+                mi, pid, kind = row[0], row[1], row[2]
+                for i, hid in enumerate(ids):
+                    value = row[3 + 3 * i]
+                    if value is not None:
+                        yield mi, pid, hid, kind, value, row[4 + 3 * i], row[5 + 3 * i]
+    if pg:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET work_mem")
+            cursor.execute("RESET jit")
+
+
+def metric_rows(defs: list[Definition], months: list[date]) -> list[tuple]:
+    return list(iter_metric_rows(defs, months))
+
+
+SQL_CHUNK_MONTHS = 24
+
+
+def _write_months_in_sql(
+    defs: list[Definition], months: list[date], *, first: date, dim_weights, only, now
+) -> int:
+    """PostgreSQL: score ``months`` (the month before ``first`` included) and upsert the
+    snapshots of ``first`` onwards in the scoring statement itself — dimensions, composite,
+    previous values and the ``metrics`` drill-down built with ``jsonb_build_object``, so no row
+    goes through Python. Same formulas as :func:`_score_month` (the tests compare values)."""
+    n = len(defs)
+    higher = HealthMetric.Direction.HIGHER
+    scores = ", ".join(
+        f"CASE WHEN v_{i} IS NULL THEN NULL ELSE {'' if d.direction == higher else '100 - '}p_{i} END"
+        f" AS sc_{i}"
+        for i, d in enumerate(defs)
+    )
+    dims = []
+    for dim in DIMENSIONS:
+        members = [(i, d) for i, d in enumerate(defs) if d.dimension == dim]
+        if not members:
+            dims.append(f"CAST(NULL AS DOUBLE PRECISION) AS d_{dim}")
+            continue
+        total = " + ".join(f"COALESCE(sc_{i} * {float(d.weight)}, 0)" for i, d in members)
+        weights = " + ".join(
+            f"CASE WHEN sc_{i} IS NOT NULL THEN {float(d.weight)} ELSE 0 END" for i, d in members
+        )
+        dims.append(f"({total}) / NULLIF({weights}, 0) AS d_{dim}")
+    comp_total = " + ".join(f"COALESCE(d_{dim} * {dim_weights.get(dim, 0.0)}, 0)" for dim in DIMENSIONS)
+    comp_weights = " + ".join(
+        f"CASE WHEN d_{dim} IS NOT NULL THEN {dim_weights.get(dim, 0.0)} ELSE 0 END" for dim in DIMENSIONS
+    )
+    lagged = ", ".join(
+        f"CASE WHEN LAG(mi) OVER w = mi - 1 THEN LAG(v_{i}) OVER w END AS pv_{i}, "
+        f"CASE WHEN LAG(mi) OVER w = mi - 1 THEN LAG(sc_{i}) OVER w END AS psc_{i}"
+        for i in range(n)
+    )
+
+    def num(expr: str, places: int) -> str:
+        return f"ROUND(CAST({expr} AS NUMERIC), {places})"
+
+    # One object with every metric's key (null when absent), minus the absent keys: cheaper than
+    # concatenating one object per metric.
+    inner = ", ".join(
+        f"'{d.slug}', CASE WHEN v_{i} IS NULL THEN NULL ELSE jsonb_build_object("
+        f"'value', trim_scale(v_{i})::text, 'score', {num(f'sc_{i}', 2)}, 'percentile', {num(f'p_{i}', 2)}, "
+        f"'median', trim_scale(md_{i})::text, 'dimension', '{d.dimension}', 'weight', {float(d.weight)}, "
+        f"'previous', trim_scale(pv_{i})::text, 'previous_score', {num(f'psc_{i}', 2)}) END"
+        for i, d in enumerate(defs)
+    )
+    absent = ", ".join(f"CASE WHEN v_{i} IS NULL THEN '{d.slug}' END" for i, d in enumerate(defs))
+    entries = f"jsonb_build_object({inner}) - CAST(ARRAY[{absent}] AS text[])"
+    scope, scope_params = "", []
+    if only is not None:
+        scope = " AND partner_id IN (" + ", ".join(["%s"] * len(only)) + ")"
+        scope_params = sorted(only)
+    update = ", ".join(f"{c} = EXCLUDED.{c}" for c in SNAPSHOT_COLUMNS if c not in ("partner_id", "month"))
+    tail = f""",
+scores AS MATERIALIZED (SELECT scored.*, {scores} FROM scored),
+dims AS MATERIALIZED (SELECT scores.*, {", ".join(dims)} FROM scores),
+comp AS (SELECT dims.*, ({comp_total}) / NULLIF({comp_weights}, 0) AS composite FROM dims),
+prev AS (
+    SELECT comp.*, {lagged},
+        CASE WHEN LAG(mi) OVER w = mi - 1 THEN LAG(composite) OVER w END AS prev_composite
+    FROM comp
+    WINDOW w AS (PARTITION BY partner_id ORDER BY mi)
+)
+INSERT INTO partners_healthsnapshot ({", ".join(SNAPSHOT_COLUMNS)})
+SELECT partner_id, make_date(mi / 12, mi %% 12 + 1, 1), kind,
+    COALESCE(
+        (SELECT tc.to_tier_id FROM partners_tierchange tc
+         WHERE tc.partner_id = prev.partner_id
+           AND (tc.changed_at AT TIME ZONE %s)::date < make_date((mi + 1) / 12, (mi + 1) %% 12 + 1, 1)
+         ORDER BY tc.changed_at DESC, tc.id DESC LIMIT 1),
+        (SELECT p.tier_id FROM partners_partner p WHERE p.id = prev.partner_id
+           AND NOT EXISTS (SELECT 1 FROM partners_tierchange t2 WHERE t2.partner_id = p.id))
+    ),
+    {num("d_productivity", 2)}, {num("d_robustness", 2)}, {num("d_innovation", 2)}, {num("composite", 2)},
+    {entries},
+    {num("prev_composite", 2)}, %s
+FROM prev
+WHERE mi >= %s AND composite IS NOT NULL{scope}
+ON CONFLICT (partner_id, month) DO UPDATE SET {update}
+"""
+    sql, params = _score_query(defs, months, tail=tail)
+    params = [*params, settings.TIME_ZONE, now, month_index(first), *scope_params]
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Room to sort in memory; no JIT: compiling this wide statement costs ~10 s, more than
+        # it saves.
+        cursor.execute("SET LOCAL work_mem = '128MB'")
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def sql_workers(months: list[date]) -> int:
+    """Connections to score with: the month chunks are independent (each brings the month before
+    it for the changes), so outside a transaction they run side by side, one per core
+    (``HEALTH_SQL_WORKERS``). Inside a transaction (tests, a caller's atomic block) other
+    connections could not see its facts: one connection then."""
+    wanted = max(1, int(getattr(settings, "HEALTH_SQL_WORKERS", 2)))
+    if connection.in_atomic_block or len(months) < 2:
+        return 1
+    return min(wanted, len(months))
+
+
+def compute(defs, months, dim_weights, only, now, progress, report_scores, summary) -> None:
+    workers = sql_workers(months)
+    size = min(SQL_CHUNK_MONTHS, -(-len(months) // workers))
+    chunks = [months[start : start + size] for start in range(0, len(months), size)]
+
+    def write(chunk: list[date]) -> int:
+        first = chunk[0]
+        return _write_months_in_sql(
+            defs, [shift_months(first, -1), *chunk], first=first, dim_weights=dim_weights, only=only, now=now
+        )
+
+    def write_in_thread(chunk: list[date]) -> int:
+        try:
+            return write(chunk)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    done = 0
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = pool.map(write_in_thread, chunks)
+            for chunk, written in zip(chunks, results, strict=True):
+                summary["snapshots"] += written
+                done += len(chunk)
+                if progress:
+                    progress(done, len(months))
+    else:
+        for chunk in chunks:
+            summary["snapshots"] += write(chunk)
+            done += len(chunk)
+            if progress:
+                progress(done, len(months))
+    # Months (or partners) with no metric left keep no stale snapshot from an earlier run.
+    stale = HealthSnapshot.objects.filter(month__gte=months[0], month__lte=months[-1]).exclude(
+        computed_at=now
+    )
+    if only is not None:
+        stale = stale.filter(partner_id__in=only)
+    stale.delete()
+    if report_scores:
+        report_health_scores(months[0], only, last=months[-1], computed_at=now)

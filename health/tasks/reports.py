@@ -1,0 +1,25 @@
+"""Health report tasks: thin wrappers over ``health.services.reports``.
+
+* ``partners.generate_health_report(report_id)`` — render one ``GeneratedReport`` (progress on
+  the row, polled by the progress bars);
+* ``partners.send_quarterly_health_reports`` — beat entry ``partners-quarterly-health-reports``
+  (``CELERY_BEAT_SCHEDULE``: 06:00 on the 5th of January, April, July and October): the
+  ecosystem report of the last complete quarter, emailed to ``HealthSettings.report_recipients``.
+"""
+
+from celery import shared_task
+
+from health.services import reports as health_reports
+
+__all__ = ["generate_health_report", "send_quarterly_health_reports"]
+
+
+@shared_task(name="partners.generate_health_report")
+def generate_health_report(report_id: str) -> str:
+    return health_reports.generate_report(report_id).status
+
+
+@shared_task(name="partners.send_quarterly_health_reports")
+def send_quarterly_health_reports() -> str | None:
+    report = health_reports.send_quarterly_reports()
+    return str(report.pk) if report else None
