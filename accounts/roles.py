@@ -35,6 +35,10 @@ STAFF_GROUPS = {
             "accounts.view_organisation",
             "accounts.view_membership",
             "catalog.view_category",
+            "incentives.manage_pools",  # incentives: pools, pre-approval, claim review
+            "incentives.review_requests",
+            "incentives.view_incentivepool",
+            "incentives.view_fundrequest",
         ),
     ),
     "finance": StaffGroup(
@@ -48,6 +52,9 @@ STAFF_GROUPS = {
             "partners.view_vendorrevenue",  # revenue figures of the ecosystem health dashboard
             "partners.add_vendorrevenue",  # finance enters the vendor's revenue (ecosystem multiplier)
             "partners.change_vendorrevenue",
+            "incentives.pay_claims",  # incentives: finance pays approved claims
+            "incentives.view_incentivepool",
+            "incentives.view_fundrequest",
         ),
     ),
     "admin": StaffGroup(
@@ -60,6 +67,7 @@ STAFF_GROUPS = {
             "catalog.*",
             "billing.*",
             "marketplace.*",
+            "incentives.*",
             "themes.*",
             "auth.add_user",
             "auth.change_user",
