@@ -1,8 +1,12 @@
-"""Wagtail admin: the "Incentives" menu (pools, request and claim queues, dashboard) and the
-log actions of its audited decisions."""
+"""Wagtail admin: the "Incentives" menu (dashboard, pools, request and claim queue) and the
+log actions of its audited decisions. Menu items show to holders of an incentives permission."""
 
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+
+from incentives import admin_views
 
 LOG_ACTIONS = {
     "incentives.pool_previewed": _("Preview incentive allocation"),
@@ -19,3 +23,39 @@ LOG_ACTIONS = {
 def register_incentive_actions(actions):
     for action, label in LOG_ACTIONS.items():
         actions.register_action(action, label, label)
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [
+        path(
+            "incentives/",
+            include((admin_views.urlpatterns, "incentives_admin"), namespace="incentives_admin"),
+        )
+    ]
+
+
+class IncentivesMenuItem(MenuItem):
+    def is_shown(self, request):
+        return admin_views.can_view(request.user)
+
+
+class IncentivesSubmenu(SubmenuMenuItem):
+    def is_shown(self, request):
+        return admin_views.can_view(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_incentives_menu():
+    menu = Menu(
+        items=[
+            IncentivesMenuItem(
+                _("Dashboard"), reverse("incentives_admin:dashboard"), icon_name="doc-full", order=1
+            ),
+            IncentivesMenuItem(
+                _("Requests and claims"), reverse("incentives_admin:queue"), icon_name="tasks", order=2
+            ),
+            IncentivesMenuItem(_("Pools"), reverse("incentives_admin:pools"), icon_name="form", order=3),
+        ]
+    )
+    return IncentivesSubmenu(_("Incentives"), menu, icon_name="pick", order=230)
