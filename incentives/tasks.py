@@ -6,9 +6,11 @@ from django.utils import timezone
 
 @shared_task(name="incentives.compute_star_ratings")
 def compute_star_ratings_task():
+    from incentives.services.facts import report_mdf_facts
     from incentives.services.stars import compute_star_ratings
 
-    return compute_star_ratings(month=timezone.localdate())
+    today = timezone.localdate()
+    return {"stars": compute_star_ratings(month=today), "mdf_facts": report_mdf_facts(month=today)}
 
 
 @shared_task(name="incentives.expire")

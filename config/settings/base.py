@@ -245,6 +245,7 @@ HEALTH_SQL_WORKERS = env.int("HEALTH_SQL_WORKERS", default=2)
 PARTNER_PROFILE_SECTIONS = [
     "marketplace/partner_profile/listings.html",
     "marketplace/partner_profile/ratings.html",
+    "incentives/partner_profile/stars.html",
 ]
 
 # --- Celery --------------------------------------------------------------------------

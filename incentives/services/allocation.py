@@ -16,7 +16,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
@@ -55,14 +55,25 @@ def largest_remainder(total: Decimal, weights: dict[int, Decimal], currency: str
     return {key: from_minor_units(value, currency) for key, value in floors.items()}
 
 
+def open_flag_month():
+    """The month whose unacknowledged at-risk flags are open (as on the health dashboard):
+    the latest health month, else the latest flagged month."""
+    return (
+        HealthSnapshot.objects.aggregate(m=Max("month"))["m"]
+        or AtRiskFlag.objects.aggregate(m=Max("month"))["m"]
+    )
+
+
 def eligible_partners(pool: IncentivePool):
     """Active partners of the pool's kinds at or above its minimum tier, without an open
     (unacknowledged) at-risk flag when the pool excludes them; annotated with ``latest_health``."""
     qs = Partner.objects.filter(status=Partner.Status.ACTIVE, kind__in=pool.kinds)
     if pool.min_tier_rank > 0:
         qs = qs.filter(tier__rank__gte=pool.min_tier_rank)
-    if pool.exclude_at_risk:
-        qs = qs.exclude(Exists(AtRiskFlag.objects.filter(partner=OuterRef("pk"), acknowledged_at=None)))
+    if pool.exclude_at_risk and (month := open_flag_month()) is not None:
+        qs = qs.exclude(
+            Exists(AtRiskFlag.objects.filter(partner=OuterRef("pk"), month=month, acknowledged_at=None))
+        )
     latest = HealthSnapshot.objects.filter(partner=OuterRef("pk")).order_by("-month").values("composite")[:1]
     return (
         qs.annotate(latest_health=Subquery(latest))

@@ -285,3 +285,21 @@ def test_sanction_holds_future_requests(pool, partner_a, programme_manager):
     assert funds.pre_approve(request=request, user=programme_manager).state == RequestState.PRE_APPROVED
     funds.lift_sanction(partner=partner_a, user=programme_manager)
     assert not submitted(partner_a, pool).on_hold
+
+
+def test_mdf_received_and_utilisation_are_reported_as_facts(pool, partner_a, programme_manager, finance):
+    from django.utils import timezone
+
+    from incentives.services.facts import report_mdf_facts
+    from partners.models import PartnerFact
+
+    request = claim(approved(partner_a, pool, programme_manager))
+    funds.approve_claim(request=request, user=programme_manager)
+    funds.pay_claim(request=request, user=finance)
+    month = timezone.localdate().replace(day=1)
+    report_mdf_facts(month=month)
+    facts = dict(
+        PartnerFact.objects.filter(partner=partner_a, month=month).values_list("metric__slug", "value")
+    )
+    assert facts["mdf_received"] == Decimal("15000")
+    assert facts["mdf_utilisation"] == Decimal("25")  # 15,000 of 60,000

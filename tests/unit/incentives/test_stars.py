@@ -59,3 +59,14 @@ def test_no_facts_no_rating():
     partner = member_partner(kind=PartnerKind.SERVICE)
     assert stars.compute_star_ratings(month=MONTH, partners=[partner]) == 0
     assert not StarRating.objects.filter(partner=partner).exists()
+
+
+def test_the_rating_shows_on_the_public_profile(client):
+    from tests.unit.partners.factories import provisioned_partner
+
+    partner = provisioned_partner(kind=PartnerKind.SERVICE, organisation__slug="starry")
+    facts(partner, delivery_success_rate="91")
+    stars.compute_star_ratings(month=MONTH)
+    body = client.get("/en/partners/starry/").content.decode()
+    assert 'data-delivery-stars="4"' in body
+    assert "Delivery success rate: 91.00" in body
