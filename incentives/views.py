@@ -5,6 +5,7 @@ the active partner; another partner's request is a 404."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -138,10 +139,42 @@ def claim_submit(request, public_id):
     return request_detail(request, public_id, claim_form=form)
 
 
+CLAIMED_STATES = (
+    RequestState.CLAIM_SUBMITTED,
+    RequestState.CLAIM_APPROVED,
+    RequestState.CLAIM_REJECTED,
+    RequestState.PAID,
+)
+
+
+@login_required
+def claim_statement_pdf(request, public_id):
+    """A claim's statement as PDF (amounts, proof, ledger entries, history), in the active language."""
+    from themes.pdf import render_pdf
+
+    partner = get_partner_for_request_or_404(request)
+    fund_request = selectors.get_request_for_partner(partner, public_id)
+    if fund_request.state not in CLAIMED_STATES:
+        raise Http404
+    pdf = render_pdf(
+        "incentives/claim_statement_pdf.html",
+        {
+            "req": fund_request,
+            "documents": fund_request.documents.all(),
+            "entries": fund_request.entries.order_by("created_at", "pk"),
+            "events": fund_request.events.all(),
+        },
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="claim-{fund_request.public_id}.pdf"'
+    return response
+
+
 urlpatterns = [
     path("console/", console, name="console"),
     path("console/requests/new/", request_new, name="request-new"),
     path("console/requests/<uuid:public_id>/", request_detail, name="request"),
     path("console/requests/<uuid:public_id>/submit/", request_submit, name="request-submit"),
     path("console/requests/<uuid:public_id>/claim/", claim_submit, name="claim-submit"),
+    path("console/requests/<uuid:public_id>/statement.pdf", claim_statement_pdf, name="claim-statement"),
 ]

@@ -161,3 +161,20 @@ def test_dashboard_and_pool_pages(client, pool, partner_a, programme_manager):
     assert "¥10,000.00" in dashboard.content.decode()  # held by the open request
     assert client.get(f"/admin/incentives/pools/{pool.pk}/").status_code == 200
     assert client.get("/admin/incentives/pools/").status_code == 200
+
+
+def test_claim_statement_pdf_for_the_partner_only(client, pool, partner_a, partner_b, programme_manager):
+    request = claim(approved(partner_a, pool, programme_manager))
+    url = f"{CONSOLE}requests/{request.public_id}/statement.pdf"
+    response = login(client, partner_a.owner).get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert login(client, partner_b.owner).get(url).status_code == 404
+    unclaimed = submitted(partner_a, pool)
+    assert (
+        login(client, partner_a.owner)
+        .get(f"{CONSOLE}requests/{unclaimed.public_id}/statement.pdf")
+        .status_code
+        == 404
+    )
