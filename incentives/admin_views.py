@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
-from incentives import selectors
+from incentives import conf, selectors
 from incentives.forms import DecisionForm, PoolForm
 from incentives.models import ClaimDocument, FraudFlag, FundRequest, IncentivePool, RequestState
 from incentives.services import allocation, fraud, funds, ledger
@@ -125,6 +125,9 @@ def queue(request):
         "wagtailadmin/incentives/queue.html",
         {
             "page_obj": page,
+            "rows": selectors.with_service_target(page.object_list),
+            "target": conf.get("REVIEW_TARGET_DAYS"),
+            "waiting_states": selectors.OPEN_STATES,
             "state": state,
             "states": RequestState.choices,
             "counts": selectors.requests_by_state(),

@@ -65,6 +65,25 @@ def queue(state: str | None):
     return qs.order_by("submitted_at", "pk")
 
 
+def with_service_target(requests, *, today=None) -> list:
+    """Set ``waiting_days`` (working days since the request or its claim reached staff) and
+    ``overdue`` (beyond the service target) on each request of a queue page."""
+    from django.utils import timezone
+
+    from incentives import conf
+    from incentives.services.funds import working_days_between
+
+    today = today or timezone.localdate()
+    target = conf.get("REVIEW_TARGET_DAYS")
+    out = []
+    for request in requests:
+        since = request.claim_submitted_at or request.submitted_at
+        request.waiting_days = working_days_between(timezone.localdate(since), today) if since else None
+        request.overdue = request.waiting_days is not None and request.waiting_days > target
+        out.append(request)
+    return out
+
+
 def pool_utilisation(pool: IncentivePool) -> dict:
     """Allocated, held, paid and expired amounts of a pool (from the ledger) and the share used."""
     sums = dict(

@@ -178,3 +178,18 @@ def test_claim_statement_pdf_for_the_partner_only(client, pool, partner_a, partn
         .status_code
         == 404
     )
+
+
+def test_queue_shows_waiting_time_against_the_service_target(client, pool, partner_a, programme_manager):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from incentives.models import FundRequest
+
+    old = submitted(partner_a, pool)
+    FundRequest.objects.filter(pk=old.pk).update(submitted_at=timezone.now() - timedelta(days=14))
+    fresh = submitted(partner_a, pool, budget="1000")
+    body = login(client, programme_manager).get("/admin/incentives/requests/").content.decode()
+    assert body.count('class="overdue"') == 1
+    assert str(fresh.title) in body
