@@ -4,11 +4,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wagtail.models import ModelLogEntry
 
-from core.exceptions import NotAllowed
+from core.exceptions import ApplicationError, NotAllowed
 from incentives.models import IncentiveLedgerEntry, IncentivePool, LedgerKind
 from incentives.services import allocation, ledger
 from incentives.services.allocation import largest_remainder
@@ -155,3 +155,62 @@ def test_unused_allocation_expires_at_the_end_of_the_period(pool, partner_a):
     assert pool.status == IncentivePool.Status.EXPIRED
     assert ledger.balance(partner=partner_a, pool=pool) == Decimal("0.00")
     assert ledger.totals_by_kind(partner=partner_a, pool=pool)[LedgerKind.EXPIRY] < 0
+
+
+class _Rollback(Exception):
+    pass
+
+
+@pytest.mark.django_db
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    amount=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("10000000"), places=2),
+    partners=st.lists(
+        st.tuples(
+            st.sampled_from([PartnerKind.SERVICE, PartnerKind.CHANNEL]),
+            st.integers(min_value=0, max_value=3),  # tier rank
+            st.one_of(st.none(), st.decimals(min_value=Decimal("0"), max_value=Decimal("100"), places=2)),
+            st.booleans(),  # in a region of a heavier class
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+)
+def test_previewed_pools_over_random_partner_sets_allocate_every_cent(amount, partners, programme_manager):
+    from django.db import transaction
+
+    from tests.unit.partners.factories import RegionFactory
+
+    try:
+        with transaction.atomic():
+            west = RegionFactory(code="west")
+            for kind, rank, health, heavy in partners:
+                partner = member_partner(kind=kind, rank=rank)
+                if health is not None:
+                    HealthSnapshot.objects.create(
+                        partner=partner,
+                        month=date(2026, 1, 1),
+                        kind=kind,
+                        composite=health,
+                        computed_at="2026-01-05T00:00Z",
+                    )
+                if heavy:
+                    partner.regions.add(west)
+            pool = allocation.create_pool(
+                name="P",
+                period_start=date(2026, 1, 1),
+                period_end=date(2026, 12, 31),
+                amount=amount,
+                region_weights={"west": "1.5"},
+            )
+            try:
+                rows = allocation.preview_allocation(pool=pool, user=programme_manager)
+            except ApplicationError:
+                assert all(h == 0 for _k, _r, h, _w in partners)  # every health score zero
+                raise _Rollback from None
+            assert len(rows) == len(partners)
+            assert sum(row.amount for row in rows) == amount
+            assert all(row.amount >= 0 for row in rows)
+            raise _Rollback
+    except _Rollback:
+        pass
