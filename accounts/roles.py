@@ -39,6 +39,10 @@ STAFF_GROUPS = {
             "incentives.review_requests",
             "incentives.view_incentivepool",
             "incentives.view_fundrequest",
+            "incentives.add_deliveryoutcome",
+            "incentives.change_deliveryoutcome",
+            "incentives.delete_deliveryoutcome",
+            "incentives.view_deliveryoutcome",
         ),
     ),
     "finance": StaffGroup(

@@ -7,9 +7,10 @@ from django.utils import timezone
 @shared_task(name="incentives.compute_star_ratings")
 def compute_star_ratings_task():
     from incentives.services.facts import report_mdf_facts
-    from incentives.services.stars import compute_star_ratings
+    from incentives.services.stars import compute_star_ratings, report_delivery_outcomes
 
     today = timezone.localdate()
+    report_delivery_outcomes(month=today)
     return {"stars": compute_star_ratings(month=today), "mdf_facts": report_mdf_facts(month=today)}
 
 

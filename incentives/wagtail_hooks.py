@@ -5,8 +5,11 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from incentives import admin_views
+from incentives.models import DeliveryOutcome
 
 LOG_ACTIONS = {
     "incentives.pool_previewed": _("Preview incentive allocation"),
@@ -25,6 +28,19 @@ def register_incentive_actions(actions):
         actions.register_action(action, label, label)
 
 
+class DeliveryOutcomeViewSet(SnippetViewSet):
+    model = DeliveryOutcome
+    icon = "success"
+    menu_label = _("Delivery outcomes")
+    list_display = ["partner", "project", "customer", "accepted_on", "successful"]
+    list_filter = ["successful"]
+    copy_view_enabled = False
+    add_to_admin_menu = False
+
+
+register_snippet(DeliveryOutcomeViewSet)
+
+
 @hooks.register("register_admin_urls")
 def register_admin_urls():
     return [
@@ -38,6 +54,11 @@ def register_admin_urls():
 class IncentivesMenuItem(MenuItem):
     def is_shown(self, request):
         return admin_views.can_view(request.user)
+
+
+class OutcomesMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("incentives.view_deliveryoutcome")
 
 
 class IncentivesSubmenu(SubmenuMenuItem):
@@ -56,6 +77,12 @@ def register_incentives_menu():
                 _("Requests and claims"), reverse("incentives_admin:queue"), icon_name="tasks", order=2
             ),
             IncentivesMenuItem(_("Pools"), reverse("incentives_admin:pools"), icon_name="form", order=3),
+            OutcomesMenuItem(
+                _("Delivery outcomes"),
+                reverse("wagtailsnippets_incentives_deliveryoutcome:list"),
+                icon_name="success",
+                order=4,
+            ),
         ]
     )
     return IncentivesSubmenu(_("Incentives"), menu, icon_name="pick", order=230)

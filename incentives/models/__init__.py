@@ -13,8 +13,15 @@ from incentives.models.funds import (
 )
 from incentives.models.ledger import IncentiveLedgerEntry, LedgerKind
 from incentives.models.pools import Allocation, IncentivePool
-from incentives.models.stars import StarRating
+from incentives.models.stars import DeliveryOutcome, StarRating
 
-__all__ = ["Allocation", "IncentivePool", "IncentiveLedgerEntry", "LedgerKind", "StarRating"]
+__all__ = [
+    "DeliveryOutcome",
+    "Allocation",
+    "IncentivePool",
+    "IncentiveLedgerEntry",
+    "LedgerKind",
+    "StarRating",
+]
 __all__ += ["ActivityType", "ClaimDocument", "DocumentKind", "FraudCheck", "FraudFlag"]
 __all__ += ["FundRequest", "FundRequestEvent", "RequestState", "Sanction"]

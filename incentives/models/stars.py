@@ -23,3 +23,30 @@ class StarRating(models.Model):
 
     def __str__(self):
         return f"{self.partner_id} · {self.month:%Y-%m} · {self.stars}★"
+
+
+class DeliveryOutcome(models.Model):
+    """A delivery project's outcome, entered by staff (acceptance records from custom
+    requirements feed the same fact where they exist). Monthly, they become the partner's
+    ``delivery_success_rate`` fact (``incentives.services.stars.report_delivery_outcomes``)."""
+
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        related_name="delivery_outcomes",
+        verbose_name=_("partner"),
+    )
+    project = models.CharField(_("project"), max_length=200)
+    customer = models.CharField(_("customer"), max_length=200, blank=True)
+    accepted_on = models.DateField(_("accepted or closed on"))
+    successful = models.BooleanField(_("accepted by the customer"), default=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("entered"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-accepted_on", "pk"]
+        verbose_name = _("delivery outcome")
+        verbose_name_plural = _("delivery outcomes")
+
+    def __str__(self):
+        return f"{self.partner} · {self.project}"

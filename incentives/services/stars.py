@@ -15,9 +15,10 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from incentives.models import StarRating
+from incentives.models import DeliveryOutcome, StarRating
 from partners.models import Metric, Partner, PartnerFact, PartnerKind
 from partners.services.facts import FactRow, ensure_metric, report_facts
 
@@ -98,6 +99,28 @@ def rate(values: dict[str, list[tuple[date, Decimal]]]) -> tuple[int, Decimal, l
     score = (total / weights).quantize(Decimal("0.01"))
     stars = int(score.quantize(Decimal(1), rounding=ROUND_HALF_UP))
     return max(1, min(5, stars)), score, explanation
+
+
+def report_delivery_outcomes(*, month: date) -> int:
+    """The month's ``delivery_success_rate`` (accepted ÷ all outcomes, percent) of every partner
+    with staff-entered delivery outcomes in that month."""
+    month = month.replace(day=1)
+    rows = (
+        DeliveryOutcome.objects.filter(accepted_on__gte=month, accepted_on__lt=_shift(month, 1))
+        .values("partner_id")
+        .annotate(total=Count("pk"), ok=Count("pk", filter=Q(successful=True)))
+        .order_by()
+    )
+    facts = [
+        FactRow(
+            row["partner_id"],
+            "delivery_success_rate",
+            month,
+            (Decimal(row["ok"]) * 100 / row["total"]).quantize(Decimal("0.01")),
+        )
+        for row in rows
+    ]
+    return report_facts(source="incentives", rows=facts)
 
 
 @transaction.atomic

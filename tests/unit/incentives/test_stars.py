@@ -70,3 +70,30 @@ def test_the_rating_shows_on_the_public_profile(client):
     body = client.get("/en/partners/starry/").content.decode()
     assert 'data-delivery-stars="4"' in body
     assert "Delivery success rate: 91.00" in body
+
+
+def test_staff_entered_delivery_outcomes_become_the_delivery_success_rate():
+    from incentives.models import DeliveryOutcome
+
+    partner = member_partner(kind=PartnerKind.SERVICE)
+    for n, ok in enumerate([True, True, True, False]):
+        DeliveryOutcome.objects.create(
+            partner=partner, project=f"P{n}", accepted_on=date(2026, 2, 3 + n), successful=ok
+        )
+    DeliveryOutcome.objects.create(
+        partner=partner, project="March", accepted_on=date(2026, 3, 1), successful=False
+    )
+    assert stars.report_delivery_outcomes(month=MONTH) == 1
+    fact = PartnerFact.objects.get(partner=partner, metric__slug="delivery_success_rate", month=MONTH)
+    assert fact.value == Decimal("75")
+    stars.compute_star_ratings(month=MONTH)
+    assert StarRating.objects.get(partner=partner).stars == 2  # 75 % → 2 points, the only fact
+
+
+def test_programme_managers_enter_delivery_outcomes_in_the_admin(client):
+    from tests.unit.incentives.conftest import staff
+
+    client.force_login(staff("programme_manager"))
+    assert client.get("/admin/snippets/incentives/deliveryoutcome/").status_code == 200
+    client.force_login(staff("reviewer"))
+    assert client.get("/admin/snippets/incentives/deliveryoutcome/").status_code in (302, 403)
