@@ -97,7 +97,9 @@ class FundRequest(PublicIdModel, TimeStampedModel):
     def claim_deadline(self):
         from datetime import timedelta
 
-        return self.end_date + timedelta(days=getattr(settings, "INCENTIVES_CLAIM_WINDOW_DAYS", 30))
+        from incentives import conf
+
+        return self.end_date + timedelta(days=conf.get("CLAIM_WINDOW_DAYS"))
 
 
 class FundRequestEvent(models.Model):
