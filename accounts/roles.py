@@ -36,6 +36,14 @@ STAFF_GROUPS = {
             "accounts.view_organisation",
             "accounts.view_membership",
             "catalog.view_category",
+            "incentives.manage_pools",  # incentives: pools, pre-approval, claim review
+            "incentives.review_requests",
+            "incentives.view_incentivepool",
+            "incentives.view_fundrequest",
+            "incentives.add_deliveryoutcome",
+            "incentives.change_deliveryoutcome",
+            "incentives.delete_deliveryoutcome",
+            "incentives.view_deliveryoutcome",
         ),
     ),
     "finance": StaffGroup(
@@ -49,6 +57,9 @@ STAFF_GROUPS = {
             "health.view_vendorrevenue",  # revenue figures of the ecosystem health dashboard
             "health.add_vendorrevenue",  # finance enters the vendor's revenue (ecosystem multiplier)
             "health.change_vendorrevenue",
+            "incentives.pay_claims",  # incentives: finance pays approved claims
+            "incentives.view_incentivepool",
+            "incentives.view_fundrequest",
         ),
     ),
     "admin": StaffGroup(
@@ -62,6 +73,7 @@ STAFF_GROUPS = {
             "catalog.*",
             "billing.*",
             "marketplace.*",
+            "incentives.*",
             "themes.*",
             "auth.add_user",
             "auth.change_user",

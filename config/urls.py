@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("partners/", include("partners.urls")),
     path("search/", include("marketplace.search_urls")),
     path("billing/partner/", include("billing.partner_urls")),
+    path("incentives/", include("incentives.urls")),
     path("billing/", include("marketplace.purchase_urls")),
     path("", include("marketplace.urls")),
     path("", include(wagtail_urls)),

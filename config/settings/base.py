@@ -67,6 +67,7 @@ LOCAL_APPS = [
     "health",
     "catalog",
     "billing",
+    "incentives",
     "marketplace",
     "demo",
 ]
@@ -245,6 +246,7 @@ HEALTH_SQL_WORKERS = env.int("HEALTH_SQL_WORKERS", default=2)
 PARTNER_PROFILE_SECTIONS = [
     "marketplace/partner_profile/listings.html",
     "marketplace/partner_profile/ratings.html",
+    "incentives/partner_profile/stars.html",
 ]
 
 # --- Celery --------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import demo.billing
 import demo.catalog
 import demo.catalog_facts
 import demo.health
+import demo.incentives
 import demo.marketplace
 import demo.onboarding
 import demo.partners
@@ -31,6 +32,7 @@ SEEDERS = (
     demo.marketplace,
     demo.catalog_facts,  # health model: catalogue facts history, then scores (after every fact)
     demo.health,
+    demo.incentives,  # after health: allocation weighs health scores and reads facts
 )
 
 
