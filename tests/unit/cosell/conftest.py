@@ -61,7 +61,7 @@ def deal_data(listing, **overrides):
         "customer_uscc": "",
         "customer_domain": "",
         "contact_name": "王经理",
-        "contact_email": "wang@example.cn",
+        "contact_email": "",
         "contact_phone": "",
         "listings": [listing],
         "estimated_value": Decimal("120000"),
