@@ -32,6 +32,7 @@ STAFF_GROUPS = {
         permissions=(
             ADMIN_ACCESS,
             "partners.*",
+            "cosell.*",
             "accounts.view_organisation",
             "accounts.view_membership",
             "catalog.view_category",
@@ -57,6 +58,7 @@ STAFF_GROUPS = {
             ADMIN_ACCESS,
             "accounts.*",
             "partners.*",
+            "cosell.*",
             "catalog.*",
             "billing.*",
             "marketplace.*",

@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
+    path("partners/console/deals/", include("cosell.urls")),
     path("partners/", include("partners.urls")),
     path("search/", include("marketplace.search_urls")),
     path("billing/partner/", include("billing.partner_urls")),

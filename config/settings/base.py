@@ -276,6 +276,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
     },
     "billing-facts": {"task": "billing.report_billing_facts", "schedule": crontab(minute=30, hour=1)},
+    # co-sell (cosell/tasks.py): protection ends, monthly facts
+    "cosell-expire-protection": {"task": "cosell.expire_protection", "schedule": crontab(minute=5, hour=0)},
+    "cosell-facts": {"task": "cosell.report_facts", "schedule": crontab(minute=40, hour=1)},
     # health model (partners/tasks/health.py, catalog/tasks.py): facts, then snapshots
     "catalog-facts": {
         "task": "catalog.report_catalog_facts",

@@ -1,0 +1,61 @@
+"""Reads for the co-sell screens and facts: the pipeline, its totals, the staff queue."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from cosell.models import FINAL_STATUSES, OPEN_STATUSES, DealRegistration, Stage, Status
+
+SORTS = {
+    "value": "-estimated_value",
+    "expiry": "protection_until",
+    "close": "expected_close",
+    "new": "-created_at",
+}
+
+
+def pipeline(*, partner, status: str = "", sort: str = "new"):
+    qs = DealRegistration.objects.filter(partner=partner).select_related("customer_region")
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    order = SORTS.get(sort, SORTS["new"])
+    return qs.order_by(f"{order}" if order.startswith("-") else f"{order}", "-created_at")
+
+
+def pipeline_totals(*, partner) -> dict:
+    """Open value per stage and currency, counts per status, win rate."""
+    by_stage = defaultdict(dict)
+    for row in (
+        DealRegistration.objects.filter(partner=partner, status__in=OPEN_STATUSES)
+        .values("stage", "currency")
+        .annotate(total=Sum("estimated_value"), n=Count("pk"))
+    ):
+        by_stage[row["stage"]][row["currency"]] = (row["total"] or Decimal("0"), row["n"])
+    counts = dict(
+        DealRegistration.objects.filter(partner=partner).values_list("status").annotate(n=Count("pk"))
+    )
+    won, lost = counts.get(Status.WON, 0), counts.get(Status.LOST, 0)
+    return {
+        "stages": [(Stage(s).label, by_stage.get(s, {})) for s in Stage.values],
+        "counts": [(Status(s).label, s, counts.get(s, 0)) for s in Status.values],
+        "win_rate": round(100 * won / (won + lost)) if won + lost else None,
+    }
+
+
+def staff_queue():
+    """Registrations waiting for staff: conflicts first, then the oldest; plus extension requests."""
+    return (
+        DealRegistration.objects.filter(
+            Q(status=Status.IN_REVIEW)
+            | Q(status=Status.APPROVED, extension_requested_at__isnull=False, extension_granted__isnull=True)
+        )
+        .select_related("partner__organisation", "partner__tier")
+        .order_by("-conflict_hold", "submitted_at")
+    )
+
+
+def is_final(status: str) -> bool:
+    return status in FINAL_STATUSES
