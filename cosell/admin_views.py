@@ -71,7 +71,7 @@ class ExtensionDecisionForm(forms.Form):
 @require_perm
 def queue(request):
     page = Paginator(selectors.staff_queue(), 50).get_page(request.GET.get("p"))
-    return render(request, "cosell/admin/queue.html", {"page_obj": page})
+    return render(request, "cosell/admin/queue.html", {"page_obj": page, "dashboard": selectors.dashboard()})
 
 
 @require_perm

@@ -348,6 +348,8 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _BRACKETS = re.compile(r"[(\[【（][^)\]】）]*[)\]】）]")
 _NOT_WORD_ZH = re.compile(r"[^\w]|_", re.UNICODE)
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+# English legal words written after a Chinese name (华星 Co., Ltd.).
+_LATIN_LEGAL = re.compile(r"(?i)\b(?:co|company|ltd|limited|inc|corp|corporation|llc|group|holdings)\b\.?")
 
 
 @cache
@@ -404,7 +406,7 @@ def _strip_suffixes(name: str, suffixes: tuple[str, ...], *, keep: int = 2) -> s
 
 def chinese_keys(name: str) -> tuple[str, str]:
     """(core, brand) of a Chinese company name; both empty when there is none."""
-    text = _BRACKETS.sub("", simplify(name))
+    text = _LATIN_LEGAL.sub(" ", _BRACKETS.sub("", simplify(name)))
     text = _NOT_WORD_ZH.sub("", text).lower()
     if not text:
         return "", ""
@@ -526,12 +528,10 @@ def blocking_keys(keys: Keys) -> list[str]:
         out.add(f"tel:{keys.phone}")
     for _core, brand in keys.zh:
         out.add(f"zh:{brand}")
-        out.add(f"zh2:{brand[:2]}")
-        py = pinyin(brand)
-        out.add(f"py3:{py[:3]}")
+        out.add(f"py:{pinyin(brand)}")  # 海尔 meets Haier, TCL科技 meets TCL
     for _core, brand in keys.en:
         out.add(f"en:{brand}")
-        out.add(f"py3:{brand[:3]}")
+        out.add(f"py:{brand}")
     return sorted(k[:120] for k in out)
 
 

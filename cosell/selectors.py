@@ -59,3 +59,36 @@ def staff_queue():
 
 def is_final(status: str) -> bool:
     return status in FINAL_STATUSES
+
+
+def dashboard() -> dict:
+    """Staff figures: open pipeline by partner kind and tier, conflict rate, review time."""
+    from statistics import median
+
+    from billing.services.facts import to_cny
+    from partners.models import PartnerKind
+
+    pipeline_rows = defaultdict(Decimal)
+    for row in (
+        DealRegistration.objects.filter(status__in=OPEN_STATUSES)
+        .values("partner__kind", "partner__tier__name", "currency")
+        .annotate(total=Sum("estimated_value"), n=Count("pk"))
+    ):
+        key = (PartnerKind(row["partner__kind"]).label, row["partner__tier__name"] or "—")
+        pipeline_rows[key] += to_cny(row["total"] or Decimal("0"), row["currency"])
+    submitted = DealRegistration.objects.filter(submitted_at__isnull=False)
+    total = submitted.count()
+    held = submitted.filter(conflicts__isnull=False).distinct().count()
+    durations = [
+        (decided - sent).total_seconds() / 3600
+        for sent, decided in submitted.filter(decided_at__isnull=False)
+        .exclude(transitions__code="auto")
+        .values_list("submitted_at", "decided_at")[:5000]
+    ]
+    return {
+        "pipeline": sorted(pipeline_rows.items()),
+        "submitted": total,
+        "conflict_rate": round(100 * held / total, 1) if total else None,
+        "review_hours": round(median(durations), 1) if durations else None,
+        "waiting": DealRegistration.objects.filter(status=Status.IN_REVIEW).count(),
+    }

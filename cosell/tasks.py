@@ -13,3 +13,10 @@ def expire_protection() -> int:
 @shared_task(name="cosell.report_facts")
 def report_cosell_facts() -> int:
     return facts.report()
+
+
+@shared_task(name="cosell.remind_expiring")
+def remind_expiring() -> int:
+    from cosell.services.reminders import remind_expiring as remind
+
+    return remind()

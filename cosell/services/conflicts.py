@@ -68,16 +68,25 @@ def find_conflicts(registration: DealRegistration, keys: Keys | None = None) -> 
     if not block:
         return []
     rows = list(
-        MatchKey.objects.filter(key__in=block)
-        .exclude(registration__partner_id=registration.partner_id)
-        .values_list("registration_id", "account_id")
-        .distinct()[:MAX_CANDIDATES]
+        MatchKey.objects.filter(key__in=block).values_list("registration_id", "account_id")[:MAX_CANDIDATES]
     )
     reg_ids = {r for r, _a in rows if r}
     acc_ids = {a for _r, a in rows if a}
     hits = []
-    for other in DealRegistration.objects.filter(pk__in=reg_ids, status__in=OPEN_STATUSES).select_related(
-        "partner__organisation"
+    others = DealRegistration.objects.filter(pk__in=reg_ids, status__in=OPEN_STATUSES).exclude(
+        partner_id=registration.partner_id
+    )
+    for other in others.only(
+        "pk",
+        "partner_id",
+        "status",
+        "customer_name",
+        "customer_name_en",
+        "customer_uscc",
+        "customer_domain",
+        "contact_phone",
+        "contact_email",
+        "submitted_at",
     ):
         value = score(keys, company_keys(registration_company(other)))
         if value >= THRESHOLD:
