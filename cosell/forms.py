@@ -64,6 +64,17 @@ class ExtensionForm(forms.Form):
     )
 
 
+class InviteForm(forms.Form):
+    partner = forms.SlugField(
+        label=_("Partner's directory address"),
+        help_text=_("The last part of the partner's profile address, e.g. galaxy-cloud."),
+        max_length=80,
+    )
+    message = forms.CharField(
+        label=_("Message"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV file (UTF-8, at most 1,000 rows)"))
 

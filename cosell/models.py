@@ -333,3 +333,31 @@ class Attribution(TimeStampedModel):
     @property
     def money(self) -> Money:
         return Money(self.amount, self.currency)
+
+
+class CoSellInvite(PublicIdModel, TimeStampedModel):
+    """A partner invites another onto an approved deal (an ISV brings a service partner, or the
+    reverse). Once accepted, the invited partner sees the registration read-only."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    registration = models.ForeignKey(DealRegistration, on_delete=models.CASCADE, related_name="invites")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="cosell_invites")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    message = models.TextField(_("message"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "partner"], name="cosell_one_invite_per_partner")
+        ]
+
+    def __str__(self):
+        return f"{self.registration_id} → {self.partner_id} ({self.status})"

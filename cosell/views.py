@@ -20,9 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.exceptions import ApplicationError
 from core.exports import export_response
 from cosell import selectors
-from cosell.forms import ExtensionForm, ImportForm, LostForm, RegistrationForm
-from cosell.models import DealRegistration, Status
+from cosell.forms import ExtensionForm, ImportForm, InviteForm, LostForm, RegistrationForm
+from cosell.models import CoSellInvite, DealRegistration, Status
 from cosell.services import imports as import_service
+from cosell.services import invites as invite_service
 from cosell.services import registrations as svc
 from partners.selectors.access import get_partner_for_request_or_404
 
@@ -57,6 +58,9 @@ def pipeline(request):
             "totals": selectors.pipeline_totals(partner=partner),
             "statuses": Status.choices,
             "import_form": ImportForm(),
+            "invites": CoSellInvite.objects.filter(partner=partner)
+            .select_related("registration__partner__organisation")
+            .order_by("status", "-created_at")[:50],
         },
     )
 
@@ -125,6 +129,8 @@ def detail(request, public_id):
             "held_message": svc.HELD_MESSAGE if registration.conflict_hold else "",
             "lost_form": LostForm(),
             "extension_form": ExtensionForm(),
+            "invite_form": InviteForm(),
+            "sent_invites": registration.invites.select_related("partner__organisation"),
         },
     )
 
@@ -235,6 +241,58 @@ def export(request):
     )
 
 
+@login_required
+@require_POST
+def invite(request, public_id):
+    registration = _registration(request, public_id)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            invite_service.invite(
+                registration=registration,
+                partner_slug=form.cleaned_data["partner"],
+                user=request.user,
+                message=form.cleaned_data["message"],
+            )
+            messages.success(request, _("Invitation sent."))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("Give the partner's directory address."))
+    return redirect("cosell:detail", public_id=public_id)
+
+
+@login_required
+@require_POST
+def answer_invite(request, public_id):
+    partner = get_partner_for_request_or_404(request)
+    received = get_object_or_404(CoSellInvite, public_id=public_id, partner=partner)
+    try:
+        invite_service.answer(invite=received, accept=request.POST.get("accept") == "1")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("cosell:pipeline")
+
+
+@login_required
+@require_GET
+def shared(request, public_id):
+    """A deal another partner brought this partner onto (accepted invitation only), read-only."""
+    partner = get_partner_for_request_or_404(request)
+    accepted = get_object_or_404(
+        CoSellInvite.objects.select_related("registration__partner__organisation"),
+        registration__public_id=public_id,
+        partner=partner,
+        status=CoSellInvite.Status.ACCEPTED,
+    )
+    registration = accepted.registration
+    return render(
+        request,
+        "cosell/shared.html",
+        {"registration": registration, "partner": partner, "listings": registration.listings.all()},
+    )
+
+
 urlpatterns = [
     path("", pipeline, name="pipeline"),
     path("new/", register, name="register"),
@@ -246,4 +304,7 @@ urlpatterns = [
     path("<uuid:public_id>/submit/", submit, name="submit"),
     path("<uuid:public_id>/close/<str:outcome>/", close, name="close"),
     path("<uuid:public_id>/extension/", extension, name="extension"),
+    path("<uuid:public_id>/invite/", invite, name="invite"),
+    path("invites/<uuid:public_id>/answer/", answer_invite, name="answer-invite"),
+    path("shared/<uuid:public_id>/", shared, name="shared"),
 ]
