@@ -301,6 +301,13 @@ class ProtectionRule(models.Model):
     protection_days = models.PositiveSmallIntegerField(_("protection (days)"), default=90)
     extension_days = models.PositiveSmallIntegerField(_("extension (days)"), default=30)
     auto_approve = models.BooleanField(_("approve automatically when nothing conflicts"), default=True)
+    referral_rate = models.DecimalField(
+        _("referral commission (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        help_text=_("Paid to the registering partner on attributed purchases of other partners' listings."),
+    )
 
     class Meta:
         verbose_name = _("protection rule")
@@ -323,6 +330,9 @@ class Attribution(TimeStampedModel):
     )
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
+    referral_commission = models.DecimalField(
+        _("referral commission"), max_digits=14, decimal_places=2, default=0
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -130,6 +130,7 @@ def detail(request, public_id):
             "lost_form": LostForm(),
             "extension_form": ExtensionForm(),
             "invite_form": InviteForm(),
+            "attributions": registration.attributions.select_related("invoice"),
             "sent_invites": registration.invites.select_related("partner__organisation"),
         },
     )

@@ -43,7 +43,7 @@ class ProtectionRuleViewSet(SnippetViewSet):
     model = ProtectionRule
     icon = "lock"
     menu_label = _("Protection rules")
-    list_display = ["__str__", "protection_days", "extension_days", "auto_approve"]
+    list_display = ["__str__", "protection_days", "extension_days", "auto_approve", "referral_rate"]
     copy_view_enabled = False
     panels = [
         FieldRowPanel([FieldPanel("partner_kind"), FieldPanel("tier")]),

@@ -8,14 +8,26 @@ paid; idempotent per invoice (a replayed signal links nothing twice).
 
 from __future__ import annotations
 
-from django.db import transaction
+from decimal import Decimal
 
+from django.db import transaction
+from django.utils.translation import gettext
+
+from billing.services.ledger import post_adjustment
+from core.money import quantize
 from cosell.matching import Company
 from cosell.models import Attribution, DealRegistration, KnownAccount, Status
 from cosell.services import registrations as svc
 from cosell.services.conflicts import matching_registrations
 
 ATTRIBUTABLE = (Status.APPROVED, Status.WON)
+
+
+def translation_default():
+    from django.conf import settings
+    from django.utils import translation
+
+    return translation.override(settings.LANGUAGE_CODE)
 
 
 def organisation_company(organisation) -> Company:
@@ -58,13 +70,32 @@ def attribute_invoice(*, invoice) -> Attribution | None:
     registration = _registration_for(invoice)
     if registration is None:
         return None
+    amount = invoice.subtotal or invoice.total
+    rate = svc.protection_rule(registration.partner).referral_rate or Decimal("0")
+    # A referral fee for bringing a customer to another partner's listing (never for one's own).
+    commission = Decimal("0")
+    if rate > 0 and invoice.partner_id != registration.partner_id:
+        commission = quantize(amount * rate / 100, invoice.currency)
     attribution = Attribution.objects.create(
         registration=registration,
         invoice=invoice,
         subscription=invoice.subscription,
-        amount=invoice.subtotal or invoice.total,
+        amount=amount,
         currency=invoice.currency,
+        referral_commission=commission,
     )
+    if commission > 0:
+        with translation_default():
+            description = gettext("Co-sell referral commission: invoice %(number)s") % {
+                "number": invoice.number
+            }
+        post_adjustment(
+            partner=registration.partner,
+            amount=commission,
+            currency=invoice.currency,
+            description=description,
+            reference=f"cosell-referral:{invoice.pk}",
+        )
     if registration.customer_organisation_id != organisation.pk:
         DealRegistration.objects.filter(pk=registration.pk).update(customer_organisation=organisation)
     if registration.status == Status.APPROVED:

@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from billing.models import Invoice
+from billing.models import Invoice, LedgerEntry, LedgerKind
 from billing.services.invoices import mark_paid
-from cosell.models import Attribution, KnownAccount, Status
+from cosell.models import Attribution, KnownAccount, ProtectionRule, Status
 from cosell.services import facts
 from cosell.services import registrations as svc
 from partners.models import PartnerFact
@@ -45,7 +45,10 @@ def pay(listing, buyer, total="1200.00"):
     return inv
 
 
-def test_purchase_by_the_registered_customer_is_attributed_and_won(partner_a, partner_b, listing, buyer):
+def test_purchase_by_the_registered_customer_is_attributed_and_won(
+    partner_a, partner_b, listing, buyer, client
+):
+    ProtectionRule.objects.create(partner_kind=partner_a.kind, referral_rate=Decimal("10"))
     reg = submitted(
         partner_a, listing, customer_name="上海星河零售有限公司", customer_domain="xinghe-retail.cn"
     )
@@ -55,6 +58,12 @@ def test_purchase_by_the_registered_customer_is_attributed_and_won(partner_a, pa
     reg.refresh_from_db()
     assert reg.status == Status.WON and reg.customer_organisation == buyer
     assert reg.transitions.last().code == "purchase"
+    # The configured referral commission is owed to the registering partner, in the ledger.
+    entry = LedgerEntry.objects.get(partner=partner_a, kind=LedgerKind.ADJUSTMENT)
+    assert entry.amount == Decimal("120.00") == attribution.referral_commission
+    client.force_login(owner_of(partner_a))
+    page = client.get(f"/en/partners/console/deals/{reg.public_id}/").content.decode()
+    assert "Won" in page and inv.number in page and "120.00" in page
     # A replayed signal attributes nothing twice.
     from billing.signals import invoice_paid
 
