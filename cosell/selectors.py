@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from cosell.models import FINAL_STATUSES, OPEN_STATUSES, DealRegistration, Stage, Status
+from cosell.models import OPEN_STATUSES, DealRegistration, Stage, Status
 
 SORTS = {
     "value": "-estimated_value",
@@ -21,8 +21,7 @@ def pipeline(*, partner, status: str = "", sort: str = "new"):
     qs = DealRegistration.objects.filter(partner=partner).select_related("customer_region")
     if status in Status.values:
         qs = qs.filter(status=status)
-    order = SORTS.get(sort, SORTS["new"])
-    return qs.order_by(f"{order}" if order.startswith("-") else f"{order}", "-created_at")
+    return qs.order_by(SORTS.get(sort, SORTS["new"]), "-created_at")
 
 
 def pipeline_totals(*, partner) -> dict:
@@ -55,10 +54,6 @@ def staff_queue():
         .select_related("partner__organisation", "partner__tier")
         .order_by("-conflict_hold", "submitted_at")
     )
-
-
-def is_final(status: str) -> bool:
-    return status in FINAL_STATUSES
 
 
 def dashboard() -> dict:
