@@ -87,3 +87,25 @@ def dashboard() -> dict:
         "review_hours": round(median(durations), 1) if durations else None,
         "waiting": DealRegistration.objects.filter(status=Status.IN_REVIEW).count(),
     }
+
+
+OVERLAP_STATUSES = (*OPEN_STATUSES, Status.WON)
+
+
+def account_overlap(*, partner, other) -> int:
+    """How many of ``partner``'s customers ``other`` has registered too (a shared credit code,
+    domain or brand key) — a count only: neither side learns the other's customers' names."""
+    from cosell.models import MatchKey
+
+    theirs = MatchKey.objects.filter(
+        registration__partner=other, registration__status__in=OVERLAP_STATUSES
+    ).values("key")
+    return (
+        MatchKey.objects.filter(
+            registration__partner=partner, registration__status__in=OVERLAP_STATUSES, key__in=theirs
+        )
+        .exclude(key__startswith="tel:")
+        .values("registration_id")
+        .distinct()
+        .count()
+    )

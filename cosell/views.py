@@ -39,6 +39,14 @@ def _registration(request, public_id) -> DealRegistration:
     )
 
 
+def _with_overlap(partner, invites, *, other) -> list:
+    """Invitations with ``overlap``: the number of customers both partners registered."""
+    out = list(invites)
+    for item in out:
+        item.overlap = selectors.account_overlap(partner=partner, other=other(item))
+    return out
+
+
 @login_required
 @require_GET
 def pipeline(request):
@@ -58,9 +66,13 @@ def pipeline(request):
             "totals": selectors.pipeline_totals(partner=partner),
             "statuses": Status.choices,
             "import_form": ImportForm(),
-            "invites": CoSellInvite.objects.filter(partner=partner)
-            .select_related("registration__partner__organisation")
-            .order_by("status", "-created_at")[:50],
+            "invites": _with_overlap(
+                partner,
+                CoSellInvite.objects.filter(partner=partner)
+                .select_related("registration__partner__organisation")
+                .order_by("status", "-created_at")[:50],
+                other=lambda i: i.registration.partner,
+            ),
         },
     )
 
@@ -131,7 +143,11 @@ def detail(request, public_id):
             "extension_form": ExtensionForm(),
             "invite_form": InviteForm(),
             "attributions": registration.attributions.select_related("invoice"),
-            "sent_invites": registration.invites.select_related("partner__organisation"),
+            "sent_invites": _with_overlap(
+                registration.partner,
+                registration.invites.select_related("partner__organisation"),
+                other=lambda i: i.partner,
+            ),
         },
     )
 

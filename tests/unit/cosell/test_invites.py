@@ -16,6 +16,10 @@ def test_invite_accept_and_read_only_access(client, partner_a, partner_b, listin
     reg = svc.submit(
         registration=svc.create_registration(partner=partner_a, user=None, data=deal_data(listing)), user=None
     )
+    # Both partners registered 字节跳动 (B is held): one account in common, shown as a count only.
+    for partner in (partner_a, partner_b):
+        data = deal_data(listing, customer_name="北京字节跳动科技有限公司")
+        svc.submit(registration=svc.create_registration(partner=partner, user=None, data=data), user=None)
     client.force_login(owner_of(partner_a))
     # Not yourself, not an unknown partner.
     client.post(f"{BASE}{reg.public_id}/invite/", {"partner": partner_a.organisation.slug})
@@ -29,7 +33,8 @@ def test_invite_accept_and_read_only_access(client, partner_a, partner_b, listin
 
     client.force_login(owner_of(partner_b))
     assert client.get(f"{BASE}shared/{reg.public_id}/").status_code == 404  # not accepted yet
-    assert "Alpha Channel" in client.get(BASE).content.decode()
+    pipeline = client.get(BASE).content.decode()
+    assert "Alpha Channel" in pipeline and "1 account in common" in pipeline
     client.post(f"{BASE}invites/{invite.public_id}/answer/", {"accept": "1"})
     invite.refresh_from_db()
     assert invite.status == CoSellInvite.Status.ACCEPTED
