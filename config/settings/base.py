@@ -67,6 +67,7 @@ LOCAL_APPS = [
     "health",
     "catalog",
     "billing",
+    "cosell",
     "incentives",
     "marketplace",
     "demo",
@@ -278,6 +279,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
     },
     "billing-facts": {"task": "billing.report_billing_facts", "schedule": crontab(minute=30, hour=1)},
+    # co-sell (cosell/tasks.py): protection ends, monthly facts
+    "cosell-expire-protection": {"task": "cosell.expire_protection", "schedule": crontab(minute=5, hour=0)},
+    "cosell-facts": {"task": "cosell.report_facts", "schedule": crontab(minute=40, hour=1)},
+    "cosell-remind-expiring": {"task": "cosell.remind_expiring", "schedule": crontab(minute=0, hour=9)},
     # health model (health/tasks/runs.py, catalog/tasks.py): facts, then snapshots
     "catalog-facts": {
         "task": "catalog.report_catalog_facts",

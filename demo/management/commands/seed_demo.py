@@ -13,6 +13,7 @@ import demo.accounts
 import demo.billing
 import demo.catalog
 import demo.catalog_facts
+import demo.cosell
 import demo.health
 import demo.incentives
 import demo.marketplace
@@ -29,6 +30,7 @@ SEEDERS = (
     demo.onboarding,
     demo.catalog,
     demo.billing,
+    demo.cosell,
     demo.marketplace,
     demo.catalog_facts,  # health model: catalogue facts history, then scores (after every fact)
     demo.health,

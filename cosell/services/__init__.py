@@ -1,0 +1,1 @@
+"""Co-sell services: conflict checks, the registration life, protection and attribution."""

@@ -1,0 +1,22 @@
+"""Co-sell's scheduled work: expiry of protection, reminders before it, monthly facts."""
+
+from celery import shared_task
+
+from cosell.services import facts, registrations
+
+
+@shared_task(name="cosell.expire_protection")
+def expire_protection() -> int:
+    return registrations.expire_due()
+
+
+@shared_task(name="cosell.report_facts")
+def report_cosell_facts() -> int:
+    return facts.report()
+
+
+@shared_task(name="cosell.remind_expiring")
+def remind_expiring() -> int:
+    from cosell.services.reminders import remind_expiring as remind
+
+    return remind()
