@@ -13,6 +13,7 @@ from marketplace.sitemaps import MarketplaceSitemap
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("billing/", include("billing.urls")),  # the Stripe webhook, outside the language prefix
+    path("api/v1/", include("api.urls")),  # the partner REST API (language from Accept-Language)
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": MarketplaceSitemap}}, name="sitemap"),
@@ -22,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
+    path("partners/api/", include("api.console_urls")),
     path("partners/", include("partners.urls")),
     path("search/", include("marketplace.search_urls")),
     path("billing/partner/", include("billing.partner_urls")),

@@ -58,6 +58,7 @@ THIRD_PARTY_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 LOCAL_APPS = [
     "core",
@@ -67,6 +68,7 @@ LOCAL_APPS = [
     "catalog",
     "billing",
     "marketplace",
+    "api",
     "demo",
 ]
 # Local apps first so their templates override allauth's and Wagtail's.
@@ -333,16 +335,38 @@ BILLING_FULFILMENT_TIMEOUT_SECONDS = env.int("BILLING_FULFILMENT_TIMEOUT_SECONDS
 BILLING_FULFILMENT_ALLOW_PRIVATE_URLS = env.bool("BILLING_FULFILMENT_ALLOW_PRIVATE_URLS", default=False)
 
 # --- REST API ------------------------------------------------------------------------
+# The partner API (api/): API keys, problem documents, per-key rate limits. Wagtail's admin API
+# sets its own authentication and keeps DRF's error format (api.problems answers /api/ only).
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": True,
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Symbio API",
-    "VERSION": "1.0.0",
+    "TITLE": "Symbio partner API",
+    "DESCRIPTION": (
+        "The partner REST API: your profile, listings, subscriptions, entitlements, usage, money "
+        "and webhooks. Authenticate with `Authorization: Bearer symb_…`; errors are "
+        "`application/problem+json`. 伙伴 REST API：以 API 密钥认证，错误以 problem+json 返回。"
+    ),
+    "VERSION": "2026-12-01",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
     # Symbio's API only, not the Wagtail admin's internal one (also keeps `check --deploy` clean).
     "PREPROCESSING_HOOKS": ["config.schema.exclude_wagtail_admin_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_conventions",
+    ],
 }
 
 # --- Logging -------------------------------------------------------------------------

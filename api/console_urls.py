@@ -1,0 +1,13 @@
+"""The partner console's API section (inside the language prefix): keys and the docs page."""
+
+from django.urls import path
+
+from api import views
+
+app_name = "api_console"
+
+urlpatterns = [
+    path("keys/", views.keys, name="keys"),
+    path("keys/<uuid:public_id>/revoke/", views.revoke, name="revoke"),
+    path("docs/", views.docs, name="docs"),
+]
