@@ -14,7 +14,7 @@ from datetime import UTC, timedelta
 
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from api import services
@@ -30,8 +30,13 @@ VERSION_HEADER = "Symbio-Version"
 def wrap(view):
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        with timezone.override(UTC):  # times in and out of the API are UTC ("…Z")
-            return _handle(view, request, *args, **kwargs)
+        # The caller's language from Accept-Language (LocaleMiddleware gives every unprefixed
+        # path the default language); times in and out of the API are UTC ("…Z").
+        language = translation.get_language_from_request(request, check_path=False)
+        with translation.override(language), timezone.override(UTC):
+            response = _handle(view, request, *args, **kwargs)
+        response["Content-Language"] = language
+        return response
 
     return wrapped
 

@@ -94,7 +94,7 @@ class PartnerCursorPagination(CursorPagination):
     page_size = 50
     max_page_size = 200
     page_size_query_param = "limit"
-    ordering = ("updated_at", "pk")
+    ordering = ("updated_at", "pk")  # a view may name others (``cursor_ordering``, ``updated_field``)
 
     def get_ordering(self, request, queryset, view):
         return tuple(getattr(view, "cursor_ordering", self.ordering))
@@ -117,7 +117,7 @@ class PartnerCursorPagination(CursorPagination):
                 raise exceptions.ValidationError(
                     {"updated_since": [_("Give a date and time in ISO-8601, e.g. 2026-12-01T08:00:00Z.")]}
                 )
-            field = self.get_ordering(request, queryset, view)[0].lstrip("-")
+            field = getattr(view, "updated_field", None) or self.get_ordering(request, queryset, view)[0]
             queryset = queryset.filter(**{f"{field}__gte": moment})
         return super().paginate_queryset(queryset, request, view)
 
