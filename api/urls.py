@@ -24,6 +24,8 @@ router.register("transactions", billing_api.TransactionViewSet, basename="transa
 router.register("statements", billing_api.StatementViewSet, basename="statement")
 router.register("payouts", billing_api.PayoutViewSet, basename="payout")
 router.register("usage-records", billing_api.UsageViewSet, basename="usage-record")
+router.register("events", partners_api.EventViewSet, basename="event")
+router.register("webhook-endpoints", partners_api.WebhookEndpointViewSet, basename="webhook-endpoint")
 
 
 def _wrapped(patterns):

@@ -112,7 +112,7 @@ class PartnerCursorPagination(CursorPagination):
     def paginate_queryset(self, queryset, request, view=None):
         since = request.query_params.get("updated_since")
         if since is not None:
-            moment = _parse_moment(since)
+            moment = parse_moment(since)
             if moment is None:
                 raise exceptions.ValidationError(
                     {"updated_since": [_("Give a date and time in ISO-8601, e.g. 2026-12-01T08:00:00Z.")]}
@@ -128,7 +128,7 @@ class PartnerCursorPagination(CursorPagination):
             raise exceptions.ValidationError({"cursor": [_("This cursor is not valid.")]}) from exc
 
 
-def _parse_moment(value: str):
+def parse_moment(value: str):
     from django.utils import timezone
 
     try:

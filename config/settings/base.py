@@ -287,6 +287,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=4, day_of_month=3),
     },
     # health reports (partners/tasks/health_reports.py): last quarter's ecosystem report, emailed
+    # partner API webhooks (partners/tasks/webhooks.py): retries due, event retention
+    "partners-send-due-webhooks": {"task": "partners.send_due_webhooks", "schedule": 5.0},
+    "partners-purge-events": {"task": "partners.purge_events", "schedule": crontab(minute=40, hour=3)},
     "partners-quarterly-health-reports": {
         "task": "partners.send_quarterly_health_reports",
         "schedule": crontab(minute=0, hour=6, day_of_month=5, month_of_year="1,4,7,10"),

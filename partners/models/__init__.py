@@ -24,6 +24,7 @@ from partners.models.profile import Industry, Partner, Region
 from partners.models.programme import EvaluationRun, ProgrammeSettings, TierChange, TierRecommendation
 from partners.models.tiers import PartnerKind, Tier
 from partners.models.tiers import TierCriterion as TierCriterion
+from partners.models.webhooks import Delivery, Event, WebhookEndpoint  # partner API (outbound events)
 
 __all__ = ["Industry", "Partner", "PartnerKind", "Region", "Tier"]
 __all__ += ["TierCriterion", "Metric", "MetricSlug", "PartnerFact"]
@@ -33,3 +34,4 @@ __all__ += ["ApplicationDecision", "ApplicationDocument", "ApplicationStatus", "
 __all__ += ["PartnerApplication", "PartnerPage", "PartnersIndexPage", "PartnerWorkspace"]  # onboarding
 __all__ += ["AtRiskFlag", "GeneratedReport", "HealthDimension", "HealthMetric", "HealthRun"]  # health
 __all__ += ["HealthSettings", "HealthSnapshot", "VendorRevenue"]  # health
+__all__ += ["Delivery", "Event", "WebhookEndpoint"]  # partner API

@@ -2,3 +2,4 @@ from partners.tasks.health import *  # noqa: F403
 from partners.tasks.health_reports import *  # noqa: F403
 from partners.tasks.onboarding import *  # noqa: F403
 from partners.tasks.programme import *  # noqa: F403
+from partners.tasks.webhooks import *  # noqa: F403

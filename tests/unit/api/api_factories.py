@@ -23,6 +23,7 @@ from billing.models import (
     PlanPrice,
     Subscription,
 )
+from partners.services import webhooks
 from tests.unit.billing.money_factories import (
     customer,
     live_listing,
@@ -44,6 +45,7 @@ class World:
     entry: LedgerEntry
     statement: PayoutStatement
     payout: Payout
+    endpoint: object
 
 
 def world() -> World:
@@ -86,7 +88,8 @@ def world() -> World:
         currency="CNY",
         status=Payout.Status.PAID,
     )
-    return World(partner, listing, sub, entitlement, entry, statement, payout)
+    endpoint = webhooks.create_endpoint(partner=partner, url=f"https://hooks.vendor{n}.example.com/in")
+    return World(partner, listing, sub, entitlement, entry, statement, payout, endpoint)
 
 
 def key_for(partner, scopes=None, **kwargs):
