@@ -9,5 +9,11 @@ app_name = "api_console"
 urlpatterns = [
     path("keys/", views.keys, name="keys"),
     path("keys/<uuid:public_id>/revoke/", views.revoke, name="revoke"),
+    path("webhooks/", views.add_endpoint, name="add-endpoint"),
+    path(
+        "webhooks/<uuid:public_id>/<slug:action>/",
+        views.endpoint_action,
+        name="endpoint-action",
+    ),
     path("docs/", views.docs, name="docs"),
 ]

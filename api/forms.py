@@ -23,3 +23,19 @@ class ApiKeyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One address or network (CIDR) per line. Empty: any address."),
     )
+
+
+class WebhookEndpointForm(forms.Form):
+    url = forms.URLField(
+        label=_("Endpoint URL"), max_length=500, assume_scheme="https", help_text=_("A public https address.")
+    )
+    event_types = forms.MultipleChoiceField(
+        label=_("Events"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every event."),
+    )
+
+    def __init__(self, *args, event_types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["event_types"].choices = [(name, name) for name in event_types]

@@ -13,10 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from api import services
-from api.forms import ApiKeyForm
+from api.forms import ApiKeyForm, WebhookEndpointForm
 from api.models import API_VERSIONS, ApiKey, Scope
 from core.exceptions import ApplicationError
+from partners.models import Delivery, WebhookEndpoint
 from partners.selectors.programme import partner_for_member
+from partners.services import webhooks
+from partners.services.events import EVENT_TYPES
 
 
 def _partner(request, *, manage: bool = False):
@@ -55,19 +58,79 @@ def keys(request):
             messages.success(request, _("API key created. Copy it now: it will not be shown again."))
             form = ApiKeyForm()
     status = 400 if request.method == "POST" and token is None else 200
+    return _page(request, partner, membership, form=form, token=token, status=status)
+
+
+def _page(
+    request, partner, membership, *, form=None, token=None, endpoint_form=None, secret=None, status=200
+):
+    endpoints = list(WebhookEndpoint.objects.filter(partner=partner))
+    recent = Delivery.objects.filter(endpoint__partner=partner).select_related("event", "endpoint")[:20]
     return render(
         request,
         "api/keys.html",
         {
             "partner": partner,
             "membership": membership,
-            "form": form,
+            "form": form or ApiKeyForm(),
             "token": token,
             "keys": ApiKey.objects.filter(partner=partner).select_related("created_by"),
             "scope_labels": dict(Scope.choices),
+            "endpoints": endpoints,
+            "endpoint_form": endpoint_form or WebhookEndpointForm(event_types=EVENT_TYPES),
+            "secret": secret,
+            "deliveries": recent,
         },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def add_endpoint(request):
+    membership, partner = _partner(request, manage=True)
+    form = WebhookEndpointForm(request.POST, event_types=EVENT_TYPES)
+    if form.is_valid():
+        try:
+            endpoint = webhooks.create_endpoint(
+                partner=partner, url=form.cleaned_data["url"], event_types=form.cleaned_data["event_types"]
+            )
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Webhook endpoint added. Copy its signing secret now."))
+            return _page(request, partner, membership, secret=endpoint.secret)
+    return _page(request, partner, membership, endpoint_form=form, status=400)
+
+
+def _endpoint(request, public_id):
+    _membership, partner = _partner(request, manage=True)
+    return get_object_or_404(WebhookEndpoint, public_id=public_id, partner=partner)
+
+
+@login_required
+@require_POST
+def endpoint_action(request, public_id, action):
+    endpoint = _endpoint(request, public_id)
+    if action == "test":
+        try:
+            webhooks.send_test_event(endpoint=endpoint)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Test event queued."))
+    elif action == "enable":
+        webhooks.update_endpoint(endpoint=endpoint, enabled=True)
+        messages.success(request, _("Endpoint enabled."))
+    elif action == "disable":
+        webhooks.update_endpoint(endpoint=endpoint, enabled=False)
+        messages.success(request, _("Endpoint disabled."))
+    elif action == "delete":
+        endpoint.delete()
+        messages.success(request, _("Endpoint removed."))
+    else:
+        raise Http404
+    return redirect("api_console:keys")
 
 
 @login_required
@@ -85,5 +148,10 @@ def docs(request):
     return render(
         request,
         "api/docs.html",
-        {"scopes": Scope.choices, "versions": API_VERSIONS, "site_url": request.build_absolute_uri("/")[:-1]},
+        {
+            "scopes": Scope.choices,
+            "versions": API_VERSIONS,
+            "event_types": sorted(EVENT_TYPES.items()),
+            "site_url": request.build_absolute_uri("/")[:-1],
+        },
     )

@@ -13,24 +13,25 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from partners.models import Delivery, Event, WebhookEndpoint
 
 #: Every event type, with its meaning (the API docs and the endpoint filter list these).
 EVENT_TYPES = {
-    "listing.submitted": "A listing was submitted for review.",
-    "listing.approved": "A listing was approved and published.",
-    "listing.rejected": "A listing was sent back by the reviewer.",
-    "listing.published": "A listing was published.",
-    "subscription.created": "A customer subscribed to one of your listings.",
-    "subscription.cancelled": "A subscription was cancelled.",
-    "entitlement.created": "A customer was given access to one of your listings.",
-    "entitlement.activated": "An entitlement became active (a trial converted, a payment arrived).",
-    "entitlement.seats_changed": "The seats of an entitlement changed.",
-    "entitlement.suspended": "An entitlement was suspended (payment overdue).",
-    "entitlement.resumed": "A suspended entitlement was resumed.",
-    "entitlement.ended": "An entitlement ended.",
-    "webhook.test": "A test event you asked for.",
+    "listing.submitted": _("A listing was submitted for review."),
+    "listing.approved": _("A listing was approved and published."),
+    "listing.rejected": _("A listing was sent back by the reviewer."),
+    "listing.published": _("A listing was published."),
+    "subscription.created": _("A customer subscribed to one of your listings."),
+    "subscription.cancelled": _("A subscription was cancelled."),
+    "entitlement.created": _("A customer was given access to one of your listings."),
+    "entitlement.activated": _("An entitlement became active (a trial converted, a payment arrived)."),
+    "entitlement.seats_changed": _("The seats of an entitlement changed."),
+    "entitlement.suspended": _("An entitlement was suspended (payment overdue)."),
+    "entitlement.resumed": _("A suspended entitlement was resumed."),
+    "entitlement.ended": _("An entitlement ended."),
+    "webhook.test": _("A test event you asked for."),
 }
 
 

@@ -94,3 +94,32 @@ def test_schema_validates_and_docs_are_served_offline(client):
 def test_console_links_to_keys_and_docs(owner_client):
     html = owner_client.get("/en/partners/console/").content.decode()
     assert "/en/partners/api/keys/" in html and "/en/partners/api/docs/" in html
+
+
+def test_console_adds_an_endpoint_and_sends_a_test_event(
+    owner_client, settings, django_capture_on_commit_callbacks
+):
+    from partners.models import Delivery, WebhookEndpoint
+    from tests.unit.api.receiver import Receiver
+
+    settings.TESTING = True
+    settings.OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS = True
+    WebhookEndpoint.objects.all().delete()
+    receiver = Receiver()
+    try:
+        refused = owner_client.post("/en/partners/api/webhooks/", {"url": "https://10.1.2.3/hook"})
+        assert refused.status_code == 400 and not WebhookEndpoint.objects.exists()
+        added = owner_client.post("/en/partners/api/webhooks/", {"url": receiver.url})
+        endpoint = WebhookEndpoint.objects.get()
+        assert endpoint.secret in added.content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            owner_client.post(f"/en/partners/api/webhooks/{endpoint.public_id}/test/")
+        assert len(receiver.requests) == 1
+        assert Delivery.objects.get().status == Delivery.Status.SUCCEEDED
+        page = owner_client.get(KEYS).content.decode()
+        assert "webhook.test" in page and endpoint.secret not in page
+    finally:
+        receiver.close()
+    other = world()
+    foreign = WebhookEndpoint.objects.get(partner=other.partner)
+    assert owner_client.post(f"/en/partners/api/webhooks/{foreign.public_id}/delete/").status_code == 404
