@@ -5,7 +5,6 @@ Usage records go through :func:`billing.services.usage.report_usage`, the same p
 signed ``/billing/api/usage/`` endpoint.
 """
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -274,18 +273,18 @@ class UsageViewSet(PartnerAPIMixin, mixins.CreateModelMixin, viewsets.GenericVie
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        results = []
-        for record in serializer.validated_data["records"]:
-            with transaction.atomic():
-                outcome = usage_service.report_usage(
-                    partner=self.partner,
-                    subscription_id=record["subscription"],
-                    quantity=record["quantity"],
-                    key=record["key"],
-                    occurred_at=record["timestamp"],
-                    note=record.get("note", ""),
-                )
-            results.append({"key": record["key"], **outcome.as_dict()})
+        records = [
+            usage_service.UsageInput(
+                subscription_id=r["subscription"],
+                quantity=r["quantity"],
+                key=r["key"],
+                occurred_at=r["timestamp"],
+                note=r.get("note", ""),
+            )
+            for r in serializer.validated_data["records"]
+        ]
+        outcomes = usage_service.report_batch(partner=self.partner, records=records)
+        results = [{"key": r.key, **o.as_dict()} for r, o in zip(records, outcomes, strict=True)]
         created = any(r["status"] == "created" for r in results)
         return Response(
             {"results": results}, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK

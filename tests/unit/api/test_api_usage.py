@@ -63,6 +63,12 @@ def test_batch_gives_per_record_results_and_charges_each_key_once(stripe):
     assert again.status_code == 200
     assert again.json()["results"][0] == {"key": "a", "status": "duplicate", "id": results[0]["id"]}
     assert UsageRecord.objects.count() == 1
+    # a key repeated inside one batch: the first is created, the second is its duplicate
+    fresh = {**records[0], "key": "e", "quantity": 2}
+    mixed = post(token, [records[0], fresh, fresh], "batch-3").json()["results"]
+    assert [r["status"] for r in mixed] == ["duplicate", "created", "duplicate"]
+    assert mixed[1]["id"] == mixed[2]["id"]
+    assert UsageRecord.objects.count() == 2
 
 
 def test_signed_endpoint_and_api_share_one_key_space(stripe, client):
