@@ -290,6 +290,7 @@ CELERY_BEAT_SCHEDULE = {
     # partner API webhooks (partners/tasks/webhooks.py): retries due, event retention
     "partners-send-due-webhooks": {"task": "partners.send_due_webhooks", "schedule": 5.0},
     "partners-purge-events": {"task": "partners.purge_events", "schedule": crontab(minute=40, hour=3)},
+    "api-purge-idempotent-responses": {"task": "api.purge_idempotent_responses", "schedule": 3600.0},
     "partners-quarterly-health-reports": {
         "task": "partners.send_quarterly_health_reports",
         "schedule": crontab(minute=0, hour=6, day_of_month=5, month_of_year="1,4,7,10"),

@@ -219,3 +219,13 @@ def test_last_used_is_recorded(mine):
     api_client(token).get("/api/v1/partner")
     key.refresh_from_db()
     assert key.last_used_at is not None
+
+
+def test_stored_responses_are_purged_after_24_hours(token, mine):
+    from api.tasks import purge_idempotent_responses
+
+    post(api_client(token), {"records": [record(mine.subscription)]}, key="purge-me")
+    post(api_client(token), {"records": [record(mine.subscription)]}, key="keep-me")
+    IdempotentResponse.objects.filter(key="purge-me").update(created_at=timezone.now() - timedelta(hours=25))
+    assert purge_idempotent_responses() == 1
+    assert list(IdempotentResponse.objects.values_list("key", flat=True)) == ["keep-me"]
