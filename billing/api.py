@@ -187,7 +187,6 @@ class TransactionViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
     lookup_url_kwarg = "id"
     lookup_value_regex = "[0-9]{1,18}"
     required_scopes = {"GET": "payouts:read"}
-    cursor_ordering = ("pk",)
     updated_field = "created_at"
 
     def get_queryset(self):

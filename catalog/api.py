@@ -97,7 +97,6 @@ class ListingViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
     lookup_url_kwarg = "id"
     lookup_value_regex = "[0-9a-f-]{36}"
     required_scopes = {"GET": "listings:read"}
-    cursor_ordering = ("pk",)
     updated_field = "latest_revision_created_at"
 
     def get_queryset(self):

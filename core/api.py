@@ -87,14 +87,15 @@ def _refuse_constant(name):
 
 
 class PartnerCursorPagination(CursorPagination):
-    """Cursor pagination in the order rows last changed (oldest first, so rows that change
-    while a client pages move to the end instead of being skipped). ``limit`` (default 50,
-    at most 200) and ``updated_since`` (ISO-8601) are query parameters."""
+    """Cursor pagination in creation order (primary key): a client paging through while rows
+    change sees each row once — new rows arrive at the end, changed rows keep their place — and
+    picks up later changes with ``updated_since`` (ISO-8601; the view's ``updated_field``,
+    ``updated_at`` by default). ``limit``: default 50, at most 200."""
 
     page_size = 50
     max_page_size = 200
     page_size_query_param = "limit"
-    ordering = ("updated_at", "pk")  # a view may name others (``cursor_ordering``, ``updated_field``)
+    ordering = ("pk",)  # a view may name another (``cursor_ordering``)
 
     def get_ordering(self, request, queryset, view):
         return tuple(getattr(view, "cursor_ordering", self.ordering))
@@ -117,7 +118,7 @@ class PartnerCursorPagination(CursorPagination):
                 raise exceptions.ValidationError(
                     {"updated_since": [_("Give a date and time in ISO-8601, e.g. 2026-12-01T08:00:00Z.")]}
                 )
-            field = getattr(view, "updated_field", None) or self.get_ordering(request, queryset, view)[0]
+            field = getattr(view, "updated_field", "updated_at")
             queryset = queryset.filter(**{f"{field}__gte": moment})
         return super().paginate_queryset(queryset, request, view)
 

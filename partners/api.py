@@ -89,7 +89,7 @@ class EventSerializer(serializers.ModelSerializer):
 class EventViewSet(PartnerAPIMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = EventSerializer
     required_scopes = {"GET": "webhooks:manage"}
-    cursor_ordering = ("created_at", "pk")
+    updated_field = "created_at"
 
     def get_queryset(self):
         events = Event.objects.filter(

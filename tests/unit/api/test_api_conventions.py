@@ -2,6 +2,7 @@
 Idempotency-Key replay, rate-limit headers and 429, cursor pagination, IP allow-list, versions."""
 
 import json
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -229,3 +230,27 @@ def test_stored_responses_are_purged_after_24_hours(token, mine):
     IdempotentResponse.objects.filter(key="purge-me").update(created_at=timezone.now() - timedelta(hours=25))
     assert purge_idempotent_responses() == 1
     assert list(IdempotentResponse.objects.values_list("key", flat=True)) == ["keep-me"]
+
+
+def test_rows_changed_while_paging_are_seen_once(token, mine):
+    """Subscriptions (which change) page in creation order: one changed after it was read is not
+    read again; updated_since then finds it."""
+    from billing.models import Subscription
+
+    subs = [mine.subscription]
+    for _ in range(5):
+        clone = Subscription.objects.get(pk=mine.subscription.pk)
+        clone.pk, clone.public_id, clone.idempotency_key = None, uuid.uuid4(), uuid.uuid4().hex
+        clone.save()
+        subs.append(clone)
+    client = api_client(token)
+    started = timezone.now()
+    page = client.get("/api/v1/subscriptions?limit=2").json()
+    seen = [row["id"] for row in page["results"]]
+    Subscription.objects.filter(pk=subs[0].pk).update(quantity=7, updated_at=timezone.now())
+    while page["next"]:
+        page = client.get(page["next"]).json()
+        seen += [row["id"] for row in page["results"]]
+    assert seen == [str(s.public_id) for s in subs]
+    changed = client.get("/api/v1/subscriptions", {"updated_since": started.isoformat()}).json()["results"]
+    assert [row["id"] for row in changed] == [str(subs[0].public_id)]
