@@ -15,5 +15,6 @@ urlpatterns = [
         views.endpoint_action,
         name="endpoint-action",
     ),
+    path("deliveries/<uuid:public_id>/resend/", views.resend_delivery, name="resend-delivery"),
     path("docs/", views.docs, name="docs"),
 ]

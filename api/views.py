@@ -155,3 +155,19 @@ def docs(request):
             "site_url": request.build_absolute_uri("/")[:-1],
         },
     )
+
+
+@login_required
+@require_POST
+def resend_delivery(request, public_id):
+    _membership, partner = _partner(request, manage=True)
+    delivery = get_object_or_404(
+        Delivery.objects.select_related("endpoint"), public_id=public_id, endpoint__partner=partner
+    )
+    try:
+        webhooks.resend(delivery=delivery)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Delivery queued again."))
+    return redirect("api_console:keys")

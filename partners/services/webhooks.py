@@ -292,3 +292,23 @@ def purge_events(now=None) -> int:
     now = now or timezone.now()
     deleted, _rows = Event.objects.filter(created_at__lt=now - EVENTS_KEPT_FOR).delete()
     return deleted
+
+
+NOT_RESENDABLE = "Only a failed delivery to an enabled endpoint can be sent again."
+
+
+@transaction.atomic
+def resend(*, delivery: Delivery) -> Delivery:
+    """A failed delivery starts over (same webhook-id: receivers that got it drop it)."""
+    if delivery.status != Delivery.Status.FAILED or delivery.endpoint.disabled_at is not None:
+        raise NotAllowed(_(NOT_RESENDABLE), code="not_resendable")
+    delivery.status, delivery.attempts, delivery.next_attempt_at = Delivery.Status.PENDING, 0, timezone.now()
+    delivery.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
+
+    def enqueue():
+        from partners.tasks.webhooks import deliver_webhook
+
+        deliver_webhook.delay(delivery.pk)
+
+    transaction.on_commit(enqueue)
+    return delivery

@@ -238,3 +238,34 @@ def test_billing_and_catalogue_emit_events(mine, django_capture_on_commit_callba
     event = Event.objects.filter(partner=mine.partner, type="entitlement.created").get()
     assert event.payload["customer"]["slug"] == "events-buyer"
     assert event.payload["listing"] == str(mine.listing.translation_key)
+
+
+def test_a_failed_delivery_can_be_sent_again_from_the_console(
+    client, mine, receiver, django_capture_on_commit_callbacks
+):
+    from accounts.models import Role
+    from accounts.selectors import SESSION_KEY
+    from tests.unit.accounts.factories import MembershipFactory, UserFactory
+
+    receiver.status = 410
+    delivery = webhooks.deliver(_pending_delivery(mine.partner, receiver.url).pk)
+    assert delivery.status == Delivery.Status.FAILED
+    user = UserFactory()
+    MembershipFactory(user=user, organisation=mine.partner.organisation, role=Role.ADMIN)
+    client.force_login(user)
+    session = client.session
+    session[SESSION_KEY] = mine.partner.organisation_id
+    session.save()
+    url = f"/en/partners/api/deliveries/{delivery.public_id}/resend/"
+    client.post(url)  # the endpoint is disabled (410): refused
+    assert Delivery.objects.get().status == Delivery.Status.FAILED
+    webhooks.update_endpoint(endpoint=delivery.endpoint, enabled=True)
+    receiver.status = 200
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url)
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SUCCEEDED and delivery.attempts == 1
+    assert receiver.accepted == [delivery.event.message_id]
+    other = world()
+    foreign = Delivery.objects.create(event=emit(other.partner, "webhook.test", {}), endpoint=other.endpoint)
+    assert client.post(f"/en/partners/api/deliveries/{foreign.public_id}/resend/").status_code == 404
