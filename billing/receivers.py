@@ -38,6 +38,16 @@ def notify_partner(sender, entitlement, event, **kwargs):
         logger.exception("Could not log the fulfilment notification for entitlement %s", entitlement.pk)
 
 
+@receiver(signals.entitlement_changed, dispatch_uid="billing.partner_events")
+def emit_partner_events(sender, entitlement, event, **kwargs):
+    from billing import events
+
+    try:
+        events.entitlement_changed(entitlement, event)
+    except Exception:  # noqa: BLE001 - the customer's action has committed; log, never fail it
+        logger.exception("Could not emit partner events for entitlement %s", entitlement.pk)
+
+
 @receiver(post_migrate, dispatch_uid="billing.money.ensure_metrics")
 def ensure_billing_metrics(sender, **kwargs):
     if getattr(sender, "label", None) == "billing":

@@ -15,11 +15,25 @@ class CatalogConfig(AppConfig):
         post_migrate.connect(ensure_metrics, sender=self, dispatch_uid="catalog.ensure_metrics")
 
         from catalog.models import ListingPage
-        from catalog.services.listings import listing_published
+        from catalog.services.listings import (
+            listing_published,
+            listing_published_event,
+            listing_workflow_event,
+        )
 
         page_published.connect(
             listing_published, sender=ListingPage, dispatch_uid="catalog.listing_published"
         )
+        # Partner events for webhooks (listing.published / submitted / approved / rejected).
+        from wagtail.signals import workflow_approved, workflow_rejected, workflow_submitted
+
+        page_published.connect(
+            listing_published_event, sender=ListingPage, dispatch_uid="catalog.listing_event"
+        )
+        for signal in (workflow_submitted, workflow_approved, workflow_rejected):
+            signal.connect(
+                listing_workflow_event, dispatch_uid=f"catalog.listing_workflow_event.{id(signal)}"
+            )
 
         from catalog.search.apps_ready import connect as connect_search
 

@@ -13,6 +13,7 @@ from marketplace.sitemaps import MarketplaceSitemap
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("billing/", include("billing.urls")),  # the Stripe webhook, outside the language prefix
+    path("api/v1/", include("api.urls")),  # the partner REST API (language from Accept-Language)
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": MarketplaceSitemap}}, name="sitemap"),
@@ -24,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("account/", include("accounts.urls")),
     path("partners/console/health/", include("health.urls")),
     path("partners/console/deals/", include("cosell.urls")),
+    path("partners/api/", include("api.console_urls")),
     path("partners/", include("partners.urls")),
     path("search/", include("marketplace.search_urls")),
     path("billing/partner/", include("billing.partner_urls")),

@@ -51,9 +51,11 @@ echo "== pytest"
 status=0
 .venv/bin/pytest "$@" || status=$?
 
-echo "== lint (ruff, import layers, makemigrations --check)"
+echo "== lint (ruff, import layers, makemigrations --check, OpenAPI schema)"
 .venv/bin/ruff check . || status=1
 .venv/bin/ruff format --check . >/dev/null || { .venv/bin/ruff format --check .; status=1; }
 .venv/bin/lint-imports >/dev/null || { .venv/bin/lint-imports; status=1; }
 $PY manage.py makemigrations --check --dry-run >/dev/null || { $PY manage.py makemigrations --check --dry-run; status=1; }
+$PY manage.py spectacular --validate --fail-on-warn --file /dev/null 2>/dev/null \
+  || { $PY manage.py spectacular --validate --fail-on-warn --file /dev/null; status=1; }
 exit $status

@@ -8,12 +8,12 @@ and names the partner (``X-Symbio-Partner: <partner id>``). JSON body::
     {"subscription": "<subscription public id>", "quantity": 120, "key": "<unique per report>",
      "date": "2026-11-24", "note": "optional"}
 
+Records go through ``billing.services.usage.report_usage``, as the partner API's usage batches do.
 Answers 201 with the record (200 when the key was already used: no second charge), 400 with a
 message for bad input, 401 for a bad signature, 404 for a subscription that is not the partner's.
 """
 
 import json
-import uuid
 from datetime import date
 
 from django.http import JsonResponse
@@ -21,9 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from billing import gateway, selectors
-from billing.models import FulfilmentEndpoint, UsageRecord
-from billing.services import subscriptions
+from billing.models import FulfilmentEndpoint
+from billing.services import usage
 from billing.services.fulfilment import verify_signature
 
 MAX_BODY = 16 * 1024
@@ -58,26 +57,18 @@ def report_usage(request):
         return _error(_("Send JSON with subscription, quantity, key and an optional date (YYYY-MM-DD)."), 400)
     if not isinstance(quantity, int) or isinstance(quantity, bool):
         return _error(_("Enter a whole number of units above zero."), 400)
-    try:
-        uuid.UUID(public_id)
-    except ValueError:
-        return _error(_("No such usage-based subscription of yours."), 404)
-    sub = selectors.metered_subscriptions_for_partner(endpoint.partner).filter(public_id=public_id).first()
-    if sub is None:
-        return _error(_("No such usage-based subscription of yours."), 404)
-    existed = UsageRecord.objects.filter(idempotency_key=f"api-{endpoint.partner_id}-{key}").exists()
-    try:
-        record = subscriptions.record_usage(
-            sub,
-            quantity=quantity,
-            key=f"api-{endpoint.partner_id}-{key}",
-            note=str(payload.get("note", ""))[:200],
-            day=day,
-        )
-    except subscriptions.PurchaseError as exc:
-        return _error(exc.message, 400)
-    except gateway.BillingGatewayError as exc:
-        return _error(exc.message, 503)
+    outcome = usage.report_usage(
+        partner=endpoint.partner,
+        subscription_id=public_id,
+        quantity=quantity,
+        key=key,
+        day=day,
+        note=str(payload.get("note", "")),
+    )
+    if outcome.status == "rejected":
+        return _error(outcome.detail, {"not_found": 404, "unavailable": 503}.get(outcome.code, 400))
+    record = outcome.record
+    existed = outcome.status == "duplicate"
     body = {
         "id": record.pk,
         "quantity": record.quantity,

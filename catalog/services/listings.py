@@ -18,3 +18,40 @@ def mark_updated(*, listing_id: int, at=None) -> None:
 def listing_published(sender, instance, revision=None, **kwargs) -> None:
     """``page_published`` receiver (connected in ``CatalogConfig.ready``)."""
     mark_updated(listing_id=instance.pk)
+
+
+# --- partner events (webhooks; partners.services.events) ---------------------------------------
+
+
+def listing_payload(listing: ListingPage) -> dict:
+    return {
+        "id": str(listing.translation_key),
+        "slug": listing.slug,
+        "name": listing.title,
+        "name_en": listing.title_en,
+        "live": listing.live,
+    }
+
+
+def _emit_listing(listing, event_type: str) -> None:
+    from partners.services.events import emit
+
+    if isinstance(listing, ListingPage) and listing.partner_id:
+        emit(listing.partner, event_type, listing_payload(listing))
+
+
+def listing_published_event(sender, instance, revision=None, **kwargs) -> None:
+    """``page_published``: ``listing.published``."""
+    _emit_listing(instance, "listing.published")
+
+
+def listing_workflow_event(sender, instance, user=None, signal=None, **kwargs) -> None:
+    """``workflow_submitted`` / ``_approved`` / ``_rejected`` of a listing: ``listing.<that>``."""
+    from wagtail.signals import workflow_approved, workflow_rejected, workflow_submitted
+
+    kind = {workflow_submitted: "submitted", workflow_approved: "approved", workflow_rejected: "rejected"}[
+        signal
+    ]
+    page = getattr(instance, "content_object", None)
+    page = getattr(page, "specific", page)
+    _emit_listing(page, f"listing.{kind}")

@@ -58,6 +58,7 @@ THIRD_PARTY_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 LOCAL_APPS = [
     "core",
@@ -70,6 +71,7 @@ LOCAL_APPS = [
     "cosell",
     "incentives",
     "marketplace",
+    "api",
     "demo",
 ]
 # Local apps first so their templates override allauth's and Wagtail's.
@@ -292,6 +294,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.compute_health",
         "schedule": crontab(minute=0, hour=4, day_of_month=3),
     },
+    # partner API webhooks (partners/tasks/webhooks.py): retries due, event retention
+    "partners-send-due-webhooks": {"task": "partners.send_due_webhooks", "schedule": 5.0},
+    "partners-purge-events": {"task": "partners.purge_events", "schedule": crontab(minute=40, hour=3)},
+    "api-purge-idempotent-responses": {"task": "api.purge_idempotent_responses", "schedule": 3600.0},
     # health reports (health/tasks/reports.py): last quarter's ecosystem report, emailed
     "partners-quarterly-health-reports": {
         "task": "partners.send_quarterly_health_reports",
@@ -341,16 +347,38 @@ BILLING_FULFILMENT_TIMEOUT_SECONDS = env.int("BILLING_FULFILMENT_TIMEOUT_SECONDS
 BILLING_FULFILMENT_ALLOW_PRIVATE_URLS = env.bool("BILLING_FULFILMENT_ALLOW_PRIVATE_URLS", default=False)
 
 # --- REST API ------------------------------------------------------------------------
+# The partner API (api/): API keys, problem documents, per-key rate limits. Wagtail's admin API
+# sets its own authentication and keeps DRF's error format (api.problems answers /api/ only).
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": True,
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Symbio API",
-    "VERSION": "1.0.0",
+    "TITLE": "Symbio partner API",
+    "DESCRIPTION": (
+        "The partner REST API: your profile, listings, subscriptions, entitlements, usage, money "
+        "and webhooks. Authenticate with `Authorization: Bearer symb_…`; errors are "
+        "`application/problem+json`. 伙伴 REST API：以 API 密钥认证，错误以 problem+json 返回。"
+    ),
+    "VERSION": "2026-12-01",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
     # Symbio's API only, not the Wagtail admin's internal one (also keeps `check --deploy` clean).
     "PREPROCESSING_HOOKS": ["config.schema.exclude_wagtail_admin_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_conventions",
+    ],
 }
 
 # --- Logging -------------------------------------------------------------------------

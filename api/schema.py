@@ -1,0 +1,95 @@
+"""OpenAPI (drf-spectacular): the API-key security scheme, and the conventions every operation
+shares — problem documents for 400/401/403/404/429, rate-limit headers, ``Idempotency-Key`` on
+POST, the ``Symbio-Version`` header."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+PROBLEM = {
+    "type": "object",
+    "description": "RFC 9457 problem document. 错误说明（RFC 9457）。",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string", "description": "Stable machine-readable code."},
+        "scope": {"type": "string", "description": "The scope the key lacks (403 missing_scope)."},
+        "errors": {"type": "object", "additionalProperties": True},
+        "field": {"type": "string"},
+    },
+    "required": ["type", "title", "status", "detail", "code"],
+}
+
+PROBLEM_DESCRIPTIONS = {
+    "400": "Malformed JSON, invalid or unknown fields, missing Idempotency-Key. 请求有误。",
+    "401": "No API key, or a revoked, expired or unknown one. 未认证。",
+    "403": "The key lacks the scope (named in `scope`) or the address is not allowed. 无权限。",
+    "404": "No such object of yours. 对象不存在。",
+    "409": "A request with this Idempotency-Key is still running. 冲突。",
+    "422": "This Idempotency-Key was used with another body. 幂等键被复用。",
+    "429": "Rate limit exceeded; see Retry-After. 请求过于频繁。",
+}
+
+RATE_HEADERS = {
+    "X-RateLimit-Limit": "Requests the key may burst. 突发上限。",
+    "X-RateLimit-Remaining": "Requests left in the bucket. 剩余次数。",
+    "X-RateLimit-Reset": "Seconds until the bucket is full again. 恢复秒数。",
+}
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "api.authentication.ApiKeyAuthentication"
+    name = "apiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "symb_<prefix>_<secret>",
+            "description": "A partner API key from the partner console. 在伙伴控制台创建的 API 密钥。",
+        }
+
+
+def add_conventions(result, generator, request, public):
+    """Post-processing hook: the shared headers and problem responses on every operation."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = PROBLEM
+    problem_ref = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    headers = {
+        name: {"schema": {"type": "integer"}, "description": text} for name, text in RATE_HEADERS.items()
+    }
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            params = operation.setdefault("parameters", [])
+            params.append(
+                {
+                    "in": "header",
+                    "name": "Symbio-Version",
+                    "required": False,
+                    "schema": {"type": "string", "enum": ["2026-12-01"]},
+                    "description": "API version (default: the key's pinned version). 接口版本。",
+                }
+            )
+            codes = ["400", "401", "403", "404", "429"]
+            if method == "post":
+                params.append(
+                    {
+                        "in": "header",
+                        "name": "Idempotency-Key",
+                        "required": True,
+                        "schema": {"type": "string", "maxLength": 255},
+                        "description": "Unique per operation; replayed for 24 h. 幂等键，24 小时内重放。",
+                    }
+                )
+                codes += ["409", "422"]
+            responses = operation.setdefault("responses", {})
+            for code in codes:
+                responses.setdefault(
+                    code, {"description": PROBLEM_DESCRIPTIONS[code], "content": problem_ref}
+                )
+            for status, response in responses.items():
+                if status.startswith("2"):
+                    response.setdefault("headers", {}).update(headers)
+    return result

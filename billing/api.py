@@ -1,0 +1,290 @@
+"""The partner API's money and customers: subscriptions and entitlements of the partner's
+listings, ledger transactions, payout statements and payouts (read), and usage records (write).
+
+Usage records go through :func:`billing.services.usage.report_usage`, the same path as the
+signed ``/billing/api/usage/`` endpoint.
+"""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+
+from billing.models import Entitlement, LedgerEntry, Payout, PayoutStatement, Subscription
+from billing.services import usage as usage_service
+from core.api import PartnerAPIMixin, StrictSerializerMixin
+
+
+class MoneySerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="Decimal string.")
+    currency = serializers.CharField(help_text="ISO 4217: CNY or USD.")
+
+
+def _money(amount, currency):
+    return {"amount": f"{amount:.2f}", "currency": currency}
+
+
+class CustomerSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    slug = serializers.CharField()
+
+
+class SubscriptionSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    listing = serializers.UUIDField(source="listing.translation_key", read_only=True)
+    customer = CustomerSerializer(source="organisation", read_only=True)
+    unit_price = serializers.SerializerMethodField()
+    metered = serializers.BooleanField(source="is_metered", read_only=True)
+
+    class Meta:
+        model = Subscription
+        fields = [
+            "id",
+            "listing",
+            "customer",
+            "plan_name",
+            "plan_name_en",
+            "status",
+            "interval",
+            "quantity",
+            "unit_price",
+            "metered",
+            "current_period_start",
+            "current_period_end",
+            "cancel_at_period_end",
+            "canceled_at",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_unit_price(self, sub) -> MoneySerializer:
+        return _money(sub.unit_amount, sub.currency)
+
+
+class EntitlementSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    listing = serializers.UUIDField(source="listing.translation_key", read_only=True)
+    customer = CustomerSerializer(source="organisation", read_only=True)
+    subscription = serializers.UUIDField(source="subscription.public_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Entitlement
+        fields = [
+            "id",
+            "listing",
+            "customer",
+            "source",
+            "subscription",
+            "status",
+            "seats",
+            "starts_at",
+            "ends_at",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class TransactionSerializer(serializers.ModelSerializer):
+    amount = serializers.SerializerMethodField(help_text="Positive: owed to you; negative: deducted.")
+    statement = serializers.UUIDField(source="statement.public_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = LedgerEntry
+        fields = ["id", "kind", "amount", "occurred_at", "description", "statement", "created_at"]
+
+    def get_amount(self, entry) -> MoneySerializer:
+        return _money(entry.amount, entry.currency)
+
+
+class StatementSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    charges = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    refunds = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    commission = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    adjustments = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    net = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = PayoutStatement
+        fields = [
+            "id",
+            "number",
+            "month",
+            "currency",
+            "charges",
+            "refunds",
+            "commission",
+            "adjustments",
+            "net",
+            "entry_count",
+            "status",
+            "issued_at",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class PayoutSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    amount = serializers.SerializerMethodField()
+    statement = serializers.UUIDField(source="statement.public_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Payout
+        fields = [
+            "id",
+            "amount",
+            "status",
+            "statement",
+            "paid_at",
+            "failure_message",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_amount(self, payout) -> MoneySerializer:
+        return _money(payout.amount, payout.currency)
+
+
+def _read_only(summary, description):
+    return extend_schema_view(
+        list=extend_schema(summary=f"List {summary}", description=description),
+        retrieve=extend_schema(summary=f"One of {summary}", description=description),
+    )
+
+
+@_read_only("subscriptions", "Subscriptions of your listings. 您的上架产品的订阅。")
+class SubscriptionViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = SubscriptionSerializer
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+    lookup_value_regex = "[0-9a-f-]{36}"
+    required_scopes = {"GET": "entitlements:read"}
+
+    def get_queryset(self):
+        return Subscription.objects.filter(listing__partner=self.partner).select_related(
+            "listing", "organisation", "price"
+        )
+
+
+@_read_only("entitlements", "Entitlements to your listings: who may use what. 客户对您产品的使用权。")
+class EntitlementViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = EntitlementSerializer
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+    lookup_value_regex = "[0-9a-f-]{36}"
+    required_scopes = {"GET": "entitlements:read"}
+
+    def get_queryset(self):
+        return Entitlement.objects.filter(listing__partner=self.partner).select_related(
+            "listing", "organisation", "subscription"
+        )
+
+
+@_read_only("transactions", "Your ledger: charges, refunds, commission, payouts, adjustments. 您的账目流水。")
+class TransactionViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = TransactionSerializer
+    lookup_url_kwarg = "id"
+    lookup_value_regex = "[0-9]{1,18}"
+    required_scopes = {"GET": "payouts:read"}
+    updated_field = "created_at"
+
+    def get_queryset(self):
+        return LedgerEntry.objects.filter(partner=self.partner).select_related("statement").order_by("pk")
+
+
+@_read_only("payout statements", "Your monthly payout statements. 您的月度结算单。")
+class StatementViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = StatementSerializer
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+    lookup_value_regex = "[0-9a-f-]{36}"
+    required_scopes = {"GET": "payouts:read"}
+
+    def get_queryset(self):
+        return PayoutStatement.objects.filter(partner=self.partner)
+
+
+@_read_only("payouts", "Transfers to your account. 打款记录。")
+class PayoutViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = PayoutSerializer
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+    lookup_value_regex = "[0-9a-f-]{36}"
+    required_scopes = {"GET": "payouts:read"}
+
+    def get_queryset(self):
+        return Payout.objects.filter(partner=self.partner).select_related("statement")
+
+
+# --- usage records ------------------------------------------------------------------------------
+
+
+class UsageRecordInSerializer(StrictSerializerMixin, serializers.Serializer):
+    subscription = serializers.UUIDField(help_text="A usage-based subscription of one of your listings.")
+    quantity = serializers.IntegerField(min_value=1, max_value=10**9)
+    key = serializers.CharField(
+        max_length=60, help_text="Unique per record: a repeated key is not charged twice."
+    )
+    timestamp = serializers.DateTimeField(help_text="When the usage happened; at most 24 hours ago.")
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and isinstance(data.get("quantity"), bool | float | str):
+            raise serializers.ValidationError({"quantity": [_("Enter a whole number of units above zero.")]})
+        return super().to_internal_value(data)
+
+
+class UsageBatchSerializer(StrictSerializerMixin, serializers.Serializer):
+    records = UsageRecordInSerializer(many=True, allow_empty=False, max_length=usage_service.MAX_BATCH)
+
+
+class UsageResultSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    status = serializers.ChoiceField(choices=["created", "duplicate", "rejected"])
+    id = serializers.IntegerField(required=False, help_text="The usage record (created or duplicate).")
+    code = serializers.CharField(required=False, help_text="Why a record was rejected (stable).")
+    detail = serializers.CharField(required=False, help_text="Why, in your language.")
+
+
+class UsageBatchResultSerializer(serializers.Serializer):
+    results = UsageResultSerializer(many=True)
+
+
+class UsageViewSet(PartnerAPIMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    serializer_class = UsageBatchSerializer
+    required_scopes = {"POST": "usage:write"}
+
+    @extend_schema(
+        summary="Report metered usage",
+        description=(
+            "Up to 100 usage records per request. Each record is handled on its own: the response "
+            "lists, in order, `created`, `duplicate` (its key was already reported: not charged again) "
+            "or `rejected` with a code (`late` when more than 24 hours old, `not_found` for a "
+            "subscription that is not a usage-based subscription of yours, `refused`). "
+            "每批最多 100 条用量记录，逐条返回结果；超过 24 小时的记录会被拒绝。"
+        ),
+        responses={
+            201: UsageBatchResultSerializer,
+            200: OpenApiResponse(UsageBatchResultSerializer, description="Nothing new was created."),
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        records = [
+            usage_service.UsageInput(
+                subscription_id=r["subscription"],
+                quantity=r["quantity"],
+                key=r["key"],
+                occurred_at=r["timestamp"],
+                note=r.get("note", ""),
+            )
+            for r in serializer.validated_data["records"]
+        ]
+        outcomes = usage_service.report_batch(partner=self.partner, records=records)
+        results = [{"key": r.key, **o.as_dict()} for r, o in zip(records, outcomes, strict=True)]
+        created = any(r["status"] == "created" for r in results)
+        return Response(
+            {"results": results}, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
