@@ -11,6 +11,11 @@ from django.test import Client
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
+# pytest-xdist (scripts/test.sh runs ``-n 2 --dist loadgroup``): tests sharing something that
+# cannot be split per worker run on one worker, by ``xdist_group``, given here by what they use.
+LOCALSTRIPE_GROUP = "localstripe"  # one localstripe server; webhook endpoints it calls are global
+BROWSER_GROUP = "browser"  # one Chromium at a time on a 2-core machine
+DEMO_GROUP = "demo"  # tests marked ``demo`` (seeding the demo data) run on one worker
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -21,6 +26,62 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def _shared_db_fixture(item):
+    """The first module-, package- or session-scoped fixture of ours that writes test data
+    (it takes ``django_db_blocker``), as ``baseid::name``; None when the test uses none."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return None
+    for name in item.fixturenames:
+        for fixturedef in (info.name2fixturedefs.get(name) or ())[-1:]:
+            if fixturedef.scope == "function" or "django_db_blocker" not in fixturedef.argnames:
+                continue
+            if not str(getattr(fixturedef.func, "__module__", "")).startswith("tests."):
+                continue  # pytest-django's own django_db_setup
+            return f"{fixturedef.baseid}::{name}"
+    return None
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django has put transactional tests last
+def pytest_collection_modifyitems(config, items):
+    """Order and group the tests for pytest-xdist (``--dist loadgroup``).
+
+    A fixture that builds data once per module (``_shared_db_fixture``) keeps its transaction
+    open until the module's last test: the module's tests that do not use it run first (their
+    order is otherwise kept) and the whole module runs on one worker. Tests that use
+    localstripe, the browser or the demo seed are grouped by that.
+    """
+    shared = {item.nodeid: _shared_db_fixture(item) for item in items}
+    module_group = {}
+    for item in items:
+        if shared[item.nodeid]:
+            module_group.setdefault(item.path, shared[item.nodeid])
+            if item.get_closest_marker("demo"):
+                module_group[item.path] = DEMO_GROUP
+    start = 0
+    while start < len(items):  # each run of consecutive tests from one such module
+        end = start
+        while end < len(items) and items[end].path == items[start].path:
+            end += 1
+        if items[start].path in module_group:
+            items[start:end] = sorted(items[start:end], key=lambda it: shared[it.nodeid] is not None)
+        start = end
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        if item.path in module_group:
+            group = module_group[item.path]
+        elif "stripe_api_base" in item.fixturenames:
+            group = LOCALSTRIPE_GROUP
+        elif item.get_closest_marker("browser"):
+            group = BROWSER_GROUP
+        elif item.get_closest_marker("demo"):
+            group = DEMO_GROUP
+        else:
+            continue
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(autouse=True)
