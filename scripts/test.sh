@@ -97,7 +97,9 @@ done
 echo "== pytest"
 status=0
 XDIST=()
-[ "$WORKERS" -gt 0 ] && XDIST=(-n "$WORKERS" --dist loadgroup)
+# loadgroup: tests/conftest.py groups what must share a worker; no reordering of the groups, so
+# each worker keeps pytest-django's order (transactional and browser tests last).
+[ "$WORKERS" -gt 0 ] && XDIST=(-n "$WORKERS" --dist loadgroup --no-loadscope-reorder)
 # Arguments given to this script come last: `-n 0` (or another -n) there wins.
 .venv/bin/pytest "${XDIST[@]}" "$@" || status=$?
 

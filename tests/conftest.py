@@ -14,7 +14,7 @@ CHROMIUM = "/usr/bin/chromium"
 # pytest-xdist (scripts/test.sh runs ``-n 2 --dist loadgroup``): tests sharing something that
 # cannot be split per worker run on one worker, by ``xdist_group``, given here by what they use.
 LOCALSTRIPE_GROUP = "localstripe"  # one localstripe server; webhook endpoints it calls are global
-BROWSER_GROUP = "browser"  # one Chromium at a time on a 2-core machine
+BROWSER_GROUP = "browser"  # one Chromium (Playwright marks the thread's event loop running)
 DEMO_GROUP = "demo"  # tests marked ``demo`` (seeding the demo data) run on one worker
 CHROMIUM_ARGS = [
     "--headless",
@@ -44,7 +44,9 @@ def _shared_db_fixture(item):
     return None
 
 
-@pytest.hookimpl(trylast=True)  # after pytest-django has put transactional tests last
+# First: xdist's worker hook reads the xdist_group marks right after the plain hooks, and
+# pytest-django's (also tryfirst, registered earlier, so run after this one) sorts stably.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Order and group the tests for pytest-xdist (``--dist loadgroup``).
 
@@ -73,15 +75,70 @@ def pytest_collection_modifyitems(config, items):
             continue
         if item.path in module_group:
             group = module_group[item.path]
-        elif "stripe_api_base" in item.fixturenames:
-            group = LOCALSTRIPE_GROUP
         elif item.get_closest_marker("browser"):
             group = BROWSER_GROUP
+        elif "stripe_api_base" in item.fixturenames:
+            group = LOCALSTRIPE_GROUP
         elif item.get_closest_marker("demo"):
             group = DEMO_GROUP
         else:
             continue
         item.add_marker(pytest.mark.xdist_group(group))
+
+
+# --- Transactional tests leave an empty database ----------------------------------------------
+# A transactional test (``transaction=True``, ``live_server``) ends by flushing every table, and
+# with ``serialized_rollback`` Django does not even re-run post_migrate: what the migrations
+# created (Wagtail's root page and site, locales, content types, groups) is gone until the next
+# serialized_rollback test restores it. Django therefore runs them last; under pytest-xdist a
+# worker may get other tests after them, so the migrated data is restored before the next test
+# that needs it (what Django does at the start of a serialized_rollback test).
+_FLUSHED = pytest.StashKey[bool]()
+
+
+def _database_use(item):
+    """None (no database), "db", "transactional" or "serialized" (transactional that restores)."""
+    from pytest_django.fixtures import validate_django_db
+
+    fixtures = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    transactional = serialized = False
+    if marker:
+        transactional, reset_sequences, _databases, serialized, _apps = validate_django_db(marker)
+        transactional = transactional or reset_sequences
+    elif not fixtures & {"db", "transactional_db", "live_server"}:
+        return None
+    transactional = transactional or bool(fixtures & {"transactional_db", "live_server"})
+    serialized = serialized or "django_db_serialized_rollback" in fixtures
+    if not transactional:
+        return "db"
+    return "serialized" if serialized else "transactional"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    use = _database_use(item)
+    if use is None or not item.config.stash.get(_FLUSHED, False):
+        return
+    item.config.stash[_FLUSHED] = False
+    if use == "serialized":
+        return  # Django restores the data itself
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    if _database_use(item) in ("transactional", "serialized"):
+        item.config.stash[_FLUSHED] = True
+    return result
 
 
 @pytest.fixture(autouse=True)
