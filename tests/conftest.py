@@ -84,6 +84,20 @@ def pytest_collection_modifyitems(config, items):
         else:
             continue
         item.add_marker(pytest.mark.xdist_group(group))
+    if hasattr(config, "workerinput") and config.getvalue("loadgroup"):
+        _suffix_group_names(items)
+
+
+def _suffix_group_names(items):
+    """What pytest-xdist's worker does for ``--dist loadgroup``: append ``@group`` to the node id,
+    which its scheduler reads. xdist 3.8 sets ``item._nodeid``; pytest 9 builds ``nodeid`` from
+    ``item._id``, so without this the groups are silently ignored."""
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        names = sorted({str(mark.args[0]) for mark in item.iter_markers("xdist_group") if mark.args})
+        if names and "@" not in item.nodeid.rpartition("]")[2]:
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")
 
 
 # --- Transactional tests leave an empty database ----------------------------------------------
