@@ -173,6 +173,16 @@ def _default_language():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _celery_join_flag():
+    """Every test starts with Celery's process-wide "joining would block" flag off, as in a fresh
+    process: once something in the process has built a worker's pool, ``EagerResult.get()``
+    raises "Never call result.get() within a task!" in whatever test runs next on that worker."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+
+
 @pytest.fixture
 def english():
     """For tests that read English messages raised in this thread (services, forms)."""
