@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # `make test`: start throwaway PostgreSQL 15, Redis and localstripe on free loopback ports,
-# run lint checks and the whole pytest suite, then stop everything we started, by PID.
+# run the pytest suite (two pytest-xdist workers unless told otherwise) and the lint checks,
+# then stop everything we started, by PID. See docs/testing.md.
+#   SYMBIO_TEST_WORKERS=N   xdist workers (default 2; 0 runs in this process, as does `-n 0`)
+#   SYMBIO_TEST_DB_CACHE=0  migrate from scratch instead of restoring var/test-db/<hash>.dump
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -14,6 +17,12 @@ as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else 
 
 cleanup() {
   set +e
+  # CPU the PostgreSQL server and its (exited) backends used: not counted in `time` of this
+  # script, because pg_ctl detaches the server.
+  if [ -s "$WORK/pg/data/postmaster.pid" ]; then
+    awk -v hz="$(getconf CLK_TCK)" '{printf "== PostgreSQL CPU (user+sys, backends included): %.1f s\n", ($14+$15+$16+$17)/hz}' \
+      "/proc/$(head -n 1 "$WORK/pg/data/postmaster.pid")/stat" 2>/dev/null
+  fi
   [ -f "$WORK/stripe.pid" ] && kill "$(cat "$WORK/stripe.pid")" 2>/dev/null
   [ -f "$WORK/redis.pid" ] && kill "$(cat "$WORK/redis.pid")" 2>/dev/null
   [ -d "$WORK/pg/data" ] && as_postgres "$PGBIN/pg_ctl" -D "$WORK/pg/data" -m immediate -w stop >/dev/null 2>&1
@@ -33,7 +42,8 @@ as_postgres "$PGBIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/log" -w -o \
   -c "CREATE ROLE symbio LOGIN CREATEDB PASSWORD 'symbio'" -c "CREATE DATABASE symbio OWNER symbio"
 
 echo "== Redis on 127.0.0.1:$REDISPORT"
-redis-server --bind 127.0.0.1 --port "$REDISPORT" --daemonize yes --save '' --appendonly no \
+# One Redis database per xdist worker (config/settings/test.py picks 1 + the worker's number).
+redis-server --bind 127.0.0.1 --port "$REDISPORT" --daemonize yes --databases 64 --save '' --appendonly no \
   --pidfile "$WORK/redis.pid" --logfile "$WORK/redis.log" --dir "$WORK"
 for _ in $(seq 50); do [ -s "$WORK/redis.pid" ] && break; sleep 0.1; done
 
@@ -47,9 +57,51 @@ export REDIS_URL="redis://127.0.0.1:$REDISPORT/0"
 export STRIPE_API_BASE="http://127.0.0.1:$STRIPEPORT"
 export SYMBIO_TEST_WORKDIR="$WORK"
 
+# --- Migrated test databases -------------------------------------------------------------
+# ~390 migrations take most of a worker's start-up. Migrate once into symbio_template (or
+# restore it from var/test-db/<hash>.dump, written the first time; the hash covers every
+# migration file, the pinned requirements, the settings and the PostgreSQL version), then copy
+# it for each pytest-xdist worker (test_symbio_gw0, …) and for a run without xdist
+# (test_symbio). pytest runs with --reuse-db, so pytest-django keeps them and only runs
+# `migrate` to check nothing is missing (it applies anything that is).
+WORKERS=${SYMBIO_TEST_WORKERS:-2}
+pg_super() { "$PGBIN/$1" -h 127.0.0.1 -p "$PGPORT" -U postgres "${@:2}"; }
+pg_super psql -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE symbio_template OWNER symbio"
+DUMP=""
+if [ "${SYMBIO_TEST_DB_CACHE:-1}" != "0" ]; then
+  KEY=$({
+    find . -path ./.venv -prune -o -path ./node_modules -prune -o -path '*/migrations/*.py' -type f -print \
+      | LC_ALL=C sort | xargs sha1sum
+    sha1sum requirements.txt requirements-dev.txt config/settings/base.py config/settings/test.py
+    "$PGBIN/postgres" --version
+  } | sha1sum | cut -c1-16)
+  DUMP="var/test-db/migrated-$KEY.dump"
+fi
+if [ -n "$DUMP" ] && [ -s "$DUMP" ]; then
+  echo "== test databases from $DUMP"
+  pg_super pg_restore --exit-on-error -d symbio_template "$DUMP"
+else
+  echo "== migrating the template test database"
+  DATABASE_URL="postgres://symbio:symbio@127.0.0.1:$PGPORT/symbio_template" \
+    $PY manage.py migrate --run-syncdb -v0 --settings=config.settings.test
+  if [ -n "$DUMP" ]; then
+    mkdir -p var/test-db
+    rm -f var/test-db/migrated-*.dump
+    pg_super pg_dump -Fc symbio_template >"$DUMP.tmp" && mv "$DUMP.tmp" "$DUMP"
+  fi
+fi
+for name in test_symbio $(for ((i = 0; i < WORKERS; i++)); do echo "test_symbio_gw$i"; done); do
+  pg_super psql -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE $name OWNER symbio TEMPLATE symbio_template"
+done
+
 echo "== pytest"
 status=0
-.venv/bin/pytest "$@" || status=$?
+XDIST=()
+# loadgroup: tests/conftest.py groups what must share a worker; no reordering of the groups, so
+# each worker keeps pytest-django's order (transactional and browser tests last).
+[ "$WORKERS" -gt 0 ] && XDIST=(-n "$WORKERS" --dist loadgroup --no-loadscope-reorder)
+# Arguments given to this script come last: `-n 0` (or another -n) there wins.
+.venv/bin/pytest "${XDIST[@]}" "$@" || status=$?
 
 echo "== lint (ruff, import layers, makemigrations --check, OpenAPI schema)"
 .venv/bin/ruff check . || status=1

@@ -11,6 +11,11 @@ from django.test import Client
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
+# pytest-xdist (scripts/test.sh runs ``-n 2 --dist loadgroup``): tests sharing something that
+# cannot be split per worker run on one worker, by ``xdist_group``, given here by what they use.
+LOCALSTRIPE_GROUP = "localstripe"  # one localstripe server; webhook endpoints it calls are global
+BROWSER_GROUP = "browser"  # one Chromium (Playwright marks the thread's event loop running)
+DEMO_GROUP = "demo"  # tests marked ``demo`` (seeding the demo data) run on one worker
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -21,6 +26,133 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def _shared_db_fixture(item):
+    """The first module-, package- or session-scoped fixture of ours that writes test data
+    (it takes ``django_db_blocker``), as ``baseid::name``; None when the test uses none."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return None
+    for name in item.fixturenames:
+        for fixturedef in (info.name2fixturedefs.get(name) or ())[-1:]:
+            if fixturedef.scope == "function" or "django_db_blocker" not in fixturedef.argnames:
+                continue
+            if not str(getattr(fixturedef.func, "__module__", "")).startswith("tests."):
+                continue  # pytest-django's own django_db_setup
+            return f"{fixturedef.baseid}::{name}"
+    return None
+
+
+# First: xdist's worker hook reads the xdist_group marks right after the plain hooks, and
+# pytest-django's (also tryfirst, registered earlier, so run after this one) sorts stably.
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Order and group the tests for pytest-xdist (``--dist loadgroup``).
+
+    A fixture that builds data once per module (``_shared_db_fixture``) keeps its transaction
+    open until the module's last test: the module's tests that do not use it run first (their
+    order is otherwise kept) and the whole module runs on one worker. Tests that use
+    localstripe, the browser or the demo seed are grouped by that.
+    """
+    shared = {item.nodeid: _shared_db_fixture(item) for item in items}
+    module_group = {}
+    for item in items:
+        if shared[item.nodeid]:
+            module_group.setdefault(item.path, shared[item.nodeid])
+            if item.get_closest_marker("demo"):
+                module_group[item.path] = DEMO_GROUP
+    start = 0
+    while start < len(items):  # each run of consecutive tests from one such module
+        end = start
+        while end < len(items) and items[end].path == items[start].path:
+            end += 1
+        if items[start].path in module_group:
+            items[start:end] = sorted(items[start:end], key=lambda it: shared[it.nodeid] is not None)
+        start = end
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        if item.path in module_group:
+            group = module_group[item.path]
+        elif item.get_closest_marker("browser"):
+            group = BROWSER_GROUP
+        elif "stripe_api_base" in item.fixturenames:
+            group = LOCALSTRIPE_GROUP
+        elif item.get_closest_marker("demo"):
+            group = DEMO_GROUP
+        else:
+            continue
+        item.add_marker(pytest.mark.xdist_group(group))
+    if hasattr(config, "workerinput") and config.getvalue("loadgroup"):
+        _suffix_group_names(items)
+
+
+def _suffix_group_names(items):
+    """What pytest-xdist's worker does for ``--dist loadgroup``: append ``@group`` to the node id,
+    which its scheduler reads. xdist 3.8 sets ``item._nodeid``; pytest 9 builds ``nodeid`` from
+    ``item._id``, so without this the groups are silently ignored."""
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        names = sorted({str(mark.args[0]) for mark in item.iter_markers("xdist_group") if mark.args})
+        if names and "@" not in item.nodeid.rpartition("]")[2]:
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")
+
+
+# --- Transactional tests leave an empty database ----------------------------------------------
+# A transactional test (``transaction=True``, ``live_server``) ends by flushing every table, and
+# with ``serialized_rollback`` Django does not even re-run post_migrate: what the migrations
+# created (Wagtail's root page and site, locales, content types, groups) is gone until the next
+# serialized_rollback test restores it. Django therefore runs them last; under pytest-xdist a
+# worker may get other tests after them, so the migrated data is restored before the next test
+# that needs it (what Django does at the start of a serialized_rollback test).
+_FLUSHED = pytest.StashKey[bool]()
+
+
+def _database_use(item):
+    """None (no database), "db", "transactional" or "serialized" (transactional that restores)."""
+    from pytest_django.fixtures import validate_django_db
+
+    fixtures = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    transactional = serialized = False
+    if marker:
+        transactional, reset_sequences, _databases, serialized, _apps = validate_django_db(marker)
+        transactional = transactional or reset_sequences
+    elif not fixtures & {"db", "transactional_db", "live_server"}:
+        return None
+    transactional = transactional or bool(fixtures & {"transactional_db", "live_server"})
+    serialized = serialized or "django_db_serialized_rollback" in fixtures
+    if not transactional:
+        return "db"
+    return "serialized" if serialized else "transactional"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    use = _database_use(item)
+    if use is None or not item.config.stash.get(_FLUSHED, False):
+        return
+    item.config.stash[_FLUSHED] = False
+    if use == "serialized":
+        return  # Django restores the data itself
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    if _database_use(item) in ("transactional", "serialized"):
+        item.config.stash[_FLUSHED] = True
+    return result
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +171,16 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _celery_join_flag():
+    """Every test starts with Celery's process-wide "joining would block" flag off, as in a fresh
+    process: once something in the process has built a worker's pool, ``EagerResult.get()``
+    raises "Never call result.get() within a task!" in whatever test runs next on that worker."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
 
 
 @pytest.fixture

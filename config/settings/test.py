@@ -1,7 +1,19 @@
 """`make test`: PostgreSQL (DATABASE_URL set by the test runner), locmem email, eager tasks."""
 
-from .base import *  # noqa: F401,F403
-from .base import env
+import os
+import re
+
+# Under pytest-xdist each worker (PYTEST_XDIST_WORKER = gw0, gw1, …) gets a Redis database of its
+# own (1, 2, …), so one worker's ``cache.clear()`` or broker traffic never reaches another. Set in
+# the environment before base.py reads it: the Celery processes that integration tests start
+# inherit the variable and land on the same database (the rewrite is idempotent).
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if re.fullmatch(r"gw\d+", _worker) and os.environ.get("REDIS_URL"):
+    _database = int(_worker[2:]) + 1
+    os.environ["REDIS_URL"] = re.sub(r"(/\d*)?$", f"/{_database}", os.environ["REDIS_URL"], count=1)
+
+from .base import *  # noqa: E402,F401,F403
+from .base import env  # noqa: E402
 
 DEBUG = False
 SECRET_KEY = "test-only-secret"

@@ -38,7 +38,7 @@ from marketplace.models import HomePage
 from partners.models import Industry, Partner, PartnerKind, Region, Tier
 from themes.models import BrandingSettings
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 HOME_BLOCKS = {"hero", "featured_listings", "category_grid", "partner_spotlight", "call_to_action"}

@@ -172,6 +172,7 @@ def seeded_world(db):
     return {"partners": [isv, svc], "ctx": ctx}
 
 
+@pytest.mark.demo
 def test_demo_history_reconciles_exactly_per_currency(seeded_world):
     assert Invoice.objects.filter(number__startswith="DEMO-").count() > 24
     assert Payout.objects.filter(status=Payout.Status.PAID).exists()
@@ -189,6 +190,7 @@ def test_demo_history_reconciles_exactly_per_currency(seeded_world):
     _reconciled()
 
 
+@pytest.mark.demo
 def test_demo_history_reports_24_months_of_facts(seeded_world):
     isv = seeded_world["partners"][0]
     months = set(
@@ -247,6 +249,7 @@ def test_statement_pdf_names_the_partner_and_totals(isv, listing, buyer, tmp_pat
         assert word in text
 
 
+@pytest.mark.demo
 def test_demo_prices_are_history_and_checkout_gets_a_real_one(seeded_world, stripe):
     """The seed's prices carry fake Stripe ids: they must never be offered at checkout, or a
     purchase in `make run` would ask localstripe for a price it never saw. Checkout syncs a

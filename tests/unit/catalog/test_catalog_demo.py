@@ -147,6 +147,7 @@ def seeded(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
+@pytest.mark.demo
 @pytest.mark.django_db
 def test_seed_publishes_at_least_150_listings_of_every_type_and_category(seeded):
     live = live_listings()
@@ -160,6 +161,7 @@ def test_seed_publishes_at_least_150_listings_of_every_type_and_category(seeded)
         assert page.get_parent().specific.partner_id == page.partner_id
 
 
+@pytest.mark.demo
 @pytest.mark.django_db
 def test_seeded_listings_have_plans_versions_media_and_usages(seeded):
     counts = {
@@ -186,11 +188,13 @@ def test_seeded_listings_have_plans_versions_media_and_usages(seeded):
     assert ListingPage.objects.filter(active_subscriptions__gt=0).exists()
 
 
+@pytest.mark.demo
 @pytest.mark.django_db
 def test_seed_leaves_stale_listings_for_the_freshness_check(seeded):
     assert stale_listings().count() >= 5
 
 
+@pytest.mark.demo
 @pytest.mark.django_db
 def test_seed_puts_listings_in_every_review_state(seeded):
     positions = queue_positions()
@@ -207,6 +211,7 @@ def test_seed_puts_listings_in_every_review_state(seeded):
     assert median_review_time() is not None
 
 
+@pytest.mark.demo
 @pytest.mark.django_db
 def test_seeding_again_changes_nothing(seeded):
     before = (ListingPage.objects.count(), ListingPlan.objects.count(), get_image_model().objects.count())

@@ -9,7 +9,7 @@ from marketplace.models import Review, ReviewReply, ReviewReport
 from tests.unit.marketplace.mkt_factories import give_usage, make_customer, make_listing
 from tests.unit.marketplace.test_mkt_reviews import db_aggregate, stored_aggregate
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from partners.models import ApplicationStatus, PartnerApplication, PartnerPage, 
 from tests.unit.accounts.factories import MembershipFactory
 from tests.unit.partners.factories import PartnerFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 
 
 def test_seed_provisions_existing_partners_and_fills_the_queue_idempotently(

@@ -4,10 +4,15 @@ catalogue published through Wagtail."""
 
 from __future__ import annotations
 
+import copy
 import os
 import uuid
 
 import pytest
+from django.conf import settings as django_settings
+from django.db import transaction
+from django.test import TestCase
+from django.test.utils import override_settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
@@ -108,13 +113,47 @@ class Catalogue:
         self.__dict__.update(items)
 
 
+@pytest.fixture(scope="module")
+def _database_catalogue(django_db_setup, django_db_blocker):
+    """The catalogue for the database engine, built once per test module, as Django's
+    ``TestCase.setUpTestData`` would: inside a transaction that is rolled back after the
+    module's last test; each test runs in a savepoint within it, so what a test changes is
+    undone before the next one. The tests using it run on one xdist worker (tests/conftest.py).
+
+    Not when Elasticsearch is configured: its tests would find these rows beside their own, so
+    then every test builds its catalogue as before (None here).
+    """
+    from catalog.search.apps_ready import connect
+
+    if os.environ.get("ELASTICSEARCH_URL", ""):
+        yield None
+        return
+    with django_db_blocker.unblock(), transaction.atomic():
+        with override_settings(SEARCH_ENGINE="database"), translation.override(django_settings.LANGUAGE_CODE):
+            _reset_engines()
+            connect()
+            from catalog.search import get_engine
+
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                data = _catalogue(get_engine())
+        _reset_engines()
+        yield data
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def catalogue(engine, committed):
+def catalogue(_database_catalogue, engine, committed):
     """A small bilingual catalogue, published through Wagtail (so indexed by the receivers).
 
     Taxonomy: finance › finance-expenses, hr, crm; industries retail / manufacturing; regions
     east / north. Partners: ISV "registered" (rank 0), ISV "premier" (rank 3), a service partner.
+
+    For the database engine the rows come from ``_database_catalogue`` (built once per module);
+    each test gets its own copies of the model instances, as ``setUpTestData`` gives them.
     """
+    if _database_catalogue is not None:
+        items = {k: copy.deepcopy(v) for k, v in vars(_database_catalogue).items() if k != "engine"}
+        return Catalogue(engine=engine, **items)
     with committed():
         return _catalogue(engine)
 
