@@ -15,7 +15,8 @@ def test_send_templated_renders_in_the_given_language(settings, tmp_path):
     (tmp_path / "t").mkdir()
     (tmp_path / "t" / "x_subject.txt").write_text("{% load i18n %}{% translate 'Home' %}")
     (tmp_path / "t" / "x_message.txt").write_text("{{ site_url }}/a {{ name }}")
-    settings.TEMPLATES[0]["DIRS"] = [tmp_path]
+    # a new list (not an in-place change) so that Django resets its template engines
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
     settings.SITE_URL = "https://s.example"
     sent = send_templated("t/x", to=["a@example.com", ""], context={"name": "Li"}, language="en")
     assert sent == 1
