@@ -329,8 +329,7 @@ BILLING_USD_CNY_RATE = _decimal_setting("BILLING_USD_CNY_RATE", "7.10", "0.01", 
 BILLING_FULFILMENT_MAX_ATTEMPTS = env.int("BILLING_FULFILMENT_MAX_ATTEMPTS", default=6)
 BILLING_FULFILMENT_BACKOFF_SECONDS = env.int("BILLING_FULFILMENT_BACKOFF_SECONDS", default=60)
 BILLING_FULFILMENT_TIMEOUT_SECONDS = env.int("BILLING_FULFILMENT_TIMEOUT_SECONDS", default=5)
-# Partner fulfilment URLs must be public https addresses unless this is on (local receivers, tests).
-BILLING_FULFILMENT_ALLOW_PRIVATE_URLS = env.bool("BILLING_FULFILMENT_ALLOW_PRIVATE_URLS", default=False)
+# Partner fulfilment URLs must be public https addresses: core.outbound checks and connects.
 
 # --- REST API ------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -101,7 +101,7 @@ def test_partner_sees_the_fulfilment_delivery_and_the_ledger_entry(world, browse
     from tests.unit.billing.billing_factories import purchase_plan
 
     store, user, org = world
-    settings.BILLING_FULFILMENT_ALLOW_PRIVATE_URLS = True  # the partner's receiver is on 127.0.0.1
+    settings.OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS = True  # the partner's receiver is on 127.0.0.1
     owner = UserFactory(email="owner@nebula-vendor.example.cn")
     MembershipFactory(user=owner, organisation=store.partner.organisation, role=Role.OWNER)
     received = []
