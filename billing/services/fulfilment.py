@@ -74,13 +74,20 @@ def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
 def verify_signature(
     secret: str, body: bytes, header: str, *, tolerance: int = 300, now: int | None = None
 ) -> bool:
-    """True when ``header`` signs ``body`` with ``secret`` and is at most ``tolerance`` seconds old."""
+    """True when ``header`` signs ``body`` with ``secret`` and its time is within ``tolerance``
+    seconds of now, in the past or the future. Anything malformed (non-ASCII, no ``t``/``v1``,
+    a ``t`` that is not plain digits) is simply not a valid signature."""
+    header = header or ""
+    if not header.isascii() or len(header) > 512:
+        return False
     try:
-        parts = dict(item.split("=", 1) for item in (header or "").split(","))
-        ts = int(parts["t"])
-        given = parts["v1"]
+        parts = dict(item.split("=", 1) for item in header.split(","))
+        raw_ts, given = parts["t"].strip(), parts["v1"].strip()
     except (KeyError, ValueError):
         return False
+    if not (raw_ts.isdigit() and len(raw_ts) <= 12 and len(given) == 64):
+        return False
+    ts = int(raw_ts)
     current = int(time.time()) if now is None else now
     if abs(current - ts) > tolerance:
         return False
