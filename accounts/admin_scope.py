@@ -10,7 +10,11 @@ so :class:`AdminScopeMiddleware` does, before they run:
 * ``/admin/api/main/images/`` and ``…/documents/`` — only with the model-level choose/change
   permission (staff), since the API lists every collection;
 * ``/admin/api/main/pages/`` — for non-staff only as the explorer asks it (``for_explorer``),
-  which Wagtail filters by page permissions.
+  which Wagtail filters by page permissions;
+* ``/admin/reports/`` and ``/admin/workflows/`` — staff only (they span every organisation).
+
+``tests/unit/security/test_access_matrix.py`` requests every admin URL as partner members and
+owners and fails on a 200 outside the screens declared for them.
 
 The page chooser is narrowed by the ``construct_page_chooser_queryset`` hook in
 ``accounts/wagtail_hooks.py`` (:func:`page_chooser_queryset`).
@@ -29,6 +33,9 @@ API_PERMISSIONS = {
     "/admin/api/main/documents/": ("wagtaildocs.choose_document", "wagtaildocs.change_document"),
 }
 MODEL_ACTIONS = ("view", "add", "change", "delete")
+# Wagtail's reports (site history, aging pages, page types, workflows) and workflow management
+# span every organisation's pages: staff only. Partners follow their listings in "My listings".
+STAFF_ONLY_PREFIXES = ("/admin/reports/", "/admin/workflows/")
 
 
 def may_use_snippet_chooser(user, app: str, model: str) -> bool:
@@ -54,6 +61,8 @@ class AdminScopeMiddleware:
         for prefix, permissions in API_PERMISSIONS.items():
             if path.startswith(prefix) and not any(user.has_perm(p) for p in permissions):
                 raise PermissionDenied
+        if path.startswith(STAFF_ONLY_PREFIXES) and not is_ecosystem_staff(user):
+            raise PermissionDenied
         if (
             path.startswith("/admin/api/main/pages/")
             and "for_explorer" not in request.GET
