@@ -140,7 +140,9 @@ def test_report_access(analytics, who, allowed):
     if who == "customer":
         client.force_login(UserFactory())
     elif who == "superuser":
-        client.force_login(UserFactory(is_superuser=True, is_staff=True))
+        superuser = UserFactory(is_superuser=True, is_staff=True)
+        enrol_totp(superuser)
+        client.force_login(superuser)
     elif who != "anonymous":
         client.force_login(_staff(who))
     url = _admin_url("catalog_search_report")
