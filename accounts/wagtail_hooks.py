@@ -2,8 +2,10 @@
 invitations as snippets under one "Accounts" menu. What staff may do follows their Django
 permissions (``accounts.roles``); invitations are view-only here (see ``admin_policies``)."""
 
+from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, Panel
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.snippets.models import register_snippet
@@ -121,3 +123,26 @@ class AccountsViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(AccountsViewSetGroup)
+
+
+# --- what partner members see through Wagtail's generic views (accounts/admin_scope.py) ---------
+@hooks.register("construct_page_chooser_queryset")
+def narrow_page_chooser(pages, request):
+    from accounts.admin_scope import page_chooser_queryset
+
+    return page_chooser_queryset(pages, request)
+
+
+@hooks.register("before_bulk_action")
+def publish_only_through_the_workflow(request, action_type, objects, action_class_instance):
+    """Bulk publishing pages skips the review workflow: only superusers may."""
+    from wagtail.models import Page
+
+    model = getattr(action_class_instance, "model", None)
+    if (
+        action_type == "publish"
+        and model is not None
+        and issubclass(model, Page)
+        and not request.user.is_superuser
+    ):
+        raise PermissionDenied

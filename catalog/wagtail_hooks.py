@@ -9,6 +9,7 @@
 """
 
 from django.contrib.messages import get_messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -127,3 +128,27 @@ def show_precheck_problems(request, page):
 from catalog.search.wagtail_hooks_search import register as register_search_report  # noqa: E402
 
 register_search_report()
+
+
+# --- taking a listing offline goes through the delisting service (with its reason) ---------------
+def _is_listing(page) -> bool:
+    return issubclass(page.specific_class or type(page), ListingPage)
+
+
+@hooks.register("before_unpublish_page")
+def unpublish_listings_only_by_delisting(request, page):
+    """Wagtail's unpublish would skip the reason and the partner's notice: send staff who may
+    delist to the delisting form; refuse everyone else."""
+    if not _is_listing(page):
+        return None
+    if request.user.has_perm(DELIST_PERMISSION):
+        return redirect("catalog_delist_listing", page.pk)
+    raise PermissionDenied
+
+
+@hooks.register("before_bulk_action")
+def no_bulk_unpublishing_of_listings(request, action_type, objects, action_class_instance):
+    if action_type == "unpublish" and any(
+        _is_listing(page) for page in objects if hasattr(page, "specific_class")
+    ):
+        raise PermissionDenied

@@ -25,6 +25,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.utils.text import slugify
 
+from accounts.mfa import enrol_totp
 from accounts.models import Membership, Organisation, Role, User
 from accounts.roles import STAFF_GROUPS
 from demo.base import SeedContext, chunked, shuffled
@@ -48,6 +49,24 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("finance", "Finance", "财务", "finance@symbio.demo", "孙丽华"),
     DemoLogin("admin", "Admin (superuser)", "管理员（超级用户）", "admin@symbio.demo", "吴志强"),
 )  # fmt: skip
+
+
+# The demo staff and the demo partner owner must use two-factor login (accounts.mfa); seeding
+# enrols them with this TOTP secret, which `demo_logins` prints with the current code. It lives in
+# the demo app only: no setting, nothing production reads.
+DEMO_TOTP_SECRET = "SYMBIODEMOTOTPSECRETAAAAAAAAAAAA"  # base32
+DEMO_MFA_ROLES = ("partner", *STAFF_GROUPS)
+
+
+def demo_totp_code(at: float | None = None) -> str:
+    """The demo authenticator's code now (or at ``at``)."""
+    import time
+
+    from allauth.mfa import app_settings as mfa_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    moment = time.time() if at is None else at
+    return format_hotp_value(hotp_value(DEMO_TOTP_SECRET, int(moment) // mfa_settings.TOTP_PERIOD))
 
 
 def demo_login(role: str) -> DemoLogin:
@@ -386,6 +405,8 @@ def seed_logins(ctx: SeedContext) -> dict[str, User]:
         if group_key in STAFF_GROUPS:
             group, _ = Group.objects.get_or_create(name=STAFF_GROUPS[group_key].name)
             user.groups.add(group)
+        if login.role in DEMO_MFA_ROLES:
+            enrol_totp(user, secret=DEMO_TOTP_SECRET)
         users[login.role] = user
     return users
 

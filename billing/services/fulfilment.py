@@ -16,16 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
-import socket
 import time
 import uuid
 from datetime import timedelta
-from urllib.parse import urlsplit
 
-import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -34,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.models.fulfilment import FulfilmentDelivery, FulfilmentEndpoint, new_fulfilment_secret
+from core import outbound
 
 logger = logging.getLogger(__name__)
 
@@ -60,47 +57,11 @@ def backoff_delay(attempts: int) -> timedelta:
     return timedelta(seconds=backoff_base() * 2 ** max(attempts - 1, 0))
 
 
-# --- where we may send (no requests into our own network) ----------------------------------------
-def _private_allowed() -> bool:
-    return bool(getattr(settings, "BILLING_FULFILMENT_ALLOW_PRIVATE_URLS", False))
-
-
-def _is_public(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address).is_global
-    except ValueError:
-        return False
-
-
-def url_problem(url: str, *, resolve: bool = False) -> str | None:
-    """Why a fulfilment URL may not be used (None when it may). Unless
-    ``BILLING_FULFILMENT_ALLOW_PRIVATE_URLS`` is on, it must be https and reach only public
-    addresses; ``resolve`` also looks the host name up (done before every delivery)."""
-    parts = urlsplit(url or "")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return _("Enter an http or https URL.")
-    if _private_allowed():
-        return None
-    if parts.scheme != "https":
-        return _("The fulfilment URL must use https.")
-    host = parts.hostname
-    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
-        return _("The fulfilment URL must be a public address.")
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        if not resolve:
-            return None
-        try:
-            addresses = {
-                info[4][0] for info in socket.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
-            }
-        except OSError:
-            return _("The host name of the fulfilment URL cannot be resolved.")
-        if not addresses or not all(_is_public(a) for a in addresses):
-            return _("The fulfilment URL must be a public address.")
-        return None
-    return None if _is_public(host) else _("The fulfilment URL must be a public address.")
+# --- where we may send: core.outbound decides (https, public addresses, one parser) ------------
+def url_problem(url: str) -> str | None:
+    """Why a fulfilment URL may not be used (None when it may); the host name is resolved and
+    checked again by :func:`core.outbound.post` on every delivery."""
+    return outbound.url_problem(url)
 
 
 # --- signatures ---------------------------------------------------------------------------------
@@ -113,13 +74,20 @@ def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
 def verify_signature(
     secret: str, body: bytes, header: str, *, tolerance: int = 300, now: int | None = None
 ) -> bool:
-    """True when ``header`` signs ``body`` with ``secret`` and is at most ``tolerance`` seconds old."""
+    """True when ``header`` signs ``body`` with ``secret`` and its time is within ``tolerance``
+    seconds of now, in the past or the future. Anything malformed (non-ASCII, no ``t``/``v1``,
+    a ``t`` that is not plain digits) is simply not a valid signature."""
+    header = header or ""
+    if not header.isascii() or len(header) > 512:
+        return False
     try:
-        parts = dict(item.split("=", 1) for item in (header or "").split(","))
-        ts = int(parts["t"])
-        given = parts["v1"]
+        parts = dict(item.split("=", 1) for item in header.split(","))
+        raw_ts, given = parts["t"].strip(), parts["v1"].strip()
     except (KeyError, ValueError):
         return False
+    if not (raw_ts.isdigit() and len(raw_ts) <= 12 and len(given) == 64):
+        return False
+    ts = int(raw_ts)
     current = int(time.time()) if now is None else now
     if abs(current - ts) > tolerance:
         return False
@@ -224,10 +192,6 @@ def resend(delivery: FulfilmentDelivery) -> FulfilmentDelivery:
     return copy
 
 
-class BlockedURL(Exception):
-    pass
-
-
 def attempt(delivery_id: int) -> FulfilmentDelivery | None:
     """One HTTP attempt. Never raises: the outcome is written on the delivery row."""
     with transaction.atomic():
@@ -253,23 +217,16 @@ def attempt(delivery_id: int) -> FulfilmentDelivery | None:
         }
         delivery.attempts += 1
         code, error = None, ""
-        blocked = url_problem(delivery.url, resolve=True)
         try:
-            if blocked:
-                raise BlockedURL(blocked)
-            response = requests.post(
-                delivery.url, data=body, headers=headers, timeout=request_timeout(), allow_redirects=False
-            )
-            code = response.status_code
+            response = outbound.post(delivery.url, body=body, headers=headers, timeout=request_timeout())
+            code = response.status
             if not 200 <= code < 300:
                 error = _("The endpoint answered HTTP %s.") % code
-        except BlockedURL as exc:
-            error = str(exc)
-        except requests.RequestException as exc:
-            error = f"{type(exc).__name__}: {exc}"[:500]
-        except Exception as exc:  # noqa: BLE001 - a delivery must never raise into its caller
+        except outbound.OutboundError as exc:
+            error = exc.message[:500]
+        except Exception:  # noqa: BLE001 - a delivery must never raise into its caller
             logger.exception("Fulfilment delivery %s failed unexpectedly", delivery.pk)
-            error = f"{type(exc).__name__}: {exc}"[:500]
+            error = str(outbound.COULD_NOT_DELIVER)
         now = timezone.now()
         delivery.response_code = code
         delivery.last_error = error

@@ -10,7 +10,8 @@ and names the partner (``X-Symbio-Partner: <partner id>``). JSON body::
 
 Records go through ``billing.services.usage.report_usage``, as the partner API's usage batches do.
 Answers 201 with the record (200 when the key was already used: no second charge), 400 with a
-message for bad input, 401 for a bad signature, 404 for a subscription that is not the partner's.
+message for bad input (non-ASCII headers included), 401 for a bad signature (or one dated more
+than five minutes from now, either way), 404 for a subscription that is not the partner's.
 """
 
 import json
@@ -26,6 +27,7 @@ from billing.services import usage
 from billing.services.fulfilment import verify_signature
 
 MAX_BODY = 16 * 1024
+MAX_DB_ID = 2**63 - 1  # PostgreSQL bigint
 
 
 def _error(message, status):
@@ -38,14 +40,18 @@ def report_usage(request):
     if len(request.body) > MAX_BODY:
         return _error(_("The request is too large."), 400)
     partner_id = request.headers.get("X-Symbio-Partner", "")
+    signature = request.headers.get("X-Symbio-Signature", "")
+    if not (partner_id.isascii() and signature.isascii()):
+        return _error(_("Malformed X-Symbio-Partner or X-Symbio-Signature header."), 400)
     endpoint = (
-        FulfilmentEndpoint.objects.select_related("partner").filter(partner_id=partner_id).first()
-        if partner_id.isdigit()
+        FulfilmentEndpoint.objects.select_related("partner").filter(partner_id=int(partner_id)).first()
+        if partner_id.isascii()
+        and partner_id.isdigit()
+        and len(partner_id) <= 19
+        and int(partner_id) <= MAX_DB_ID
         else None
     )
-    if endpoint is None or not verify_signature(
-        endpoint.secret, request.body, request.headers.get("X-Symbio-Signature", "")
-    ):
+    if endpoint is None or not verify_signature(endpoint.secret, request.body, signature):
         return _error(_("Invalid signature."), 401)
     try:
         payload = json.loads(request.body)

@@ -4,6 +4,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONCE as CSP_NONCE
 
 from config.env import env
 
@@ -79,6 +80,8 @@ INSTALLED_APPS = LOCAL_APPS + DJANGO_APPS + WAGTAIL_APPS + THIRD_PARTY_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.csp.SymbioCSPMiddleware",
+    "core.limits.BoundedPathIntegersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -90,8 +93,27 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.ActiveOrganisationMiddleware",
+    "accounts.middleware.RequireMFAMiddleware",
+    "accounts.admin_scope.AdminScopeMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
+
+# --- Content-Security-Policy (django-csp; core/csp.py adds Stripe's origins per request) ---
+_CSP_COMMON = {
+    "default-src": ["'self'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "style-src": ["'self'", "'unsafe-inline'"],  # style="" attributes; scripts are what matter
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["'self'"],
+    "form-action": ["'self'"],
+}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {**_CSP_COMMON, "script-src": ["'self'", CSP_NONCE]}}
+# Wagtail's admin writes inline <script> tags without nonces (date pickers, inline panels).
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {**_CSP_COMMON, "script-src": ["'self'", "'unsafe-inline'"], "frame-src": ["'self'"]},
+}
 
 TEMPLATES = [
     {
@@ -162,8 +184,15 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Symbio] "
+ACCOUNT_LOGOUT_ON_GET = False  # logout only by POST; it ends the server session
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Symbio"
+# One way in (accounts/admin_auth.py): Wagtail's login, password and email screens defer to
+# allauth's (rate limits, verification, MFA); MFA is required for staff (accounts/mfa.py).
+WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 
 # --- Internationalisation -----------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -343,8 +372,7 @@ BILLING_USD_CNY_RATE = _decimal_setting("BILLING_USD_CNY_RATE", "7.10", "0.01", 
 BILLING_FULFILMENT_MAX_ATTEMPTS = env.int("BILLING_FULFILMENT_MAX_ATTEMPTS", default=6)
 BILLING_FULFILMENT_BACKOFF_SECONDS = env.int("BILLING_FULFILMENT_BACKOFF_SECONDS", default=60)
 BILLING_FULFILMENT_TIMEOUT_SECONDS = env.int("BILLING_FULFILMENT_TIMEOUT_SECONDS", default=5)
-# Partner fulfilment URLs must be public https addresses unless this is on (local receivers, tests).
-BILLING_FULFILMENT_ALLOW_PRIVATE_URLS = env.bool("BILLING_FULFILMENT_ALLOW_PRIVATE_URLS", default=False)
+# Partner fulfilment URLs must be public https addresses: core.outbound checks and connects.
 
 # --- REST API ------------------------------------------------------------------------
 # The partner API (api/): API keys, problem documents, per-key rate limits. Wagtail's admin API

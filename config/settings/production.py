@@ -50,3 +50,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# allauth's login limits are per client address: behind the documented reverse proxy it reads the
+# client from X-Forwarded-For, trusting this many proxies (0 = no proxy: REMOTE_ADDR).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=1)
+if not 0 <= ALLAUTH_TRUSTED_PROXY_COUNT <= 5:
+    raise ImproperlyConfigured("ALLAUTH_TRUSTED_PROXY_COUNT must be between 0 and 5.")

@@ -27,3 +27,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS}  # noqa: F405 - tests of rate limits set their own
+# Only this module sets TESTING: test-only switches such as core.outbound's
+# OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS (a receiver on 127.0.0.1) are ignored anywhere else.
+TESTING = True
+OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS = False

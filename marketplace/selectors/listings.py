@@ -24,6 +24,7 @@ from wagtail.images import get_image_model
 from catalog.models import Category, ListingPage, ListingPlan, PricingModel
 from catalog.selectors.listings import live_listings
 from core.i18n import is_english
+from core.limits import db_int
 
 LOGO_SPEC = "fill-96x96"
 COMPARE_LOGO_SPEC = "fill-64x64"
@@ -141,7 +142,7 @@ def in_categories(queryset, category: Category):
 # --- compare -------------------------------------------------------------------------------------------
 def resolve_listing_tokens(tokens) -> tuple[list[int], list[str]]:
     """Page ids or slugs → live listing ids in the order given (duplicates dropped), plus unknowns."""
-    numbers = [int(t) for t in tokens if t.isdigit()]
+    numbers = [n for t in tokens if (n := db_int(t, low=1)) is not None]
     slugs = [t for t in tokens if not t.isdigit()]
     live = live_listings()
     by_id = set(live.filter(pk__in=numbers).values_list("pk", flat=True)) if numbers else set()
@@ -151,7 +152,8 @@ def resolve_listing_tokens(tokens) -> tuple[list[int], list[str]]:
             by_slug.setdefault(slug, pk)
     ids, unknown = [], []
     for token in tokens:
-        pk = int(token) if token.isdigit() and int(token) in by_id else by_slug.get(token)
+        number = db_int(token, low=1)
+        pk = number if number in by_id else by_slug.get(token)
         if pk is None:
             unknown.append(token)
         elif pk not in ids:

@@ -7,6 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from catalog.models import ListingPage
+from core.limits import db_int
 from marketplace.selectors import listings as selectors
 from marketplace.services import compare as tray
 
@@ -40,10 +41,10 @@ def compare(request):
 
 
 def _listing_id(request) -> int:
-    try:
-        return int(request.POST.get("listing", ""))
-    except ValueError as exc:
-        raise Http404 from exc
+    listing_id = db_int(request.POST.get("listing", ""), low=1)
+    if listing_id is None:
+        raise Http404
+    return listing_id
 
 
 def _back(request):

@@ -21,6 +21,7 @@ from accounts.roles import STAFF_GROUPS
 from catalog.models import Category, ListingPage, ListingUsage, UsageKind
 from marketplace.models import Review, ReviewReply
 from tests.unit.accounts.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
+from tests.unit.accounts.helpers import enrol_totp, pass_two_factor
 from tests.unit.partners.factories import provisioned_partner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -41,6 +42,7 @@ def log_in(browser, live_server, email):
     page.fill("input[name=password]", PASSWORD)
     with page.expect_navigation():
         page.locator("form:has(input[name=password]) [type=submit]").first.click()
+    pass_two_factor(page)
     assert "/accounts/login/" not in page.url, f"{email} could not log in"
     return page
 
@@ -83,6 +85,7 @@ def world(db):
         )
     reviewer = UserFactory(email="reviewer@symbio.example.cn")
     reviewer.groups.add(Group.objects.get(name=STAFF_GROUPS["reviewer"].name))
+    enrol_totp(reviewer)  # staff need two-factor before the admin
     customer = UserFactory(email="buyer@customer.example.cn")
     organisation = OrganisationFactory(name="星河零售", name_en="Galaxy Retail", slug="galaxy-retail")
     MembershipFactory(user=customer, organisation=organisation, role=Role.OWNER)

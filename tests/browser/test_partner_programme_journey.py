@@ -28,6 +28,7 @@ from partners.models import Certification, Industry, Partner, PartnerKind, Regio
 from partners.selectors.programme import default_as_of, shift_months
 from partners.services.facts import FactRow, report_facts
 from tests.unit.accounts.factories import PASSWORD, UserFactory
+from tests.unit.accounts.helpers import enrol_totp, pass_two_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -61,10 +62,12 @@ def people(db):
         partner_kinds=[PartnerKind.SERVICE],
     )
     applicant = UserFactory(email=APPLICANT_EMAIL, display_name="林浩")  # verified, no organisation yet
+    enrol_totp(applicant)  # becomes a partner owner: two-factor before the console
     reviewer = UserFactory(email="reviewer@symbio.example", display_name="Rita Reviewer")
     manager = UserFactory(email="pm@symbio.example", display_name="Paul Manager")
     for user, group in ((reviewer, "reviewer"), (manager, "programme_manager")):
         user.groups.add(Group.objects.get(name=STAFF_GROUPS[group].name))
+        enrol_totp(user)  # staff need two-factor before the admin
         profile = UserProfile.get_for_user(user)
         profile.preferred_language = "en"  # the admin's own language setting
         profile.save()
@@ -106,6 +109,7 @@ def log_in(page, base, email):
     page.locator("input[name=password]").fill(PASSWORD)
     with page.expect_navigation():
         page.locator("form:has(input[name=password]) [type=submit]").first.click()
+    pass_two_factor(page)
     assert "/accounts/login/" not in page.url, f"{email} could not log in"
 
 

@@ -98,12 +98,14 @@ def test_partner_sees_the_fulfilment_delivery_and_the_ledger_entry(world, browse
     from billing.models import FulfilmentDelivery, LedgerEntry, LedgerKind
     from billing.services import fulfilment
     from tests.unit.accounts.factories import MembershipFactory, UserFactory
+    from tests.unit.accounts.helpers import enrol_totp, pass_two_factor
     from tests.unit.billing.billing_factories import purchase_plan
 
     store, user, org = world
-    settings.BILLING_FULFILMENT_ALLOW_PRIVATE_URLS = True  # the partner's receiver is on 127.0.0.1
+    settings.OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS = True  # the partner's receiver is on 127.0.0.1
     owner = UserFactory(email="owner@nebula-vendor.example.cn")
     MembershipFactory(user=owner, organisation=store.partner.organisation, role=Role.OWNER)
+    enrol_totp(owner)  # partner owners need two-factor before the console
     received = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -144,6 +146,7 @@ def test_partner_sees_the_fulfilment_delivery_and_the_ledger_entry(world, browse
     page.fill("input[name=password]", PASSWORD)
     with page.expect_navigation():
         page.locator("form:has(input[name=password]) [type=submit]").first.click()
+    pass_two_factor(page)
 
     page.goto(f"{live_server.url}/en/partners/console/")
     with page.expect_navigation():

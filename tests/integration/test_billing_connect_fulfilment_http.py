@@ -66,7 +66,7 @@ def _free_port_url():
 
 @pytest.fixture
 def world(db, settings):
-    settings.BILLING_FULFILMENT_ALLOW_PRIVATE_URLS = True  # the receivers here listen on 127.0.0.1
+    settings.OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS = True  # the receivers here listen on 127.0.0.1
     partner = money_partner(slug="ff-isv", name="履约软件", name_en="Fulfil Soft", kind=PartnerKind.ISV)
     listing = live_listing(partner, slug="ff-app")
     org = customer("ff-buyer")
@@ -129,7 +129,7 @@ def test_a_down_url_is_retried_with_backoff_and_never_raises(
     delivery = FulfilmentDelivery.objects.get(partner=partner)
     assert delivery.status == FulfilmentDelivery.Status.RETRYING
     assert delivery.attempts == 1 and delivery.response_code is None
-    assert "ConnectionError" in delivery.last_error
+    assert delivery.last_error == "Could not deliver to the endpoint."  # nothing about the network
     first_wait = delivery.next_retry_at - before
     assert timedelta(seconds=59) <= first_wait <= timedelta(seconds=75)
     assert fulfilment.due_retries() == []  # not due yet
@@ -169,10 +169,10 @@ def test_private_addresses_are_refused_unless_allowed(world, settings, django_ca
     """No requests into our own network: without the setting, loopback and private addresses
     (literal or resolved) are refused before any connection is made."""
     partner, listing, org = world
-    settings.BILLING_FULFILMENT_ALLOW_PRIVATE_URLS = False
-    assert fulfilment.url_problem("http://hooks.example.com/x") == "The fulfilment URL must use https."
+    settings.OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS = False
+    assert fulfilment.url_problem("http://hooks.example.com/x") == "The URL must use https."
     for url in ("https://127.0.0.1/x", "https://10.1.2.3/x", "https://localhost/x", "https://[::1]/x"):
-        assert fulfilment.url_problem(url) == "The fulfilment URL must be a public address.", url
+        assert fulfilment.url_problem(url) == "The URL must be a public address.", url
     assert fulfilment.url_problem("https://8.8.8.8/x") is None
     assert fulfilment.url_problem("https://hooks.partner.example.com/x") is None  # checked again on delivery
 
@@ -184,4 +184,4 @@ def test_private_addresses_are_refused_unless_allowed(world, settings, django_ca
     assert receiver.requests == []
     delivery = FulfilmentDelivery.objects.get(partner=partner)
     assert delivery.status == FulfilmentDelivery.Status.RETRYING
-    assert delivery.last_error == "The fulfilment URL must be a public address."
+    assert delivery.last_error == "The URL must be a public address."

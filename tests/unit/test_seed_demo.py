@@ -23,11 +23,14 @@ from accounts.roles import STAFF_GROUPS
 from catalog.models import Category
 from demo.accounts import (
     DEMO_LOGINS,
+    DEMO_MFA_ROLES,
+    DEMO_TOTP_SECRET,
     GIVEN_NAMES,
     SURNAMES,
     PersonSpec,
     customer_specs,
     demo_login,
+    demo_totp_code,
     people_for,
     upsert_memberships,
     upsert_users,
@@ -207,6 +210,11 @@ def test_demo_logins_get_past_mandatory_email_verification(client):
         )
         assert response.status_code == 302, login.email
         assert "confirm-email" not in response["Location"]
+        if login.role in DEMO_MFA_ROLES:  # seeded with an authenticator: one more step, one code
+            assert response["Location"].endswith("/accounts/2fa/authenticate/"), login.email
+            assert client.session.get("_auth_user_id") is None
+            response = client.post(response["Location"], {"code": demo_totp_code()})
+            assert response.status_code == 302, login.email
         assert client.session.get("_auth_user_id") == str(User.objects.get(email=login.email).pk)
         client.logout()
 
@@ -250,6 +258,7 @@ def test_demo_logins_command_prints_each_login_and_the_password():
     for login in DEMO_LOGINS:
         assert login.email in text and login.label in text
     assert text.count(settings.SYMBIO_DEMO_PASSWORD) == len(DEMO_LOGINS)
+    assert DEMO_TOTP_SECRET in text
     assert "Not in the database" not in text
 
 

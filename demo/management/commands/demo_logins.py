@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
 from accounts.models import User
-from demo.accounts import DEMO_LOGINS, demo_password
+from demo.accounts import DEMO_LOGINS, DEMO_MFA_ROLES, DEMO_TOTP_SECRET, demo_password, demo_totp_code
 
 
 def _width(text: str) -> int:
@@ -45,8 +45,12 @@ class Command(BaseCommand):
         except DatabaseError:
             existing = set()
         password = demo_password()
-        rows = [("Role / 角色", "Email", "Password")]
-        rows += [(f"{x.label} · {x.label_zh}", x.email, password) for x in DEMO_LOGINS]
+        code = demo_totp_code()
+        rows = [("Role / 角色", "Email", "Password", "2FA code now / 验证码")]
+        rows += [
+            (f"{x.label} · {x.label_zh}", x.email, password, code if x.role in DEMO_MFA_ROLES else "–")
+            for x in DEMO_LOGINS
+        ]
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Symbio is running"))
         self.stdout.write(f"  Site (中文):    {base}/")
@@ -55,6 +59,10 @@ class Command(BaseCommand):
         self.stdout.write(f"  Log in:         {base}/accounts/login/")
         self.stdout.write("")
         self.stdout.write(table(rows))
+        self.stdout.write(
+            f"  Two-factor: add the TOTP secret {DEMO_TOTP_SECRET} to an authenticator app, or run "
+            "`manage.py demo_logins` again for a fresh code (valid 30 s)."
+        )
         missing = [x.email for x in DEMO_LOGINS if x.email not in existing]
         if missing:
             self.stdout.write(

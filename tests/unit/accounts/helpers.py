@@ -17,6 +17,9 @@ def log_in(client, user, password=PASSWORD):
     """Log in through allauth's form (records the authentication, unlike force_login)."""
     response = client.post(LOGIN_URL, {"login": user.email, "password": password})
     assert response.status_code == 302, response.content.decode()[:2000]
+    if response["Location"].endswith("/accounts/2fa/authenticate/"):  # an enrolled user: the code
+        response = client.post(response["Location"], {"code": totp_code()})
+        assert response.status_code == 302, response.content.decode()[:2000]
     client.get(response["Location"])  # shows (and so clears) the "signed in" message
     return response
 
@@ -33,3 +36,39 @@ def paths_in(text: str) -> list[str]:
 
 def outbox_to(address: str):
     return [m for m in mail.outbox if address in m.to]
+
+
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # base32; tests only
+
+
+def enrol_totp(user, secret: str = TEST_TOTP_SECRET):
+    """Give ``user`` an authenticator (TOTP + recovery codes): staff and partner owners/admins need
+    one before the admin or the partner console (accounts.mfa)."""
+    from accounts.mfa import enrol_totp as enrol
+
+    return enrol(user, secret=secret)
+
+
+def totp_code(secret: str = TEST_TOTP_SECRET) -> str:
+    import time
+
+    from allauth.mfa import app_settings as mfa_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // mfa_settings.TOTP_PERIOD))
+
+
+def pass_two_factor(page, secret: str = TEST_TOTP_SECRET):
+    """Browser tests: after the password, answer allauth's code step when it is asked for (an
+    enrolled user). A code is single-use: when it was just used, wait for the next one."""
+    import time
+
+    for _attempt in range(2):
+        if "/2fa/authenticate/" not in page.url:
+            return
+        page.fill("input[name=code]", totp_code(secret))
+        with page.expect_navigation():
+            page.locator("form:has(input[name=code]) [type=submit]").first.click()
+        if "/2fa/authenticate/" in page.url:
+            time.sleep(31 - time.time() % 30)
+    assert "/2fa/authenticate/" not in page.url, "the TOTP code was refused"

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from accounts.models import Invitation, Role
 from accounts.wagtail_users import SymbioUserCreationForm, SymbioUserEditForm, UserViewSet
 from tests.unit.accounts.factories import InvitationFactory, MembershipFactory, OwnerFactory, UserFactory
+from tests.unit.accounts.helpers import enrol_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +18,7 @@ def staff(group_name=None, **kwargs):
     user = UserFactory(is_staff=True, **kwargs)
     if group_name:
         user.groups.add(Group.objects.get(name=group_name))
+    enrol_totp(user)  # staff need two-factor before the admin (accounts.mfa)
     return user
 
 

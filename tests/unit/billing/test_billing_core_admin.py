@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from accounts.roles import STAFF_GROUPS
 from billing.models import PrivateOffer, TaxRate
 from tests.unit.accounts.factories import UserFactory
+from tests.unit.accounts.helpers import enrol_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +20,7 @@ OFFERS = "/admin/snippets/billing/privateoffer/"
 def staff(key):
     user = UserFactory(is_staff=True)
     user.groups.add(Group.objects.get(name=STAFF_GROUPS[key].name))
+    enrol_totp(user)  # staff need two-factor before the admin (accounts.mfa)
     return user
 
 

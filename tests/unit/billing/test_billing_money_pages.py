@@ -10,11 +10,13 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.mfa import mfa_required
 from accounts.models import Role
 from accounts.roles import STAFF_GROUPS
 from billing.models import ConnectAccount, FulfilmentDelivery, Payout, PayoutStatement
 from billing.services import fulfilment, ledger, payouts
 from tests.unit.accounts.factories import MembershipFactory, UserFactory
+from tests.unit.accounts.helpers import enrol_totp
 from tests.unit.billing.money_factories import at, customer, invoice, live_listing, money_partner
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +54,8 @@ def world(people):
 
 
 def login(client, user):
+    if mfa_required(user):  # staff and partner owners/admins: two-factor before these pages
+        enrol_totp(user)
     client.force_login(user)
     return client
 

@@ -10,6 +10,7 @@ from accounts.roles import STAFF_GROUPS
 from catalog.models.review import WORKFLOW_NAME
 from partners.models import PartnersIndexPage
 from tests.unit.accounts.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.unit.accounts.helpers import enrol_totp
 from tests.unit.catalog.factories import english
 from tests.unit.partners.factories import provisioned_partner
 
@@ -67,6 +68,7 @@ def partner_b(directory, workflow, owner_b):
 def reviewer(db):
     user = english(UserFactory(email="reviewer@symbio.example.cn"))
     user.groups.add(Group.objects.get(name=STAFF_GROUPS["reviewer"].name))
+    enrol_totp(user)  # staff need two-factor before the admin (accounts.mfa)
     return user
 
 

@@ -140,7 +140,7 @@ def test_my_listings_is_404_without_a_partner_membership(client, customer, revie
     assert client.get(MY_LISTINGS).status_code == 404
     client.force_login(customer)  # not even in the admin: Wagtail sends them to log in
     response = client.get(MY_LISTINGS)
-    assert response.status_code == 302 and response["Location"].startswith(reverse("wagtailadmin_login"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
 
 
 def test_my_listings_shows_only_the_active_organisations_listings(client, partner_a, partner_b):

@@ -17,6 +17,7 @@ from health.models import HealthMetric, HealthSettings
 from partners.models import Metric
 from partners.services.facts import FactRow, report_facts
 from tests.unit.accounts.factories import UserFactory
+from tests.unit.accounts.helpers import enrol_totp
 
 
 def month(text: str) -> date:
@@ -58,6 +59,7 @@ def pm_user(language: str = "", **kwargs):
     user = UserFactory(**kwargs)
     group, _ = Group.objects.get_or_create(name="Programme managers")
     user.groups.add(group)
+    enrol_totp(user)  # staff need two-factor before the admin (accounts.mfa)
     profile = UserProfile.get_for_user(user)
     profile.preferred_language = language
     profile.save()

@@ -24,6 +24,7 @@ from health.models import AtRiskFlag, HealthDimension, HealthMetric, HealthSnaps
 from partners.models import Metric, Partner, PartnerFact, PartnerKind, PartnersIndexPage, TierChange
 from partners.services.facts import ensure_metric
 from tests.unit.accounts.factories import UserFactory
+from tests.unit.accounts.helpers import enrol_totp
 from tests.unit.partners.factories import RegionFactory, TierFactory, provisioned_partner
 
 __all__ = [
@@ -44,6 +45,7 @@ MONTHS = [date(2026, 7, 1), date(2026, 8, 1), date(2026, 9, 1)]
 def staff_user(group_key: str, **kwargs):
     user = UserFactory(**kwargs)
     user.groups.add(Group.objects.get(name=STAFF_GROUPS[group_key].name))
+    enrol_totp(user)  # staff need two-factor before the admin (accounts.mfa)
     return user
 
 

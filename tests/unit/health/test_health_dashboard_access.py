@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from health.models import GeneratedReport
 from tests.unit.accounts.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.unit.accounts.helpers import enrol_totp
 from tests.unit.health.health_reports_factories import *  # noqa: F403
 from tests.unit.health.health_reports_factories import MONTHS
 
@@ -41,8 +42,13 @@ def users(health_world, pm, finance, reviewer_user, eco_admin):
         "finance": finance,
         "programme_manager": pm,
         "admin": eco_admin,
-        "superuser": UserFactory(is_superuser=True, is_staff=True),
+        "superuser": enrolled(UserFactory(is_superuser=True, is_staff=True)),
     }
+
+
+def enrolled(user):
+    enrol_totp(user)  # staff need two-factor before the admin (accounts.mfa)
+    return user
 
 
 def outcome(response):

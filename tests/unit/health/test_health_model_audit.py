@@ -10,6 +10,7 @@ from partners.models import TierRecommendation
 from partners.services.onboarding import reject_application
 from partners.services.programme import approve_recommendation, evaluate_tiers, override_recommendation
 from tests.unit.accounts.factories import UserFactory
+from tests.unit.accounts.helpers import enrol_totp
 from tests.unit.health.health_factories import pm_user
 from tests.unit.partners.factories import ApplicationFactory
 from tests.unit.partners.programme_factories import AS_OF, report_months, service_ladder, service_partner
@@ -19,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def manager():
-    return UserFactory(is_staff=True, is_superuser=True)
+    user = UserFactory(is_staff=True, is_superuser=True)
+    enrol_totp(user)  # staff need two-factor before the admin (accounts.mfa)
+    return user
 
 
 @pytest.fixture

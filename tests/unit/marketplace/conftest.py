@@ -8,6 +8,7 @@ from django.utils import translation
 
 from accounts.roles import STAFF_GROUPS
 from tests.unit.accounts.factories import UserFactory
+from tests.unit.accounts.helpers import enrol_totp
 from tests.unit.marketplace.mkt_factories import give_usage, make_customer, make_listing, make_partner
 
 
@@ -55,6 +56,7 @@ def subscriber(listing):
 def _staff(key):
     user = UserFactory()
     user.groups.add(Group.objects.get(name=STAFF_GROUPS[key].name))
+    enrol_totp(user)  # staff need two-factor before the admin (accounts.mfa)
     return user
 
 
@@ -70,4 +72,6 @@ def programme_manager(db):
 
 @pytest.fixture
 def superuser(db):
-    return UserFactory(is_superuser=True, is_staff=True)
+    user = UserFactory(is_superuser=True, is_staff=True)
+    enrol_totp(user)
+    return user

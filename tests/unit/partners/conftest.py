@@ -11,6 +11,7 @@ from accounts.models import Role
 from accounts.roles import STAFF_GROUPS
 from partners.models import PartnerKind, PartnersIndexPage
 from tests.unit.accounts.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.unit.accounts.helpers import enrol_totp
 from tests.unit.partners.factories import (
     IndustryFactory,
     RegionFactory,
@@ -63,6 +64,7 @@ def directory(db):
 def _staff(group_key):
     user = UserFactory()
     user.groups.add(Group.objects.get(name=STAFF_GROUPS[group_key].name))
+    enrol_totp(user)  # staff need two-factor before the admin (accounts.mfa)
     return user
 
 
@@ -78,7 +80,9 @@ def programme_manager(db):
 
 @pytest.fixture
 def superuser(db):
-    return UserFactory(is_superuser=True, is_staff=True)
+    user = UserFactory(is_superuser=True, is_staff=True)
+    enrol_totp(user)
+    return user
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from accounts.models import Role
 from partners.models import Industry, Partner, PartnerApplication, PartnerKind, Region, Tier
 from partners.services import workspace
 from tests.unit.accounts.factories import MembershipFactory, PartnerOrganisationFactory, UserFactory
+from tests.unit.accounts.helpers import enrol_totp
 
 __all__ = [
     "ApplicationFactory",
@@ -97,6 +98,7 @@ def provisioned_partner(*, owner=None, members=(), **partner_kwargs) -> Partner:
     partner = PartnerFactory(**partner_kwargs)
     owner = owner or UserFactory()
     MembershipFactory(user=owner, organisation=partner.organisation, role=Role.OWNER)
+    enrol_totp(owner)  # partner owners need two-factor before the console (accounts.mfa)
     for member in members:
         MembershipFactory(user=member, organisation=partner.organisation, role=Role.MEMBER)
     workspace.provision_partner_workspace(partner=partner, owner=owner, publish_revision=False)

@@ -18,6 +18,7 @@ from accounts.roles import STAFF_GROUPS
 from catalog.models import SearchClick, SearchQueryLog
 from catalog.search.analytics import flush_search_log, report
 from tests.unit.accounts.factories import UserFactory
+from tests.unit.accounts.helpers import enrol_totp
 from tests.unit.search.search_factories import make_partner, publish_listing
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +90,7 @@ def test_cache_follows_the_index_and_skips_signed_in_users(listings, search_urls
 def _staff(key):
     user = UserFactory()
     user.groups.add(Group.objects.get(name=STAFF_GROUPS[key].name))
+    enrol_totp(user)  # staff need two-factor before the admin (accounts.mfa)
     return user
 
 
@@ -138,7 +140,9 @@ def test_report_access(analytics, who, allowed):
     if who == "customer":
         client.force_login(UserFactory())
     elif who == "superuser":
-        client.force_login(UserFactory(is_superuser=True, is_staff=True))
+        superuser = UserFactory(is_superuser=True, is_staff=True)
+        enrol_totp(superuser)
+        client.force_login(superuser)
     elif who != "anonymous":
         client.force_login(_staff(who))
     url = _admin_url("catalog_search_report")
