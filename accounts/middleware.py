@@ -34,7 +34,13 @@ class RequireMFAMiddleware:
     """Staff and partner owners/admins without an authenticator are sent to allauth's TOTP
     enrolment before any page under :data:`PROTECTED_PREFIXES` (see :mod:`accounts.mfa`)."""
 
-    PROTECTED_PREFIXES = ("/admin/", "/partners/console/", "/billing/partner/")
+    PROTECTED_PREFIXES = (
+        "/admin/",
+        "/partners/console/",
+        "/partners/api/",  # API keys and webhook endpoints
+        "/billing/partner/",
+        "/incentives/console/",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -8,6 +8,7 @@ from accounts.models import Role
 from accounts.selectors import SESSION_KEY
 from api.models import ApiKey
 from tests.unit.accounts.factories import MembershipFactory, UserFactory
+from tests.unit.accounts.helpers import enrol_totp
 from tests.unit.api.api_factories import api_client, key_for, world
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +19,7 @@ KEYS = "/en/partners/api/keys/"
 def login(client, partner, role=Role.OWNER):
     user = UserFactory()
     MembershipFactory(user=user, organisation=partner.organisation, role=role)
+    enrol_totp(user)  # owners and admins need an authenticator before the console (accounts.mfa)
     client.force_login(user)
     session = client.session
     session[SESSION_KEY] = partner.organisation_id

@@ -246,12 +246,14 @@ def test_a_failed_delivery_can_be_sent_again_from_the_console(
     from accounts.models import Role
     from accounts.selectors import SESSION_KEY
     from tests.unit.accounts.factories import MembershipFactory, UserFactory
+    from tests.unit.accounts.helpers import enrol_totp
 
     receiver.status = 410
     delivery = webhooks.deliver(_pending_delivery(mine.partner, receiver.url).pk)
     assert delivery.status == Delivery.Status.FAILED
     user = UserFactory()
     MembershipFactory(user=user, organisation=mine.partner.organisation, role=Role.ADMIN)
+    enrol_totp(user)  # admins need an authenticator before the console (accounts.mfa)
     client.force_login(user)
     session = client.session
     session[SESSION_KEY] = mine.partner.organisation_id

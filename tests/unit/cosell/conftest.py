@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.roles import STAFF_GROUPS
 from partners.models import PartnerKind
 from tests.unit.accounts.factories import UserFactory
+from tests.unit.accounts.helpers import enrol_totp
 from tests.unit.marketplace.mkt_factories import make_listing
 from tests.unit.partners.factories import provisioned_partner
 
@@ -51,6 +52,7 @@ def listing(db):
 def programme_manager(db):
     user = UserFactory()
     user.groups.add(Group.objects.get(name=STAFF_GROUPS["programme_manager"].name))
+    enrol_totp(user)  # staff need an authenticator before the admin (accounts.mfa)
     return user
 
 

@@ -12,6 +12,7 @@ from accounts.roles import STAFF_GROUPS
 from incentives.services import allocation
 from partners.models import PartnerKind
 from tests.unit.accounts.factories import MembershipFactory, UserFactory
+from tests.unit.accounts.helpers import enrol_totp
 from tests.unit.partners.factories import PartnerFactory, RegionFactory, TierFactory
 
 TODAY = date(2026, 3, 2)  # a Monday
@@ -20,6 +21,7 @@ TODAY = date(2026, 3, 2)  # a Monday
 def staff(group_key):
     user = UserFactory()
     user.groups.add(Group.objects.get(name=STAFF_GROUPS[group_key].name))
+    enrol_totp(user)  # staff need an authenticator before the admin (accounts.mfa)
     return user
 
 
@@ -27,6 +29,7 @@ def member_partner(*, kind=PartnerKind.CHANNEL, rank=2, role=Role.OWNER, **kwarg
     partner = PartnerFactory(kind=kind, tier=TierFactory(kind=kind, rank=rank), **kwargs)
     owner = UserFactory()
     MembershipFactory(user=owner, organisation=partner.organisation, role=role)
+    enrol_totp(owner)  # partner owners and admins need an authenticator before the console
     partner.owner = owner
     return partner
 
