@@ -32,6 +32,7 @@ STAFF_GROUPS = {
         permissions=(
             ADMIN_ACCESS,
             "partners.*",
+            "demand.*",
             "accounts.view_organisation",
             "accounts.view_membership",
             "catalog.view_category",
@@ -59,6 +60,7 @@ STAFF_GROUPS = {
             "partners.*",
             "catalog.*",
             "billing.*",
+            "demand.*",
             "marketplace.*",
             "themes.*",
             "auth.add_user",

@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("partners/", include("partners.urls")),
+    path("demand/", include("demand.urls")),
     path("search/", include("marketplace.search_urls")),
     path("billing/partner/", include("billing.partner_urls")),
     path("billing/", include("marketplace.purchase_urls")),

@@ -66,6 +66,7 @@ LOCAL_APPS = [
     "partners",
     "catalog",
     "billing",
+    "demand",
     "marketplace",
     "demo",
 ]
