@@ -95,7 +95,7 @@ class Lead(PublicIdModel, TimeStampedModel):
 class LeadMessage(TimeStampedModel):
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     from_partner = models.BooleanField(default=False)
     body = models.TextField(_("message"), max_length=4000)

@@ -25,7 +25,7 @@ class Proposal(PublicIdModel, TimeStampedModel):
     requirement = models.ForeignKey("demand.Requirement", on_delete=models.CASCADE, related_name="proposals")
     partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="proposals")
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     pricing_model = models.CharField(
         _("pricing model"), max_length=12, choices=PricingModel.choices, default=PricingModel.FIXED

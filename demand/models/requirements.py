@@ -35,7 +35,7 @@ class Requirement(PublicIdModel, TimeStampedModel):
         "accounts.Organisation", on_delete=models.CASCADE, related_name="requirements"
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     title = models.CharField(_("title"), max_length=200, blank=True)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
@@ -103,7 +103,9 @@ class RequirementTransition(models.Model):
     requirement = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="transitions")
     from_state = models.CharField(max_length=16, choices=RequirementState.choices)
     to_state = models.CharField(max_length=16, choices=RequirementState.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
     reason = models.CharField(_("reason"), max_length=255, blank=True)
 

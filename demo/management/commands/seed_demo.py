@@ -13,6 +13,7 @@ import demo.accounts
 import demo.billing
 import demo.catalog
 import demo.catalog_facts
+import demo.demand
 import demo.health
 import demo.marketplace
 import demo.onboarding
@@ -29,6 +30,7 @@ SEEDERS = (
     demo.catalog,
     demo.billing,
     demo.marketplace,
+    demo.demand,
     demo.catalog_facts,  # health model: catalogue facts history, then scores (after every fact)
     demo.health,
 )
