@@ -11,18 +11,19 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.exceptions import ApplicationError, NotAllowed
 from demand.models import Lead, LeadMessage, LeadState
 from demand.services import notify
 from demand.services.calendar import lead_response_due
 
-RATE_LIMITED = "Too many enquiries from you in the last hour. Please try again later."
-CONSENT_NEEDED = "Please agree to be contacted about your enquiry."
-LOST_NEEDS_REASON = "Say why the lead was lost."
-ILLEGAL_LEAD_TRANSITION = "A %(from)s lead cannot become %(to)s."
-EMPTY_MESSAGE = "Write a message."
-LEAD_CLOSED = "This enquiry is closed."
+RATE_LIMITED = gettext_noop("Too many enquiries from you in the last hour. Please try again later.")
+CONSENT_NEEDED = gettext_noop("Please agree to be contacted about your enquiry.")
+LOST_NEEDS_REASON = gettext_noop("Say why the lead was lost.")
+ILLEGAL_LEAD_TRANSITION = gettext_noop("A %(from)s lead cannot become %(to)s.")
+EMPTY_MESSAGE = gettext_noop("Write a message.")
+LEAD_CLOSED = gettext_noop("This enquiry is closed.")
 
 LEAD_TRANSITIONS = {
     LeadState.NEW: {LeadState.CONTACTED, LeadState.QUALIFIED, LeadState.LOST},

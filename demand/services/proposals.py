@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.exceptions import ApplicationError, NotAllowed
 from core.money import quantize
@@ -19,17 +20,17 @@ from demand.models import RequirementState as S
 from demand.services import requirements as requirement_services
 
 VALIDITY_DAYS = 30
-MILESTONE_SUM = "The milestones add up to %(sum)s, not the total of %(total)s."
-MILESTONES_NEEDED = "A milestone-priced proposal needs at least one milestone."
-BAD_AMOUNT = "Amounts must be positive numbers."
-MAX_BELOW_TOTAL = "The maximum cost cannot be below the total."
-NOT_INVITED = "You are not invited to propose on this requirement."
-PAST_DUE = "Proposals for this requirement were due on %(due)s."
-NOT_OPEN = "This requirement no longer takes proposals."
-ALREADY_PROPOSED = "You have already proposed: revise your proposal instead."
-ANSWERS_NEEDED = "Answer every screening question."
-CANNOT_AWARD = "Only a proposal still on the table can be awarded."
-DECLINE_REASON = "Another proposal was chosen."
+MILESTONE_SUM = gettext_noop("The milestones add up to %(sum)s, not the total of %(total)s.")
+MILESTONES_NEEDED = gettext_noop("A milestone-priced proposal needs at least one milestone.")
+BAD_AMOUNT = gettext_noop("Amounts must be positive numbers.")
+MAX_BELOW_TOTAL = gettext_noop("The maximum cost cannot be below the total.")
+NOT_INVITED = gettext_noop("You are not invited to propose on this requirement.")
+PAST_DUE = gettext_noop("Proposals for this requirement were due on %(due)s.")
+NOT_OPEN = gettext_noop("This requirement no longer takes proposals.")
+ALREADY_PROPOSED = gettext_noop("You have already proposed: revise your proposal instead.")
+ANSWERS_NEEDED = gettext_noop("Answer every screening question.")
+CANNOT_AWARD = gettext_noop("Only a proposal still on the table can be awarded.")
+DECLINE_REASON = gettext_noop("Another proposal was chosen.")
 
 
 def _amount(value) -> Decimal:

@@ -9,6 +9,7 @@ cancelling are built on it.
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.exceptions import ApplicationError, NotAllowed
 from demand.models import Invitation, InvitationSource, Requirement, RequirementMode, RequirementState
@@ -33,16 +34,16 @@ TRANSITIONS: dict[str, set[str]] = {
 NEEDS_REASON = {S.REJECTED, S.CANCELLED}
 VISIBLE_TO_PARTNERS = (S.OPEN, S.SHORTLISTING)
 
-ILLEGAL = "A requirement that is %(from)s cannot become %(to)s."
-REASON_NEEDED = "Give a reason."
-TITLE_NEEDED = "Give the requirement a title in at least one language."
-DESCRIPTION_NEEDED = "Describe the requirement in at least one language."
-BUDGET_ORDER = "The lower end of the budget cannot be above the upper end."
-DATES_ORDER = "Proposals must be due before the award-by date."
-DUE_IN_PAST = "The proposal due date must be in the future."
-DIRECTED_NEEDS_PARTNER = "A directed requirement names one partner."
-INVITE_LIMIT = "Invite between one and %(max)s partners."
-CLAIM_LIMIT = "The claim limit must be between 1 and 50."
+ILLEGAL = gettext_noop("A requirement that is %(from)s cannot become %(to)s.")
+REASON_NEEDED = gettext_noop("Give a reason.")
+TITLE_NEEDED = gettext_noop("Give the requirement a title in at least one language.")
+DESCRIPTION_NEEDED = gettext_noop("Describe the requirement in at least one language.")
+BUDGET_ORDER = gettext_noop("The lower end of the budget cannot be above the upper end.")
+DATES_ORDER = gettext_noop("Proposals must be due before the award-by date.")
+DUE_IN_PAST = gettext_noop("The proposal due date must be in the future.")
+DIRECTED_NEEDS_PARTNER = gettext_noop("A directed requirement names one partner.")
+INVITE_LIMIT = gettext_noop("Invite between one and %(max)s partners.")
+CLAIM_LIMIT = gettext_noop("The claim limit must be between 1 and 50.")
 MAX_PRIVATE_INVITES = 10
 
 
@@ -151,9 +152,9 @@ def expire_overdue(*, today=None) -> int:
     return count
 
 
-CLAIMS_FULL = "All %(limit)s places on this requirement are taken."
-NOT_CLAIMABLE = "This requirement cannot be claimed."
-ALREADY_CLAIMED = "You have already claimed this requirement."
+CLAIMS_FULL = gettext_noop("All %(limit)s places on this requirement are taken.")
+NOT_CLAIMABLE = gettext_noop("This requirement cannot be claimed.")
+ALREADY_CLAIMED = gettext_noop("You have already claimed this requirement.")
 
 
 @transaction.atomic
