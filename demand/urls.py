@@ -1,6 +1,6 @@
 from django.urls import path
 
-from demand.views import hall, leads, requirements
+from demand.views import delivery, hall, leads, requirements
 
 app_name = "demand"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("console/hall/", hall.hall, name="hall"),
     path("console/hall/<uuid:public_id>/", hall.hall_detail, name="hall-detail"),
     path("console/hall/<uuid:public_id>/claim/", hall.claim, name="hall-claim"),
+    path("console/deliveries/", delivery.deliveries, name="deliveries"),
+    path("console/deliveries/<uuid:public_id>/", delivery.delivery, name="delivery"),
+    path("proposals/<uuid:public_id>/delivery/", delivery.customer_delivery, name="customer-delivery"),
     path("requirements/", requirements.my_requirements, name="requirements"),
     path("requirements/new/", requirements.new_requirement, name="requirement-new"),
     path("requirements/<uuid:public_id>/", requirements.requirement_detail, name="requirement"),

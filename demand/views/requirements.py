@@ -86,8 +86,24 @@ def requirement_detail(request, public_id):
         except ApplicationError as error:
             messages.error(request, error.message)
         return redirect("demand:requirement", public_id=requirement.public_id)
+    from demand.models import ProposalState
+    from demand.services.delivery import remaining_on
+
+    awarded = (
+        requirement.proposals.filter(state=ProposalState.ACCEPTED)
+        .select_related("partner__organisation")
+        .first()
+    )
+    milestones = []
+    if awarded is not None:
+        milestones = list(awarded.milestones.prefetch_related("payment_requests", "acceptances"))
+        for milestone in milestones:
+            milestone.remaining = remaining_on(milestone)
     context = {
         "requirement": requirement,
+        "awarded": awarded,
+        "can_decide": requirement.state in (RequirementState.IN_DELIVERY, RequirementState.ACCEPTANCE),
+        "milestones": milestones,
         "transitions": requirement.transitions.select_related("by"),
         "notified": requirement.invitations.count(),
         "proposal_count": requirement.proposals.count(),
