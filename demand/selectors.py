@@ -209,3 +209,44 @@ def moderation_queue():
         .select_related("customer_organisation", "industry", "region")
         .order_by("submitted_at", "pk")
     )
+
+
+def dashboard_figures(*, now=None) -> dict:
+    """The staff dashboard's figures, each from one query: median hours to the first proposal
+    (target < 24), share of opened requirements with ≥ 3 proposals (target ≥ 60 %), award rate,
+    median days to award, overdue leads and requirements waiting for review."""
+    from statistics import median
+
+    from django.db.models import Min
+
+    from demand.models import RequirementTransition
+
+    now = now or timezone.now()
+    opened = Requirement.objects.filter(opened_at__isnull=False)
+    rows = list(
+        opened.annotate(first=Min("proposals__created_at"), n=Count("proposals", distinct=True)).values_list(
+            "opened_at", "first", "n", "state"
+        )
+    )
+    first_hours = [(first - at).total_seconds() / 3600 for at, first, _n, _s in rows if first]
+    awarded_states = {"awarded", "in_delivery", "acceptance", "closed"}
+    decided = [s for *_x, s in rows if s in awarded_states | {"expired", "cancelled"}]
+    award_days = [
+        (at - opened_at).total_seconds() / 86400
+        for opened_at, at in RequirementTransition.objects.filter(
+            to_state="awarded", requirement__opened_at__isnull=False
+        ).values_list("requirement__opened_at", "at")
+    ]
+    return {
+        "opened": len(rows),
+        "median_hours_to_first_proposal": round(median(first_hours), 1) if first_hours else None,
+        "share_with_three_proposals": round(100 * sum(1 for *_x, n, _s in rows if n >= 3) / len(rows))
+        if rows
+        else None,
+        "award_rate": round(100 * sum(1 for s in decided if s in awarded_states) / len(decided))
+        if decided
+        else None,
+        "median_days_to_award": round(median(award_days), 1) if award_days else None,
+        "overdue_leads": overdue_leads(now=now).count(),
+        "waiting_review": Requirement.objects.filter(state=RequirementState.PENDING_REVIEW).count(),
+    }

@@ -12,6 +12,7 @@ urlpatterns = [
     path("console/leads/", leads.inbox, name="inbox"),
     path("console/leads/<uuid:public_id>/", leads.inbox_detail, name="inbox-detail"),
     path("console/hall/", hall.hall, name="hall"),
+    path("console/hall/intake/", hall.pause_intake, name="hall-intake"),
     path("console/hall/<uuid:public_id>/", hall.hall_detail, name="hall-detail"),
     path("console/hall/<uuid:public_id>/claim/", hall.claim, name="hall-claim"),
     path("console/deliveries/", delivery.deliveries, name="deliveries"),

@@ -55,6 +55,7 @@ class QueueView(StaffMixin, WagtailAdminTemplateMixin, TemplateView):
         for requirement in queue:
             requirement.waiting_hours = int((now - (requirement.submitted_at or now)).total_seconds() // 3600)
         context.update(
+            figures=selectors.dashboard_figures(now=now),
             requirements=queue,
             recent=Requirement.objects.exclude(state="draft").select_related("customer_organisation")[:30],
         )

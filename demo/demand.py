@@ -215,6 +215,7 @@ def _seed_requirements(ctx, flagship, demo_customer, customer_org) -> None:
         )
         now = timezone.now()
         proposals = 0
+        paid_one = False
         for n, (state, mode) in enumerate(PLAN):
             title, title_en, description, description_en = TOPICS[n % len(TOPICS)]
             currency = "USD" if n % 5 == 4 else "CNY"
@@ -318,7 +319,28 @@ def _seed_requirements(ctx, flagship, demo_customer, customer_org) -> None:
             proposal_services.award(
                 proposal=made[0], by=demo_customer, decline_reason="我们选择了报价更合适的方案。"
             )
+            if state == RequirementState.IN_DELIVERY and not paid_one:
+                _paid_milestone(made[0], demo_customer)
+                paid_one = True
+                continue
             for step in AFTER_AWARD.get(state, []):
                 requirement_services.transition(requirement=requirement, to_state=step, by=demo_customer)
         counts["requirements"] = len(PLAN)
         counts["proposals"] = proposals
+
+
+def _paid_milestone(proposal, customer) -> None:
+    """One requirement in delivery whose first milestone is accepted and its payment approved."""
+    from demand.services import delivery
+
+    delivery.start_delivery(requirement=proposal.requirement, by=customer)
+    first = proposal.milestones.order_by("position").first()
+    payment = delivery.request_payment(
+        milestone=first,
+        partner=proposal.partner,
+        user=None,
+        amount=first.amount,
+        idempotency_key=f"demo-{proposal.public_id}",
+    )
+    delivery.decide_milestone(milestone=first, by=customer, accept=True, note="蓝图文档已签字确认。")
+    delivery.decide_payment(payment_request=payment, by=customer, approve=True)

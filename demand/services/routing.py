@@ -3,34 +3,31 @@
 1. **Hard filters** (:func:`qualified_partners`, one queryset): active (not suspended), of a
    required kind, at or above the minimum tier rank, covering the region, holding every required
    certification through a person whose certificate is valid today, intake not paused.
-2. **Score** (annotated in the same query): industry match, certification depth (valid certified
-   people, capped), rating (the latest ``avg_rating`` fact) and current load (open invitations,
-   a penalty).
+2. **Score**: industry match, certification depth (valid certified people, capped), rating (the
+   latest ``avg_rating`` fact) and current load (open invitations, a penalty) — one grouped query
+   per signal over the qualified set, never a query per partner.
 3. **Fair order**: scores are bucketed (``SCORE_BUCKET`` points = near-equal); within a bucket the
    least recently invited partner comes first (round-robin), then the oldest partner id.
 
 The top ``notify_limit`` become :class:`Invitation` rows with the reasons the partner is shown.
 """
 
+import math
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import (
-    Case,
     Count,
     Exists,
-    F,
-    FloatField,
-    IntegerField,
     Max,
     OuterRef,
     Q,
-    Subquery,
     Value,
-    When,
 )
-from django.db.models.functions import Cast, Coalesce, Floor, Least
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from demand.models import Invitation, InvitationSource, PartnerIntake, Requirement, RequirementMode
 from partners.models import CertifiedPerson, MetricSlug, Partner, PartnerFact
@@ -72,65 +69,82 @@ def qualified_partners(*, requirement: Requirement, now=None):
     return qs.exclude(Exists(paused))
 
 
-def ranked_partners(*, requirement: Requirement, now=None):
-    """Qualified partners annotated with ``score`` and ordered fairly (see the module docstring)."""
+def ranked_partners(*, requirement: Requirement, now=None, limit: int | None = None) -> list[dict]:
+    """Qualified, not yet invited partners as ``{"pk", "score", "industry_match", "cert_depth"}``,
+    best first and fair among near-equals (see the module docstring).
+
+    Six queries whatever the number of partners: the qualified set (with its industry match),
+    then one grouped query each for certification depth, latest rating, load and last invitation,
+    all restricted to the qualified ids; the score is computed from those rows."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    depth = Subquery(
-        _valid_people(today).order_by().values("partner").annotate(n=Count("pk")).values("n"),
-        output_field=IntegerField(),
-    )
-    rating = Subquery(
-        PartnerFact.objects.filter(partner=OuterRef("pk"), metric__slug=MetricSlug.AVG_RATING)
-        .order_by("-month")
-        .values("value")[:1]
-    )
-    load = Subquery(
-        Invitation.objects.filter(partner=OuterRef("pk"), requirement__state__in=OPEN_STATES)
-        .order_by()
-        .values("partner")
-        .annotate(n=Count("pk"))
-        .values("n"),
-        output_field=IntegerField(),
-    )
-    last_invited = Subquery(
-        Invitation.objects.filter(partner=OuterRef("pk"))
-        .order_by()
-        .values("partner")
-        .annotate(m=Max("created_at"))
-        .values("m")
-    )
     if requirement.industry_id:
-        industry = Case(
-            When(
-                Exists(
-                    Partner.industries.through.objects.filter(
-                        partner_id=OuterRef("pk"), industry_id=requirement.industry_id
-                    )
-                ),
-                then=Value(1),
-            ),
-            default=Value(0),
-            output_field=IntegerField(),
+        industry = Exists(
+            Partner.industries.through.objects.filter(
+                partner_id=OuterRef("pk"), industry_id=requirement.industry_id
+            )
         )
     else:
-        industry = Value(0, output_field=IntegerField())
-    qs = qualified_partners(requirement=requirement, now=now).annotate(
-        industry_match=industry,
-        cert_depth=Coalesce(depth, 0),
-        rating=Cast(Coalesce(rating, Value(Decimal("0"))), FloatField()),
-        load=Coalesce(load, 0),
-        last_invited_at=last_invited,
-    )
-    qs = qs.annotate(
-        score=Cast(F("industry_match"), FloatField()) * WEIGHT_INDUSTRY
-        + Cast(Least(F("cert_depth"), Value(CERT_DEPTH_CAP)), FloatField()) * WEIGHT_CERT_PERSON
-        + F("rating") * WEIGHT_RATING
-        - Cast(Least(F("load"), Value(LOAD_CAP)), FloatField()) * WEIGHT_LOAD
-    ).annotate(bucket=Floor(F("score") / SCORE_BUCKET))
-    return qs.exclude(
+        industry = Value(False)
+    qualified = qualified_partners(requirement=requirement, now=now).exclude(
         Exists(Invitation.objects.filter(requirement=requirement, partner=OuterRef("pk")))
-    ).order_by(F("bucket").desc(), F("last_invited_at").asc(nulls_first=True), "pk")
+    )
+    rows = {
+        pk: {"pk": pk, "industry_match": bool(match)}
+        for pk, match in qualified.annotate(m=industry).values_list("pk", "m")
+    }
+    if not rows:
+        return []
+    ids = list(rows)  # a plain list: correlated subqueries here make planners on fresh tables crawl
+    depth = dict(
+        CertifiedPerson.objects.filter(partner_id__in=ids, issued_on__lte=today, expires_on__gt=today)
+        .order_by()
+        .values("partner_id")
+        .annotate(n=Count("pk"))
+        .values_list("partner_id", "n")
+    )
+    rating: dict[int, Decimal] = {}
+    for partner_id, value in (
+        PartnerFact.objects.filter(
+            partner_id__in=ids,
+            metric__slug=MetricSlug.AVG_RATING,
+            month__gte=today.replace(day=1) - timedelta(days=92),
+        )
+        .order_by("partner_id", "month")
+        .values_list("partner_id", "value")
+    ):
+        rating[partner_id] = value  # ascending months: the latest wins
+    load = dict(
+        Invitation.objects.filter(partner_id__in=ids, requirement__state__in=OPEN_STATES)
+        .order_by()
+        .values("partner_id")
+        .annotate(n=Count("pk"))
+        .values_list("partner_id", "n")
+    )
+    last = dict(
+        Invitation.objects.filter(partner_id__in=ids)
+        .order_by()
+        .values("partner_id")
+        .annotate(m=Max("created_at"))
+        .values_list("partner_id", "m")
+    )
+    for pk, row in rows.items():
+        row["cert_depth"] = depth.get(pk, 0)
+        row["score"] = (
+            WEIGHT_INDUSTRY * row["industry_match"]
+            + WEIGHT_CERT_PERSON * min(row["cert_depth"], CERT_DEPTH_CAP)
+            + WEIGHT_RATING * float(rating.get(pk, 0))
+            - WEIGHT_LOAD * min(load.get(pk, 0), LOAD_CAP)
+        )
+        row["bucket"] = math.floor(row["score"] / SCORE_BUCKET)
+        row["last_invited_at"] = last.get(pk)
+
+    def order(row):
+        invited = row["last_invited_at"]
+        return (-row["bucket"], invited is not None, invited.timestamp() if invited else 0, row["pk"])
+
+    ranked = sorted(rows.values(), key=order)
+    return ranked[:limit] if limit is not None else ranked
 
 
 def _reasons(
@@ -174,11 +188,7 @@ def reasons_for(requirement: Requirement, partner: Partner) -> list[dict]:
 def route(*, requirement: Requirement, limit: int | None = None, now=None) -> list[Invitation]:
     """Invite the top ``limit`` (default ``requirement.notify_limit``) ranked partners."""
     limit = requirement.notify_limit if limit is None else limit
-    ranked = list(
-        ranked_partners(requirement=requirement, now=now).values(
-            "pk", "score", "industry_match", "cert_depth"
-        )[:limit]
-    )
+    ranked = ranked_partners(requirement=requirement, now=now, limit=limit)
     certs = list(requirement.required_certifications.all())
     invitations = [
         Invitation(
@@ -276,3 +286,20 @@ def send_invitation_emails(requirement_id: int, partner_ids: list[int]) -> int:
             },
         )
     return sent
+
+
+MAX_PAUSE_DAYS = 30
+PAUSE_TOO_LONG = gettext_noop("Intake can be paused for 1 to %(max)s days.")
+
+
+def pause_intake(*, partner: Partner, days: int, now=None) -> PartnerIntake:
+    """Stop new invitations to ``partner`` for ``days`` (1–30); ``days=0`` resumes at once."""
+    from core.exceptions import ApplicationError
+
+    if not 0 <= days <= MAX_PAUSE_DAYS:
+        raise ApplicationError(_(PAUSE_TOO_LONG) % {"max": MAX_PAUSE_DAYS}, field="days")
+    now = now or timezone.now()
+    intake, _created = PartnerIntake.objects.update_or_create(
+        partner=partner, defaults={"paused_until": now + timedelta(days=days) if days else None}
+    )
+    return intake

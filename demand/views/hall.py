@@ -2,16 +2,19 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.exceptions import ApplicationError
 from demand import selectors
 from demand.forms import ProposalForm
-from demand.models import Proposal
+from demand.models import PartnerIntake, Proposal
 from demand.services import proposals as proposal_services
 from demand.services import requirements as requirement_services
+from demand.services import routing
 from partners.selectors.access import get_partner_for_request_or_404
 
 
@@ -19,7 +22,32 @@ from partners.selectors.access import get_partner_for_request_or_404
 def hall(request):
     partner = get_partner_for_request_or_404(request)
     requirements = list(selectors.hall_for_partner(partner=partner)[:200])
-    return render(request, "demand/console/hall.html", {"partner": partner, "requirements": requirements})
+    intake = PartnerIntake.objects.filter(partner=partner, paused_until__gt=timezone.now()).first()
+    context = {
+        "partner": partner,
+        "requirements": requirements,
+        "paused_until": intake.paused_until if intake else None,
+    }
+    return render(request, "demand/console/hall.html", context)
+
+
+@login_required
+@require_POST
+def pause_intake(request):
+    """Owners and admins pause new invitations for up to 30 days (0 resumes)."""
+    partner = get_partner_for_request_or_404(request)
+    if not request.membership.can_manage:
+        raise PermissionDenied
+    try:
+        days = int(request.POST.get("days", ""))
+    except ValueError:
+        days = -1
+    try:
+        routing.pause_intake(partner=partner, days=days)
+        messages.success(request, _("Your intake setting was saved."))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("demand:hall")
 
 
 def _initial(proposal):
