@@ -14,6 +14,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Membership, Organisation, User
@@ -344,3 +345,17 @@ def _paid_milestone(proposal, customer) -> None:
     )
     delivery.decide_milestone(milestone=first, by=customer, accept=True, note="蓝图文档已签字确认。")
     delivery.decide_payment(payment_request=payment, by=customer, approve=True)
+
+
+def reset(ctx: SeedContext) -> None:
+    """Payment requests protect their milestones: remove the demo partners' ones first, so the
+    accounts reset can delete demo organisations (everything else of demand cascades)."""
+    from demand.models import PaymentRequest
+
+    with ctx.section("Reset: demand payment requests") as counts:
+        demo = ".example.com"
+        _, deleted = PaymentRequest.objects.filter(
+            Q(partner__organisation__website__endswith=demo)
+            | Q(milestone__proposal__requirement__customer_organisation__website__endswith=demo)
+        ).delete()
+        counts["payment requests"] = deleted.get(PaymentRequest._meta.label, 0)
