@@ -40,6 +40,7 @@ class RequireMFAMiddleware:
         "/partners/api/",  # API keys and webhook endpoints
         "/billing/partner/",
         "/incentives/console/",
+        "/demand/console/",  # leads, the requirements hall, milestone payment requests
     )
 
     def __init__(self, get_response):

@@ -32,6 +32,7 @@ urlpatterns += i18n_patterns(
     path("partners/console/deals/", include("cosell.urls")),
     path("partners/api/", include("api.console_urls")),
     path("partners/", include("partners.urls")),
+    path("demand/", include("demand.urls")),
     path("search/", include("marketplace.search_urls")),
     path("billing/partner/", include("billing.partner_urls")),
     path("incentives/", include("incentives.urls")),

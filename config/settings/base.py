@@ -69,6 +69,7 @@ LOCAL_APPS = [
     "health",
     "catalog",
     "billing",
+    "demand",
     "cosell",
     "incentives",
     "marketplace",

@@ -14,6 +14,7 @@ import demo.billing
 import demo.catalog
 import demo.catalog_facts
 import demo.cosell
+import demo.demand
 import demo.health
 import demo.incentives
 import demo.marketplace
@@ -32,6 +33,7 @@ SEEDERS = (
     demo.billing,
     demo.cosell,
     demo.marketplace,
+    demo.demand,
     demo.catalog_facts,  # health model: catalogue facts history, then scores (after every fact)
     demo.health,
     demo.incentives,  # after health: allocation weighs health scores and reads facts

@@ -1,0 +1,158 @@
+"""Delivery: start, milestone payment requests (amount ≤ what remains, idempotency key) and
+the customer's acceptance (immutable records; all milestones accepted → acceptance → closed).
+
+Charging the approved amount through billing (Stripe PaymentIntent, ledger with commission) is
+not wired yet: an approved request is where billing picks up.
+"""
+
+import hashlib
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from core.exceptions import ApplicationError, NotAllowed
+from core.money import quantize
+from demand.models import (
+    AcceptanceOutcome,
+    Milestone,
+    MilestoneAcceptance,
+    PaymentRequest,
+    PaymentRequestState,
+    ProposalState,
+    Requirement,
+)
+from demand.models import RequirementState as S
+from demand.services import requirements as requirement_services
+
+ABOVE_REMAINING = gettext_noop("%(amount)s is more than the %(remaining)s that remains on this milestone.")
+KEY_REUSED = gettext_noop("This idempotency key was already used for a different payment request.")
+KEY_NEEDED = gettext_noop("A payment request needs an idempotency key.")
+NOT_IN_DELIVERY = gettext_noop("Payments can be requested only while the work is being delivered.")
+NOT_YOURS = gettext_noop("This milestone is not part of your awarded proposal.")
+ALREADY_DECIDED = gettext_noop("This payment request was already decided.")
+ALREADY_ACCEPTED = gettext_noop("This milestone is already accepted.")
+BAD_AMOUNT = gettext_noop("Amounts must be positive numbers.")
+OPEN_REQUEST_STATES = (PaymentRequestState.PENDING, PaymentRequestState.APPROVED)
+
+
+def start_delivery(*, requirement: Requirement, by) -> Requirement:
+    return requirement_services.transition(requirement=requirement, to_state=S.IN_DELIVERY, by=by)
+
+
+def remaining_on(milestone: Milestone) -> Decimal:
+    asked = (
+        PaymentRequest.objects.filter(milestone=milestone, state__in=OPEN_REQUEST_STATES).aggregate(
+            s=Sum("amount")
+        )["s"]
+        or 0
+    )
+    return milestone.amount - asked
+
+
+@transaction.atomic
+def request_payment(*, milestone: Milestone, partner, user, amount, idempotency_key: str) -> PaymentRequest:
+    """A payment request, or — for a key already used with the same milestone and amount — the
+    first one again. The milestone row is locked while what remains is computed."""
+    key = (idempotency_key or "").strip()
+    if not key:
+        raise ApplicationError(_(KEY_NEEDED), field="idempotency_key")
+    milestone = (
+        Milestone.objects.select_for_update().select_related("proposal__requirement").get(pk=milestone.pk)
+    )
+    proposal = milestone.proposal
+    if proposal.partner_id != partner.pk or proposal.state != ProposalState.ACCEPTED:
+        raise NotAllowed(_(NOT_YOURS))
+    try:
+        amount = quantize(amount if isinstance(amount, Decimal) else Decimal(str(amount)), proposal.currency)
+    except ArithmeticError as exc:
+        raise ApplicationError(_(BAD_AMOUNT), field="amount") from exc
+    existing = PaymentRequest.objects.filter(partner=partner, idempotency_key=key).first()
+    if existing is not None:
+        if existing.milestone_id == milestone.pk and existing.amount == amount:
+            return existing
+        raise ApplicationError(_(KEY_REUSED), code="idempotency_key_reused", field="idempotency_key")
+    if proposal.requirement.state not in (S.IN_DELIVERY, S.ACCEPTANCE):
+        raise NotAllowed(_(NOT_IN_DELIVERY))
+    if amount <= 0:
+        raise ApplicationError(_(BAD_AMOUNT), field="amount")
+    remaining = remaining_on(milestone)
+    if amount > remaining:
+        raise ApplicationError(
+            _(ABOVE_REMAINING) % {"amount": amount, "remaining": remaining},
+            code="above_remaining",
+            field="amount",
+        )
+    try:
+        with transaction.atomic():
+            return PaymentRequest.objects.create(
+                milestone=milestone,
+                partner=partner,
+                amount=amount,
+                currency=proposal.currency,
+                idempotency_key=key,
+                requested_by=user,
+            )
+    except IntegrityError:  # the same key raced in: answer with the first result
+        return PaymentRequest.objects.get(partner=partner, idempotency_key=key)
+
+
+@transaction.atomic
+def decide_payment(*, payment_request: PaymentRequest, by, approve: bool) -> PaymentRequest:
+    locked = PaymentRequest.objects.select_for_update().get(pk=payment_request.pk)
+    if locked.state != PaymentRequestState.PENDING:
+        raise NotAllowed(_(ALREADY_DECIDED))
+    locked.state = PaymentRequestState.APPROVED if approve else PaymentRequestState.REJECTED
+    locked.decided_by, locked.decided_at = by, timezone.now()
+    locked.save(update_fields=["state", "decided_by", "decided_at", "updated_at"])
+    return locked
+
+
+def evidence_digest(files) -> str:
+    """SHA-256 over the evidence files' bytes, in the order given."""
+    digest = hashlib.sha256()
+    for f in files:
+        for chunk in f.chunks() if hasattr(f, "chunks") else [f]:
+            digest.update(chunk)
+    return digest.hexdigest() if files else ""
+
+
+@transaction.atomic
+def decide_milestone(
+    *, milestone: Milestone, by, accept: bool, note: str = "", evidence=()
+) -> MilestoneAcceptance:
+    """Record the customer's verdict; when every milestone of the awarded proposal is accepted, the
+    requirement moves to acceptance and is closed."""
+    milestone = (
+        Milestone.objects.select_for_update().select_related("proposal__requirement").get(pk=milestone.pk)
+    )
+    requirement = milestone.proposal.requirement
+    if (
+        requirement.state not in (S.IN_DELIVERY, S.ACCEPTANCE)
+        or milestone.proposal.state != ProposalState.ACCEPTED
+    ):
+        raise NotAllowed(_(NOT_IN_DELIVERY))
+    if milestone.acceptances.filter(outcome=AcceptanceOutcome.ACCEPTED).exists():
+        raise NotAllowed(_(ALREADY_ACCEPTED))
+    record = MilestoneAcceptance.objects.create(
+        milestone=milestone,
+        outcome=AcceptanceOutcome.ACCEPTED if accept else AcceptanceOutcome.REJECTED,
+        by=by,
+        note=(note or "")[:500],
+        evidence_sha256=evidence_digest(list(evidence)),
+    )
+    pending = (
+        Milestone.objects.filter(proposal=milestone.proposal)
+        .exclude(acceptances__outcome=AcceptanceOutcome.ACCEPTED)
+        .exists()
+    )
+    if accept and not pending:
+        if requirement.state == S.IN_DELIVERY:
+            requirement = requirement_services.transition(
+                requirement=requirement, to_state=S.ACCEPTANCE, by=by
+            )
+        requirement_services.transition(requirement=requirement, to_state=S.CLOSED, by=by)
+    return record
