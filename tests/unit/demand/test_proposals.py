@@ -15,6 +15,7 @@ from demand.models import Invitation, Proposal, ProposalState, RequirementState
 from demand.services import proposals as services
 from demand.services import routing
 from tests.unit.accounts.factories import UserFactory
+from tests.unit.accounts.helpers import enrol_totp
 from tests.unit.demand.demand_factories import login, make_requirement, owner_of
 
 
@@ -270,6 +271,7 @@ def test_staff_approve_opens_and_routes_and_reject_needs_a_reason(
 
     manager = UserFactory()
     manager.groups.add(Group.objects.get(name="Programme managers"))
+    enrol_totp(manager)  # staff need an authenticator before the admin (accounts.mfa)
     due = timezone.now() + timedelta(days=5)
     kwargs = {
         "title": "需求",

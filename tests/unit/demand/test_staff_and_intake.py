@@ -14,6 +14,7 @@ from demand.models import Invitation, PartnerIntake
 from demand.services import proposals as proposal_services
 from demand.services import routing
 from tests.unit.accounts.factories import UserFactory
+from tests.unit.accounts.helpers import enrol_totp
 from tests.unit.demand.demand_factories import login, make_requirement, owner_of
 
 
@@ -68,6 +69,7 @@ def test_dashboard_figures(client, customer_org, customer, partner_a, partner_b)
 
     manager = UserFactory()
     manager.groups.add(Group.objects.get(name="Programme managers"))
+    enrol_totp(manager)  # staff need an authenticator before the admin (accounts.mfa)
     client.force_login(manager)
     page = client.get(reverse("demand_admin:queue")).content.decode()
     assert 'data-testid="figures"' in page
