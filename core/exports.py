@@ -56,6 +56,32 @@ def xlsx_bytes(header: Sequence, rows: Iterable[Sequence], *, title: str = "Expo
     return buffer.getvalue()
 
 
+def xlsx_workbook_bytes(sheets: Iterable[tuple[str, Sequence, Iterable[Sequence]]]) -> bytes:
+    """Several tables, one sheet each: ``(title, header, rows)``; titles cleaned and made unique."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    used: set[str] = set()
+    for title, header, rows in sheets:
+        name = "".join(ch for ch in str(title) if ch not in "[]:*?/\\")[:31] or "Sheet"
+        while name in used:
+            name = name[:28] + f"_{len(used)}"
+        used.add(name)
+        sheet = workbook.create_sheet(title=name)
+        sheet.append(safe_row(header))
+        for row in rows:
+            sheet.append([None if value is None else safe_cell(value) for value in row])  # blank stays blank
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(content: bytes, *, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
+
+
 def export_response(header: Sequence, rows: Iterable[Sequence], *, filename: str, fmt: str = "csv"):
     """An attachment response; ``fmt`` is ``csv`` or ``xlsx``; ``filename`` has no extension."""
     if fmt == "xlsx":

@@ -380,7 +380,12 @@ BILLING_FULFILMENT_TIMEOUT_SECONDS = env.int("BILLING_FULFILMENT_TIMEOUT_SECONDS
 # sets its own authentication and keeps DRF's error format (api.problems answers /api/ only).
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    # API keys first; the session second only for Wagtail's own admin API (choosers), which is
+    # DRF too. Partner API views require a key's scope (core.api.HasScope): a session is not enough.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiKeyRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

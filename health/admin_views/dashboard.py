@@ -13,11 +13,10 @@ permission error. Drill-down and partner PDFs need ``health.view_healthsnapshot`
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone, translation
@@ -27,7 +26,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 
-from core.exports import XLSX_TYPE, export_response, safe_cell, safe_row
+from core.exports import export_response, xlsx_response, xlsx_workbook_bytes
 from health.models import GeneratedReport
 from health.selectors import access
 from health.selectors import dashboard as panels
@@ -152,25 +151,15 @@ def export(request, fmt):
         header = [tables[0]["title"]] if tables else []
         return export_response(header, rows, filename=filename, fmt="csv")
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        workbook.remove(workbook.active)
-        used = set()
-        for table in tables:
-            name = "".join(ch for ch in table["title"] if ch not in "[]:*?/\\")[:31] or table["key"][:31]
-            while name in used:
-                name = name[:28] + f"_{len(used)}"
-            used.add(name)
-            sheet = workbook.create_sheet(title=name)
-            sheet.append(safe_row(table["columns"]))
-            for row in table["rows"]:
-                sheet.append([None if c is None else safe_cell(_xlsx_cell(c)) for c in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-        return response
+        sheets = [
+            (
+                table["title"] or table["key"],
+                table["columns"],
+                [[_xlsx_cell(c) for c in row] for row in table["rows"]],
+            )
+            for table in tables
+        ]
+        return xlsx_response(xlsx_workbook_bytes(sheets), filename=filename)
     raise Http404
 
 
