@@ -46,6 +46,11 @@ class SymbioCSPMiddleware(CSPMiddleware):
             ("connect-src", [*stripe, "https://api.stripe.com"]),
         ):
             current = update.get(directive) or []
-            update[directive] = [*([current] if isinstance(current, str) else current), *extra]
+            # django-csp appends an update to a directive the policy names, but a directive it does
+            # not name (connect-src, frame-src) would then hold only Stripe and lose default-src's
+            # 'self' (the search suggestions' fetch, htmx): start those from 'self'.
+            configured = (parts.config or settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]).get(directive)
+            base = [] if configured else ["'self'"]
+            update[directive] = [*base, *([current] if isinstance(current, str) else current), *extra]
         parts.update = update
         return parts

@@ -25,6 +25,7 @@ from incentives.models import FundRequest, IncentiveLedgerEntry, RequestState
 from incentives.services import allocation
 from partners.models import PartnerKind
 from tests.unit.accounts.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.unit.accounts.helpers import enrol_totp, pass_two_factor
 from tests.unit.partners.factories import PartnerFactory, TierFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -100,11 +101,20 @@ def screenshots_on_failure(pages, name):
 
 
 def log_in(page, base, email):
+    """Password, then the authenticator code: staff and partner owners need two-factor before the
+    admin and the console (accounts.mfa), so they are enrolled first."""
+    from accounts.mfa import has_totp, mfa_required
+    from accounts.models import User
+
+    user = User.objects.get(email=email)
+    if mfa_required(user) and not has_totp(user):
+        enrol_totp(user)
     page.goto(f"{base}/en/accounts/login/")
     page.locator("input[name=login]").fill(email)
     page.locator("input[name=password]").fill(PASSWORD)
     with page.expect_navigation():
         page.locator("form:has(input[name=password]) [type=submit]").first.click()
+    pass_two_factor(page)
     assert "/accounts/login/" not in page.url, f"{email} could not log in"
 
 

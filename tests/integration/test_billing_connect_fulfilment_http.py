@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from billing import signals
 from billing.models import FulfilmentDelivery
@@ -129,7 +130,8 @@ def test_a_down_url_is_retried_with_backoff_and_never_raises(
     delivery = FulfilmentDelivery.objects.get(partner=partner)
     assert delivery.status == FulfilmentDelivery.Status.RETRYING
     assert delivery.attempts == 1 and delivery.response_code is None
-    assert delivery.last_error == "Could not deliver to the endpoint."  # nothing about the network
+    # nothing about the network: the one generic message (in the active language)
+    assert delivery.last_error == gettext("Could not deliver to the endpoint.")
     first_wait = delivery.next_retry_at - before
     assert timedelta(seconds=59) <= first_wait <= timedelta(seconds=75)
     assert fulfilment.due_retries() == []  # not due yet

@@ -38,9 +38,17 @@ def test_finance_changes_billing_only_and_may_open_the_admin():
         p for p in finance if not p.startswith("billing.") and p != "wagtailadmin.access_admin"
     }
     # outside billing: read-only, except the vendor revenue figures finance enters (the
-    # denominator of the ecosystem multiplier)
-    assert all(p.split(".", 1)[1].startswith("view_") for p in outside_billing if "vendorrevenue" not in p)
+    # denominator of the ecosystem multiplier) and paying approved incentive claims
+    money_actions = {"incentives.pay_claims"}
+    assert all(
+        p.split(".", 1)[1].startswith("view_")
+        for p in outside_billing - money_actions
+        if "vendorrevenue" not in p
+    )
     assert outside_billing <= {
+        "incentives.pay_claims",
+        "incentives.view_incentivepool",
+        "incentives.view_fundrequest",
         "accounts.view_organisation",
         "partners.view_partner",
         "health.view_vendorrevenue",

@@ -41,6 +41,10 @@ def test_site_pages_allow_only_nonced_inline_scripts(client):
     assert all(f'nonce="{nonce}"' in attrs for attrs in inline), inline
     # A fresh nonce per response.
     assert csp(client.get("/en/accounts/login/"))["script-src"] != policy["script-src"]
+    # Our own origin stays allowed where Stripe's are added: search suggestions and htmx fetch
+    # from it (a directive listing only Stripe would block them), Stripe's card frame too.
+    assert "'self'" in policy["connect-src"].split()
+    assert "'self'" in policy["frame-src"].split()
 
 
 def test_stripe_js_origin_is_allowed_on_site_pages(client, settings):
