@@ -57,6 +57,12 @@ class ReviewForm(forms.Form):
     note = forms.CharField(
         label=gettext_lazy("Note to the partner"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    fields = forms.MultipleChoiceField(
+        label=gettext_lazy("Fields to fix"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(f, DealRegistration._meta.get_field(f).verbose_name) for f in svc.ACTION_REQUIRED_FIELDS],
+    )
 
 
 class ExtensionDecisionForm(forms.Form):
@@ -139,7 +145,9 @@ def review(request, pk):
                 registration=registration, user=request.user, code=code or RejectReason.OTHER, note=note
             )
         else:
-            svc.request_action(registration=registration, user=request.user, note=note)
+            svc.request_action(
+                registration=registration, user=request.user, note=note, fields=form.cleaned_data["fields"]
+            )
     except (ApplicationError, ValidationError) as exc:
         _refused(request, exc)
         return redirect("cosell_admin:decide", pk=pk)

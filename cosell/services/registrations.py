@@ -33,6 +33,7 @@ from cosell.models import (
     Transition,
 )
 from cosell.services import conflicts as conflict_service
+from cosell.services import notify
 
 MAX_LISTINGS = 10
 MAX_CLOSE_DAYS = 180
@@ -53,6 +54,7 @@ REASON_REQUIRED = gettext_lazy("Give a reason for this decision.")
 EXTENSION_ONCE = gettext_lazy("Protection can be extended once, and only for an approved registration.")
 NO_PENDING_EXTENSION = gettext_lazy("No extension request is waiting for a decision.")
 NOT_A_CONFLICT = gettext_lazy("This registration is not held for a conflict.")
+UNKNOWN_FIELDS = gettext_lazy("These fields cannot be asked for: %(fields)s.")
 CANNOT_SHARE_ACCOUNT = gettext_lazy(
     "A direct account or an existing customer cannot be shared or transferred; approve or reject."
 )
@@ -265,6 +267,11 @@ def submit(*, registration: DealRegistration, user) -> DealRegistration:
 
 
 # --- staff decisions -----------------------------------------------------------------------------
+def _notify(registration, **kwargs) -> None:
+    """The partner's e-mail about a staff decision, sent once the decision is committed."""
+    transaction.on_commit(lambda pk=registration.pk: notify.send_decision(pk, **kwargs))
+
+
 def _locked(registration) -> DealRegistration:
     return DealRegistration.objects.select_for_update().select_related("partner").get(pk=registration.pk)
 
@@ -282,6 +289,7 @@ def approve(*, registration, user, note: str = "") -> DealRegistration:
     _approve(registration, actor=user, code="approved", note=note)
     registration.decision_note = note
     registration.save()
+    _notify(registration)
     return registration
 
 
@@ -296,16 +304,23 @@ def reject(*, registration, user, code: str, note: str = "") -> DealRegistration
     registration.conflict_hold = False
     registration.protection_until = None
     registration.save()
+    _notify(registration)
     return registration
 
 
 @transaction.atomic
-def request_action(*, registration, user, note: str) -> DealRegistration:
+def request_action(*, registration, user, note: str, fields=()) -> DealRegistration:
+    """Ask the partner for changes; ``fields`` (of ``ACTION_REQUIRED_FIELDS``) are the ones to fix."""
     note = _require(note)
+    fields = list(dict.fromkeys(fields))
+    unknown = [f for f in fields if f not in ACTION_REQUIRED_FIELDS]
+    if unknown:
+        raise ValidationError({"fields": [str(UNKNOWN_FIELDS % {"fields": ", ".join(unknown)})]})
     registration = _locked(registration)
     transition(registration, Status.ACTION_REQUIRED, actor=user, code="action_required", note=note)
     registration.decision_note = note
     registration.save()
+    _notify(registration, fields=fields)
     return registration
 
 
@@ -348,12 +363,14 @@ def resolve_conflict(*, registration, user, resolution: str, reason: str) -> Dea
                     other.protection_until = None
                     other.decided_at = timezone.now()
                     other.save()
+                    _notify(other)
     registration.save()
     now = timezone.now()
     registration.conflicts.filter(resolution="").update(
         resolution=resolution, reason=reason, resolved_by=user, resolved_at=now
     )
     _log(registration, "cosell.conflict", user, {"resolution": resolution, "reason": reason})
+    _notify(registration, resolution=resolution)
     return registration
 
 
