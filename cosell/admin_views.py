@@ -77,7 +77,14 @@ class ExtensionDecisionForm(forms.Form):
 @require_perm
 def queue(request):
     page = Paginator(selectors.staff_queue(), 50).get_page(request.GET.get("p"))
-    return render(request, "cosell/admin/queue.html", {"page_obj": page, "dashboard": selectors.dashboard()})
+    from cosell.services.escalation import overdue, review_due
+
+    late = [{"registration": r, "due": review_due(r.submitted_at)} for r in overdue()]
+    return render(
+        request,
+        "cosell/admin/queue.html",
+        {"page_obj": page, "dashboard": selectors.dashboard(), "overdue": late},
+    )
 
 
 @require_perm

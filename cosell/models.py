@@ -142,6 +142,7 @@ class DealRegistration(PublicIdModel, TimeStampedModel):
     extension_reason = models.TextField(_("extension reason"), blank=True)
     extension_granted = models.BooleanField(_("extension granted"), null=True, blank=True)
     reminded_days = models.PositiveSmallIntegerField(null=True, blank=True)  # last reminder sent (14/7/1)
+    review_escalated_at = models.DateTimeField(null=True, blank=True)  # past the review target, e-mailed
     # Attribution
     customer_organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

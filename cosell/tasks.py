@@ -20,3 +20,10 @@ def remind_expiring() -> int:
     from cosell.services.reminders import remind_expiring as remind
 
     return remind()
+
+
+@shared_task(name="cosell.escalate_reviews")
+def escalate_reviews() -> int:
+    from cosell.services.escalation import escalate
+
+    return escalate()

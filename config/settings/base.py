@@ -315,6 +315,7 @@ CELERY_BEAT_SCHEDULE = {
     "cosell-expire-protection": {"task": "cosell.expire_protection", "schedule": crontab(minute=5, hour=0)},
     "cosell-facts": {"task": "cosell.report_facts", "schedule": crontab(minute=40, hour=1)},
     "cosell-remind-expiring": {"task": "cosell.remind_expiring", "schedule": crontab(minute=0, hour=9)},
+    "cosell-escalate-reviews": {"task": "cosell.escalate_reviews", "schedule": crontab(minute=20)},
     # health model (health/tasks/runs.py, catalog/tasks.py): facts, then snapshots
     "catalog-facts": {
         "task": "catalog.report_catalog_facts",
