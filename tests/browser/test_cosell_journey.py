@@ -1,0 +1,174 @@
+"""Deal registration end to end in a real browser (issue 14): a channel partner registers a deal
+and is approved at once; a second partner registers the same customer under its English name and
+is held — its page says an existing registration covers the customer, without the first
+partner's name; a programme manager settles the conflict in the admin; the first partner sees its
+deal approved and the second its registration declined as a duplicate, still without the name."""
+
+from contextlib import contextmanager, suppress
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from playwright.sync_api import expect
+from wagtail.users.models import UserProfile
+
+from accounts.roles import STAFF_GROUPS
+from cosell.models import DealRegistration, Status
+from partners.models import PartnerKind
+from tests.unit.accounts.factories import PASSWORD, UserFactory
+from tests.unit.accounts.helpers import enrol_totp, pass_two_factor
+from tests.unit.marketplace.mkt_factories import make_listing
+from tests.unit.partners.factories import provisioned_partner
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+DEALS = "/en/partners/console/deals/"
+FIRST_NAMES = ("Alpha Channel", "甲渠道科技", "alpha-channel")
+
+
+def english(user):
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()
+    return user
+
+
+@pytest.fixture
+def world(db):
+    people = {}
+    for key, name, name_en, slug in (
+        ("first", "甲渠道科技", "Alpha Channel", "alpha-channel"),
+        ("second", "乙渠道服务", "Bravo Channel", "bravo-channel"),
+    ):
+        owner = english(UserFactory(email=f"owner@{slug}.example.cn"))
+        provisioned_partner(
+            kind=PartnerKind.CHANNEL,
+            owner=owner,
+            organisation__name=name,
+            organisation__name_en=name_en,
+            organisation__slug=slug,
+        )
+        people[key] = owner
+    manager = english(UserFactory(email="manager@symbio.example"))
+    manager.groups.add(Group.objects.get(name=STAFF_GROUPS["programme_manager"].name))
+    enrol_totp(manager)
+    people["manager"] = manager
+    people["listing"] = make_listing(title="云财务", title_en="Cloud Finance")
+    return people
+
+
+@pytest.fixture
+def open_page(browser):
+    pages = []
+
+    def factory():
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        pages.append(page)
+        return page
+
+    yield factory
+    for page in pages:
+        page.context.close()
+
+
+@contextmanager
+def screenshots_on_failure(pages, name):
+    try:
+        yield
+    except BaseException:
+        ARTIFACTS.mkdir(exist_ok=True)
+        for n, page in enumerate(pages):
+            with suppress(Exception):
+                page.screenshot(path=str(ARTIFACTS / f"{name}-{n}.png"), full_page=True)
+        raise
+
+
+def log_in(page, base, email):
+    page.goto(f"{base}/en/accounts/login/")
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("form:has(input[name=password]) [type=submit]").first.click()
+    pass_two_factor(page)
+    assert "/accounts/login/" not in page.url, f"{email} could not log in"
+
+
+def register(page, base, listing, **fields):
+    page.goto(f"{base}{DEALS}new/")
+    for name, value in fields.items():
+        page.locator(f"#id_{name}").fill(value)
+    page.locator("#id_listings").select_option(str(listing.pk))
+    page.locator("#id_estimated_value").fill("120000")
+    page.locator("#id_expected_close").fill((timezone.localdate() + timedelta(days=60)).isoformat())
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and submit").click()
+
+
+def test_register_hold_resolve_and_the_first_partner_is_approved(live_server, open_page, world):
+    base = live_server.url
+    first_page, second_page, manager_page = open_page(), open_page(), open_page()
+    with screenshots_on_failure([first_page, second_page, manager_page], "cosell-journey"):
+        # 1. The first channel partner registers the customer in Chinese: approved at once.
+        page = first_page
+        log_in(page, base, world["first"].email)
+        register(
+            page,
+            base,
+            world["listing"],
+            customer_name="深圳市腾讯计算机系统有限公司",
+            customer_domain="https://www.tencent.com",
+            contact_name="王经理",
+        )
+        expect(page.locator(".eyebrow")).to_contain_text("Approved")
+        first = DealRegistration.objects.get(partner__organisation__slug="alpha-channel")
+        assert first.status == Status.APPROVED
+
+        # 2. The second registers the same customer under its English name: held, told only that
+        #    an existing registration covers it.
+        page = second_page
+        log_in(page, base, world["second"].email)
+        register(
+            page,
+            base,
+            world["listing"],
+            customer_name_en="Tencent Holdings Ltd.",
+            contact_name="Li Na",
+            contact_email="li.na@tencent.com",
+        )
+        expect(page.locator("#held-message")).to_contain_text("An existing registration covers this customer")
+        expect(page.locator(".eyebrow")).to_contain_text("In review")
+        for name in FIRST_NAMES:
+            assert name not in page.content()
+        second = DealRegistration.objects.get(partner__organisation__slug="bravo-channel")
+        assert second.conflict_hold
+
+        # 3. The programme manager sees both sides and rejects the second as a duplicate.
+        page = manager_page
+        log_in(page, base, world["manager"].email)
+        page.goto(f"{base}/admin/cosell_admin/")
+        with page.expect_navigation():
+            page.get_by_role("link", name="Tencent Holdings Ltd.").click()
+        expect(page.locator("main")).to_contain_text("Alpha Channel")
+        page.locator("#id_resolution").select_option("reject")
+        page.locator("#id_reason").fill("Alpha Channel registered this customer first.")
+        with page.expect_navigation():
+            page.locator("form[action$='/resolve/'] button[type=submit]").click()
+        expect(page.locator("body")).to_contain_text("Decision recorded.")
+
+        # 4. The first partner sees its deal approved; the second its registration declined.
+        page = first_page
+        page.goto(f"{base}{DEALS}{first.public_id}/")
+        expect(page.locator(".eyebrow")).to_contain_text("Approved")
+        page = second_page
+        page.goto(f"{base}{DEALS}{second.public_id}/")
+        expect(page.locator(".eyebrow")).to_contain_text("Rejected")
+        expect(page.locator("main")).to_contain_text("Duplicate")
+        for name in FIRST_NAMES:
+            assert name not in page.content()
+    second.refresh_from_db()
+    assert second.status == Status.REJECTED and second.reject_reason == "duplicate"
