@@ -2,10 +2,14 @@
 and is approved at once; a second partner registers the same customer under its English name and
 is held — its page says an existing registration covers the customer, without the first
 partner's name; a programme manager settles the conflict in the admin; the first partner sees its
-deal approved and the second its registration declined as a duplicate, still without the name."""
+deal approved and the second its registration declined as a duplicate, still without the name.
+Then the customer buys the registered listing (a paid invoice through billing's own ``mark_paid``,
+as the payment webhook does) and the first partner sees the deal won with its referral
+commission."""
 
 from contextlib import contextmanager, suppress
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -15,10 +19,13 @@ from playwright.sync_api import expect
 from wagtail.users.models import UserProfile
 
 from accounts.roles import STAFF_GROUPS
-from cosell.models import DealRegistration, Status
+from billing.models import Invoice
+from billing.services.invoices import mark_paid
+from cosell.models import DealRegistration, ProtectionRule, Status
 from partners.models import PartnerKind
 from tests.unit.accounts.factories import PASSWORD, UserFactory
 from tests.unit.accounts.helpers import enrol_totp, pass_two_factor
+from tests.unit.billing.money_factories import customer, invoice
 from tests.unit.marketplace.mkt_factories import make_listing
 from tests.unit.partners.factories import provisioned_partner
 
@@ -57,6 +64,7 @@ def world(db):
     enrol_totp(manager)
     people["manager"] = manager
     people["listing"] = make_listing(title="云财务", title_en="Cloud Finance")
+    ProtectionRule.objects.create(partner_kind=PartnerKind.CHANNEL, referral_rate=Decimal("10"))
     return people
 
 
@@ -109,7 +117,7 @@ def register(page, base, listing, **fields):
         page.get_by_role("button", name="Save and submit").click()
 
 
-def test_register_hold_resolve_and_the_first_partner_is_approved(live_server, open_page, world):
+def test_register_hold_resolve_buy_and_the_first_partner_wins(live_server, open_page, world):
     base = live_server.url
     first_page, second_page, manager_page = open_page(), open_page(), open_page()
     with screenshots_on_failure([first_page, second_page, manager_page], "cosell-journey"):
@@ -170,5 +178,27 @@ def test_register_hold_resolve_and_the_first_partner_is_approved(live_server, op
         expect(page.locator("main")).to_contain_text("Duplicate")
         for name in FIRST_NAMES:
             assert name not in page.content()
-    second.refresh_from_db()
-    assert second.status == Status.REJECTED and second.reject_reason == "duplicate"
+        second.refresh_from_db()
+        assert second.status == Status.REJECTED and second.reject_reason == "duplicate"
+
+        # 5. The customer buys the registered listing: the first partner's deal is won, with the
+        #    purchase and its 10 % referral commission on the deal page.
+        buyer = customer("tencent", website="https://www.tencent.com")
+        buyer.name, buyer.name_en = "深圳市腾讯计算机系统有限公司", "Tencent"
+        buyer.save()
+        paid = invoice(
+            partner=world["listing"].partner,
+            listing=world["listing"],
+            organisation=buyer,
+            total="1200.00",
+            status=Invoice.Status.OPEN,
+            paid_at=None,
+        )
+        assert mark_paid(paid)
+        page = first_page
+        page.goto(f"{base}{DEALS}{first.public_id}/")
+        expect(page.locator(".eyebrow")).to_contain_text("Won")
+        attributed = page.locator("section[aria-labelledby=attributed-title]")
+        expect(attributed).to_contain_text(paid.number)
+        expect(attributed).to_contain_text("1200.00")
+        expect(attributed).to_contain_text("120.00")
