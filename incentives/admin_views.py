@@ -18,9 +18,9 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
 from incentives import conf, selectors
-from incentives.forms import DecisionForm, PoolForm
+from incentives.forms import DecisionForm, OutcomeImportForm, PoolForm
 from incentives.models import ClaimDocument, FraudFlag, FundRequest, IncentivePool, RequestState
-from incentives.services import allocation, fraud, funds, ledger
+from incentives.services import allocation, fraud, funds, ledger, outcomes_import
 
 MANAGE = "incentives.manage_pools"
 REVIEW = "incentives.review_requests"
@@ -244,7 +244,41 @@ def dashboard(request):
     )
 
 
+@require("incentives.add_deliveryoutcome")
+def outcomes_import_view(request):
+    """Upload a CSV of delivery outcomes (partner slug, month, counts); all rows or none."""
+    form = OutcomeImportForm(request.POST or None, request.FILES or None)
+    result, status = None, 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                result = outcomes_import.import_outcomes(form.cleaned_data["file"])
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                if not result.errors:
+                    messages.success(
+                        request,
+                        _("Imported %(rows)s rows (%(outcomes)s delivery outcomes).")
+                        % {"rows": len(result.rows), "outcomes": result.written},
+                    )
+                    return redirect("incentives_admin:outcomes-import")
+    return render(
+        request,
+        "wagtailadmin/incentives/outcomes_import.html",
+        {
+            "form": form,
+            "result": result,
+            "columns": outcomes_import.COLUMNS,
+            "max_rows": outcomes_import.MAX_ROWS,
+        },
+        status=status,
+    )
+
+
 urlpatterns = [
+    path("outcomes/import/", outcomes_import_view, name="outcomes-import"),
     path("", dashboard, name="dashboard"),
     path("pools/", pool_index, name="pools"),
     path("pools/new/", pool_create, name="pool-new"),
