@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -227,6 +228,41 @@ def document_download(request, pk):
     return response
 
 
+def _trend_charts() -> dict:
+    """MDF received and utilisation over the last six complete months, and the partners by
+    stars of the latest one (from the monthly facts), as chart specs for ``{% chart %}``."""
+    from incentives.services.stars import _shift
+
+    trend = selectors.facts_trend(until=_shift(timezone.localdate().replace(day=1), -1))
+    return {
+        "received_chart": {
+            "type": "bar",
+            "labels": trend["labels"],
+            "series": [(_("MDF received (CNY)"), trend["received"])],
+            "title": _("MDF received per month (CNY)"),
+            "height": 200,
+        },
+        "utilisation_chart": {
+            "type": "line",
+            "labels": trend["labels"],
+            "series": [(_("Mean MDF utilisation"), trend["utilisation"])],
+            "title": _("Mean MDF utilisation per month"),
+            "y_min": 0,
+            "y_max": 100,
+            "unit": "%",
+            "height": 200,
+        },
+        "stars_chart": {
+            "type": "bar",
+            "labels": [f"{n}★" for n in range(1, 6)],
+            "series": [(_("Partners"), trend["stars"])],
+            "title": _("Partners by delivery stars, %(month)s") % {"month": trend["labels"][-1]},
+            "height": 200,
+            "show_values": True,
+        },
+    }
+
+
 @require(MANAGE, REVIEW, PAY)
 def dashboard(request):
     pools = [
@@ -240,6 +276,7 @@ def dashboard(request):
             "pools": pools,
             "counts": selectors.requests_by_state(),
             "open_flags": FraudFlag.objects.filter(resolved_at=None).count(),
+            **_trend_charts(),
         },
     )
 
