@@ -13,14 +13,15 @@ from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
 from incentives import conf, selectors
-from incentives.forms import DecisionForm, PoolForm
+from incentives.forms import DecisionForm, OutcomeImportForm, PoolForm
 from incentives.models import ClaimDocument, FraudFlag, FundRequest, IncentivePool, RequestState
-from incentives.services import allocation, fraud, funds, ledger
+from incentives.services import allocation, fraud, funds, ledger, outcomes_import
 
 MANAGE = "incentives.manage_pools"
 REVIEW = "incentives.review_requests"
@@ -227,6 +228,41 @@ def document_download(request, pk):
     return response
 
 
+def _trend_charts() -> dict:
+    """MDF received and utilisation over the last six complete months, and the partners by
+    stars of the latest one (from the monthly facts), as chart specs for ``{% chart %}``."""
+    from incentives.services.stars import _shift
+
+    trend = selectors.facts_trend(until=_shift(timezone.localdate().replace(day=1), -1))
+    return {
+        "received_chart": {
+            "type": "bar",
+            "labels": trend["labels"],
+            "series": [(_("MDF received (CNY)"), trend["received"])],
+            "title": _("MDF received per month (CNY)"),
+            "height": 200,
+        },
+        "utilisation_chart": {
+            "type": "line",
+            "labels": trend["labels"],
+            "series": [(_("Mean MDF utilisation"), trend["utilisation"])],
+            "title": _("Mean MDF utilisation per month"),
+            "y_min": 0,
+            "y_max": 100,
+            "unit": "%",
+            "height": 200,
+        },
+        "stars_chart": {
+            "type": "bar",
+            "labels": [f"{n}★" for n in range(1, 6)],
+            "series": [(_("Partners"), trend["stars"])],
+            "title": _("Partners by delivery stars, %(month)s") % {"month": trend["labels"][-1]},
+            "height": 200,
+            "show_values": True,
+        },
+    }
+
+
 @require(MANAGE, REVIEW, PAY)
 def dashboard(request):
     pools = [
@@ -240,11 +276,46 @@ def dashboard(request):
             "pools": pools,
             "counts": selectors.requests_by_state(),
             "open_flags": FraudFlag.objects.filter(resolved_at=None).count(),
+            **_trend_charts(),
         },
     )
 
 
+@require("incentives.add_deliveryoutcome")
+def outcomes_import_view(request):
+    """Upload a CSV of delivery outcomes (partner slug, month, counts); all rows or none."""
+    form = OutcomeImportForm(request.POST or None, request.FILES or None)
+    result, status = None, 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                result = outcomes_import.import_outcomes(form.cleaned_data["file"])
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                if not result.errors:
+                    messages.success(
+                        request,
+                        _("Imported %(rows)s rows (%(outcomes)s delivery outcomes).")
+                        % {"rows": len(result.rows), "outcomes": result.written},
+                    )
+                    return redirect("incentives_admin:outcomes-import")
+    return render(
+        request,
+        "wagtailadmin/incentives/outcomes_import.html",
+        {
+            "form": form,
+            "result": result,
+            "columns": outcomes_import.COLUMNS,
+            "max_rows": outcomes_import.MAX_ROWS,
+        },
+        status=status,
+    )
+
+
 urlpatterns = [
+    path("outcomes/import/", outcomes_import_view, name="outcomes-import"),
     path("", dashboard, name="dashboard"),
     path("pools/", pool_index, name="pools"),
     path("pools/new/", pool_create, name="pool-new"),

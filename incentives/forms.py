@@ -69,3 +69,10 @@ class PoolForm(forms.ModelForm):
 
         super().__init__(*args, **kwargs)
         self.fields["kinds"].choices = PartnerKind.choices
+
+
+class OutcomeImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Columns: partner (slug), month (YYYY-MM), successful, failed. At most 1,000 rows."),
+    )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Avg, Count, Q, Sum
 from django.http import Http404
 
 from incentives.models import (
@@ -16,6 +17,7 @@ from incentives.models import (
     RequestState,
 )
 from incentives.services import ledger
+from partners.models import PartnerFact
 
 OPEN_STATES = (RequestState.SUBMITTED, RequestState.CLAIM_SUBMITTED, RequestState.CLAIM_APPROVED)
 
@@ -114,3 +116,39 @@ def requests_by_state() -> list[dict]:
         {"state": state, "label": label, "count": counts.get(state, 0)}
         for state, label in RequestState.choices
     ]
+
+
+def facts_trend(*, until: date, months: int = 6) -> dict:
+    """The staff dashboard's trend: per month, MDF received (sum, CNY) and mean utilisation
+    (percent) from the partner facts, and the latest month's partners by stars (two queries)."""
+    from incentives.services.stars import STAR_METRIC, _shift
+
+    last = until.replace(day=1)
+    month_list = [_shift(last, -n) for n in range(months - 1, -1, -1)]
+    rows = (
+        PartnerFact.objects.filter(
+            metric__slug__in=("mdf_received", "mdf_utilisation"), month__gte=month_list[0], month__lte=last
+        )
+        .values("metric__slug", "month")
+        .annotate(total=Sum("value"), mean=Avg("value"))
+        .order_by()
+    )
+    received = dict.fromkeys(month_list, Decimal(0))
+    utilisation: dict = dict.fromkeys(month_list)
+    for row in rows:
+        if row["metric__slug"] == "mdf_received":
+            received[row["month"]] = row["total"]
+        else:
+            utilisation[row["month"]] = round(row["mean"], 1)
+    stars = dict(
+        PartnerFact.objects.filter(metric__slug=STAR_METRIC, month=last)
+        .values_list("value")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {
+        "labels": [f"{m:%Y-%m}" for m in month_list],
+        "received": [received[m] for m in month_list],
+        "utilisation": [utilisation[m] for m in month_list],
+        "stars": [stars.get(Decimal(n), 0) for n in range(1, 6)],
+    }

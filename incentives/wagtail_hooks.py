@@ -61,6 +61,11 @@ class OutcomesMenuItem(MenuItem):
         return request.user.has_perm("incentives.view_deliveryoutcome")
 
 
+class OutcomesImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("incentives.add_deliveryoutcome")
+
+
 class IncentivesSubmenu(SubmenuMenuItem):
     def is_shown(self, request):
         return admin_views.can_view(request.user)
@@ -82,6 +87,12 @@ def register_incentives_menu():
                 reverse("wagtailsnippets_incentives_deliveryoutcome:list"),
                 icon_name="success",
                 order=4,
+            ),
+            OutcomesImportMenuItem(
+                _("Import delivery outcomes"),
+                reverse("incentives_admin:outcomes-import"),
+                icon_name="upload",
+                order=5,
             ),
         ]
     )

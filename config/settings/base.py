@@ -329,6 +329,12 @@ CELERY_BEAT_SCHEDULE = {
     "partners-send-due-webhooks": {"task": "partners.send_due_webhooks", "schedule": 5.0},
     "partners-purge-events": {"task": "partners.purge_events", "schedule": crontab(minute=40, hour=3)},
     "api-purge-idempotent-responses": {"task": "api.purge_idempotent_responses", "schedule": 3600.0},
+    # incentives (incentives/tasks.py): last month's stars and MDF facts, expiry at period end
+    "incentives-stars": {
+        "task": "incentives.compute_star_ratings",
+        "schedule": crontab(minute=30, hour=2, day_of_month=2),
+    },
+    "incentives-expire": {"task": "incentives.expire", "schedule": crontab(minute=15, hour=0)},
     # health reports (health/tasks/reports.py): last quarter's ecosystem report, emailed
     "partners-quarterly-health-reports": {
         "task": "partners.send_quarterly_health_reports",

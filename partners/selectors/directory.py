@@ -8,13 +8,26 @@ choices. Filters use ``EXISTS`` subqueries so a partner never appears twice.
 from datetime import date
 
 import django_filters
-from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.i18n import is_english
-from partners.models import Certification, CertifiedPerson, Industry, Partner, PartnerKind, Region, Tier
+from partners.models import (
+    Certification,
+    CertifiedPerson,
+    Industry,
+    Partner,
+    PartnerFact,
+    PartnerKind,
+    Region,
+    Tier,
+)
+
+# Reported monthly into the fact table by the incentives app (partners never import it).
+STARS_METRIC = "delivery_stars"
 
 
 class Sort:
@@ -74,6 +87,9 @@ class PartnerDirectoryFilter(django_filters.FilterSet):
     certification = django_filters.ChoiceFilter(
         method="filter_certification", label=_("Certification"), empty_label=_("All")
     )
+    stars = django_filters.ChoiceFilter(
+        method="filter_stars", label=_("Minimum delivery stars"), empty_label=_("Any")
+    )
     sort = django_filters.ChoiceFilter(
         choices=Sort.CHOICES, method="filter_noop", label=_("Sort by"), empty_label=None
     )
@@ -85,6 +101,10 @@ class PartnerDirectoryFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["tier"].extra["choices"] = tier_choices()
+        self.filters["stars"].extra["choices"] = [
+            (str(n), ngettext("%(count)d star or more", "%(count)d stars or more", n) % {"count": n})
+            for n in range(1, 6)
+        ]
         certifications = certification_choices()
         if certifications:
             self.filters["certification"].extra["choices"] = certifications
@@ -119,6 +139,15 @@ class PartnerDirectoryFilter(django_filters.FilterSet):
             certification__slug=value,
         )
         return queryset.filter(Exists(people))
+
+    def filter_stars(self, queryset, name, value):
+        """The partner's latest ``delivery_stars`` fact is at least ``value`` (one subquery)."""
+        latest = (
+            PartnerFact.objects.filter(partner=OuterRef("pk"), metric__slug=STARS_METRIC)
+            .order_by("-month")
+            .values("value")[:1]
+        )
+        return queryset.alias(latest_stars=Subquery(latest)).filter(latest_stars__gte=int(value))
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

@@ -127,7 +127,7 @@ def test_name_sort_follows_the_language(client, directory, tiers):
 
 
 def test_unknown_filter_values_are_ignored_not_errors(client, ecosystem):
-    response = client.get(f"{DIRECTORY}?kind=bogus&region=nowhere&sort=sideways&page=99")
+    response = client.get(f"{DIRECTORY}?kind=bogus&region=nowhere&sort=sideways&stars=9&page=99")
     assert response.status_code == 200
     assert len(slugs(response)) == 5
 
@@ -264,3 +264,44 @@ def test_partner_page_has_bounded_queries(client, ecosystem, django_assert_max_n
     client.get("/en/partners/alpha/")
     with django_assert_max_num_queries(16):  # 15 + the delivery stars section (incentives)
         assert client.get("/en/partners/alpha/").status_code == 200
+
+
+# --- minimum delivery stars (the latest ``delivery_stars`` fact, reported by incentives) -------
+
+
+def report_stars(rows):
+    from partners.services.facts import ensure_metric, report_facts
+
+    ensure_metric(slug="delivery_stars", name="delivery_stars")
+    report_facts(source="test", rows=rows)
+
+
+def test_minimum_stars_filter_reads_the_latest_stars_fact(client, ecosystem):
+    jan, feb = timezone.localdate().replace(month=1, day=1), timezone.localdate().replace(month=2, day=1)
+    report_stars(
+        [
+            (ecosystem["bravo"].pk, "delivery_stars", jan, 2),
+            (ecosystem["bravo"].pk, "delivery_stars", feb, 5),  # latest counts
+            (ecosystem["delta"].pk, "delivery_stars", jan, 5),
+            (ecosystem["delta"].pk, "delivery_stars", feb, 3),
+            (ecosystem["echo"].pk, "delivery_stars", feb, 4),
+        ]
+    )
+    assert slugs(client.get(f"{DIRECTORY}?stars=4")) == ["bravo", "echo"]
+    assert slugs(client.get(f"{DIRECTORY}?stars=3&kind=service")) == ["delta", "bravo"]
+    assert slugs(client.get(f"{DIRECTORY}?stars=5")) == ["bravo"]
+    # No filter: partners without stars are listed too.
+    assert len(slugs(client.get(DIRECTORY))) == 5
+    html = client.get(DIRECTORY).content.decode()
+    assert "Minimum delivery stars" in html and "4 stars or more" in html
+
+
+def test_minimum_stars_filter_is_one_query_plus_two_prefetches(ecosystem, django_assert_num_queries):
+    month = timezone.localdate().replace(day=1)
+    report_stars([(p.pk, "delivery_stars", month, 4) for p in ecosystem.values()])
+    filterset = directory_filterset({"stars": "4"})
+    with django_assert_num_queries(3):
+        partners = list(filterset.qs)
+        for partner in partners:
+            list(partner.regions.all()), list(partner.industries.all())
+    assert len(partners) == 5
