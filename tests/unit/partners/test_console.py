@@ -301,3 +301,17 @@ def test_programme_managers_edit_tier_criteria_in_the_admin(client, programme_ma
 
     assert response.status_code == 200
     assert "criteria-TOTAL_FORMS" in response.content.decode()  # the inline criteria editor
+
+
+@pytest.mark.django_db
+def test_the_account_menu_leads_partner_members_to_their_console(
+    client, partner_a, partner_a_member, customer
+):
+    """Partners find their console from the account menu on every page; customers do not see it."""
+    with translation.override("en"):
+        console = reverse("partners:console")
+    html = client_for(client, partner_a_member).get("/en/").content.decode()
+    assert 'data-testid="partner-console-link"' in html and f'href="{console}"' in html
+    client.logout()
+    html = client_for(client, customer).get("/en/").content.decode()
+    assert 'data-testid="partner-console-link"' not in html
