@@ -1,8 +1,10 @@
 """Delivery: start, milestone payment requests (amount ≤ what remains, idempotency key) and
 the customer's acceptance (immutable records; all milestones accepted → acceptance → closed).
 
-Charging the approved amount through billing (Stripe PaymentIntent, ledger with commission) is
-not wired yet: an approved request is where billing picks up.
+An approved request is charged through billing: a PaymentIntent on the customer organisation's
+card (``billing.gateway``), then the charge and the platform commission on the partner's ledger
+(``billing.services.ledger.post_sale``). When Stripe fails the request stays approved and unpaid
+with the reason kept; approving again retries, and a paid request is never charged twice.
 """
 
 import hashlib
@@ -35,6 +37,10 @@ NOT_IN_DELIVERY = gettext_noop("Payments can be requested only while the work is
 NOT_YOURS = gettext_noop("This milestone is not part of your awarded proposal.")
 ALREADY_DECIDED = gettext_noop("This payment request was already decided.")
 ALREADY_ACCEPTED = gettext_noop("This milestone is already accepted.")
+NO_CARD = gettext_noop(
+    "Your organisation has no card on file. Add one in billing, then approve the payment again; "
+    "nothing was charged."
+)
 BAD_AMOUNT = gettext_noop("Amounts must be positive numbers.")
 OPEN_REQUEST_STATES = (PaymentRequestState.PENDING, PaymentRequestState.APPROVED)
 
@@ -100,15 +106,75 @@ def request_payment(*, milestone: Milestone, partner, user, amount, idempotency_
         return PaymentRequest.objects.get(partner=partner, idempotency_key=key)
 
 
-@transaction.atomic
 def decide_payment(*, payment_request: PaymentRequest, by, approve: bool) -> PaymentRequest:
-    locked = PaymentRequest.objects.select_for_update().get(pk=payment_request.pk)
-    if locked.state != PaymentRequestState.PENDING:
-        raise NotAllowed(_(ALREADY_DECIDED))
-    locked.state = PaymentRequestState.APPROVED if approve else PaymentRequestState.REJECTED
-    locked.decided_by, locked.decided_at = by, timezone.now()
-    locked.save(update_fields=["state", "decided_by", "decided_at", "updated_at"])
+    """Approve (and charge) or reject a pending request. Approving an approved but unpaid request
+    retries the charge; approving a paid one returns it unchanged (never a second charge)."""
+    with transaction.atomic():
+        locked = PaymentRequest.objects.select_for_update().get(pk=payment_request.pk)
+        retry = approve and locked.state == PaymentRequestState.APPROVED
+        if locked.state != PaymentRequestState.PENDING and not retry:
+            raise NotAllowed(_(ALREADY_DECIDED))
+        if not retry:
+            locked.state = PaymentRequestState.APPROVED if approve else PaymentRequestState.REJECTED
+            locked.decided_by, locked.decided_at = by, timezone.now()
+            locked.save(update_fields=["state", "decided_by", "decided_at", "updated_at"])
+    if approve:
+        return charge_payment(payment_request=locked)
     return locked
+
+
+def charge_payment(*, payment_request: PaymentRequest) -> PaymentRequest:
+    """Charge an approved request once: the row stays locked during the PaymentIntent (with an
+    idempotency key per request) so concurrent approvals wait and then see it paid. On failure
+    nothing is recorded but the reason, and ``ApplicationError`` carries it."""
+    from billing import gateway
+    from billing.services import customers, ledger
+
+    organisation = payment_request.milestone.proposal.requirement.customer_organisation
+    try:
+        customer = customers.ensure_customer(organisation)  # its own transaction (see billing)
+        with transaction.atomic():
+            locked = (
+                PaymentRequest.objects.select_for_update()
+                .select_related("milestone__proposal__requirement__customer_organisation", "partner")
+                .get(pk=payment_request.pk)
+            )
+            if locked.paid_at is not None or locked.state != PaymentRequestState.APPROVED:
+                return locked
+            requirement = locked.milestone.proposal.requirement
+            if not customer.default_payment_method_id:
+                raise ApplicationError(_(NO_CARD), code="no_card")
+            description = f"{requirement.public_id} · {locked.milestone.title}"[:200]
+            intent = gateway.create_payment(
+                customer_id=customer.stripe_customer_id,
+                payment_method_id=customer.default_payment_method_id,
+                amount=locked.amount,
+                currency=locked.currency,
+                description=description,
+                metadata={"symbio_payment_request": str(locked.public_id)},
+                idempotency_key=f"symbio-demand-pay-{locked.public_id}",
+            )
+            locked.paid_at = timezone.now()
+            locked.stripe_payment_intent_id = intent["id"]
+            locked.charge_error = ""
+            locked.save(update_fields=["paid_at", "stripe_payment_intent_id", "charge_error", "updated_at"])
+            ledger.post_sale(
+                partner=locked.partner,
+                amount=locked.amount,
+                currency=locked.currency,
+                reference=intent["id"],
+                description=description,
+                when=locked.paid_at,
+            )
+            return locked
+    except gateway.BillingGatewayError as exc:
+        message = exc.message
+    except ApplicationError as exc:
+        message = exc.message
+    PaymentRequest.objects.filter(pk=payment_request.pk, paid_at__isnull=True).update(
+        charge_error=str(message)[:300], updated_at=timezone.now()
+    )
+    raise ApplicationError(message, code="payment_failed")
 
 
 def evidence_digest(files) -> str:
