@@ -8,10 +8,11 @@ with the reason kept; approving again retries, and a paid request is never charg
 """
 
 import hashlib
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -26,8 +27,10 @@ from demand.models import (
     PaymentRequestState,
     ProposalState,
     Requirement,
+    RequirementTransition,
 )
 from demand.models import RequirementState as S
+from demand.services import notify
 from demand.services import requirements as requirement_services
 
 ABOVE_REMAINING = gettext_noop("%(amount)s is more than the %(remaining)s that remains on this milestone.")
@@ -222,3 +225,64 @@ def decide_milestone(
             )
         requirement_services.transition(requirement=requirement, to_state=S.CLOSED, by=by)
     return record
+
+
+WAITING_ALERT_DAYS = (30, 60, 90)
+
+
+def send_waiting_alerts(*, now=None) -> int:
+    """E-mail the customer's and the partner's managers when a milestone has waited 30, 60 and
+    90 days since delivery started without being accepted: one alert per threshold (a milestone
+    that jumps past two thresholds gets the latest only). Returns how many milestones alerted."""
+    now = now or timezone.now()
+    started = (
+        RequirementTransition.objects.filter(
+            requirement=OuterRef("proposal__requirement"), to_state=S.IN_DELIVERY
+        )
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    waiting = (
+        Milestone.objects.filter(
+            proposal__state=ProposalState.ACCEPTED,
+            proposal__requirement__state__in=(S.IN_DELIVERY, S.ACCEPTANCE),
+            waiting_alerted_days__lt=WAITING_ALERT_DAYS[-1],
+        )
+        .exclude(acceptances__outcome=AcceptanceOutcome.ACCEPTED)
+        .annotate(since=Subquery(started))
+        .filter(since__lte=now - timedelta(days=WAITING_ALERT_DAYS[0]))
+        .select_related("proposal__requirement", "proposal__partner")
+    )
+    alerted = 0
+    for milestone in waiting:
+        days = (now - milestone.since).days
+        threshold = max(t for t in WAITING_ALERT_DAYS if t <= days)
+        if threshold <= milestone.waiting_alerted_days:
+            continue
+        claimed = Milestone.objects.filter(pk=milestone.pk, waiting_alerted_days__lt=threshold).update(
+            waiting_alerted_days=threshold
+        )
+        if not claimed:  # another run sent it
+            continue
+        proposal, requirement = milestone.proposal, milestone.proposal.requirement
+
+        def context(language, url_name, public_id, m=milestone, r=requirement, d=threshold):
+            return {
+                "milestone": m,
+                "requirement": r,
+                "days": d,
+                "url": notify.url_in(language, url_name, public_id=public_id),
+            }
+
+        notify.send_to_users(
+            "demand/email/milestone_waiting",
+            notify.organisation_managers(requirement.customer_organisation_id),
+            lambda language, c=context, r=requirement: c(language, "demand:requirement", r.public_id),
+        )
+        notify.send_to_users(
+            "demand/email/milestone_waiting",
+            notify.partner_managers(proposal.partner),
+            lambda language, c=context, p=proposal: c(language, "demand:delivery", p.public_id),
+        )
+        alerted += 1
+    return alerted
