@@ -94,3 +94,25 @@ def test_without_a_card_nothing_is_charged(stripe, payment, customer):
     payment.refresh_from_db()
     assert payment.state == PaymentRequestState.APPROVED and payment.paid_at is None
     assert not LedgerEntry.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("english")
+def test_customer_approves_on_the_screen_and_sees_it_paid(
+    client,
+    card_on_file,
+    payment,
+    awarded,  # noqa: F811
+    customer,
+    customer_org,
+):
+    from django.urls import reverse
+
+    from tests.unit.demand.demand_factories import login
+
+    login(client, customer, customer_org)
+    url = reverse("demand:customer-delivery", kwargs={"public_id": awarded.public_id})
+    response = client.post(url, {"action": "approve", "payment": payment.public_id}, follow=True)
+    html = response.content.decode()
+    assert "approved and charged to your card" in html and 'data-testid="payment-paid"' in html
+    assert LedgerEntry.objects.filter(kind=LedgerKind.CHARGE).count() == 1
