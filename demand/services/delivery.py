@@ -109,9 +109,12 @@ def request_payment(*, milestone: Milestone, partner, user, amount, idempotency_
         return PaymentRequest.objects.get(partner=partner, idempotency_key=key)
 
 
-def decide_payment(*, payment_request: PaymentRequest, by, approve: bool) -> PaymentRequest:
+def decide_payment(
+    *, payment_request: PaymentRequest, by, approve: bool, charge: bool = True
+) -> PaymentRequest:
     """Approve (and charge) or reject a pending request. Approving an approved but unpaid request
-    retries the charge; approving a paid one returns it unchanged (never a second charge)."""
+    retries the charge; approving a paid one returns it unchanged (never a second charge).
+    ``charge=False`` only approves (the demo seed, which records its payment with fake ids)."""
     with transaction.atomic():
         locked = PaymentRequest.objects.select_for_update().get(pk=payment_request.pk)
         retry = approve and locked.state == PaymentRequestState.APPROVED
@@ -121,7 +124,7 @@ def decide_payment(*, payment_request: PaymentRequest, by, approve: bool) -> Pay
             locked.state = PaymentRequestState.APPROVED if approve else PaymentRequestState.REJECTED
             locked.decided_by, locked.decided_at = by, timezone.now()
             locked.save(update_fields=["state", "decided_by", "decided_at", "updated_at"])
-    if approve:
+    if approve and charge:
         return charge_payment(payment_request=locked)
     return locked
 
@@ -131,7 +134,7 @@ def charge_payment(*, payment_request: PaymentRequest) -> PaymentRequest:
     idempotency key per request) so concurrent approvals wait and then see it paid. On failure
     nothing is recorded but the reason, and ``ApplicationError`` carries it."""
     from billing import gateway
-    from billing.services import customers, ledger
+    from billing.services import customers
 
     organisation = payment_request.milestone.proposal.requirement.customer_organisation
     try:
@@ -157,19 +160,7 @@ def charge_payment(*, payment_request: PaymentRequest) -> PaymentRequest:
                 metadata={"symbio_payment_request": str(locked.public_id)},
                 idempotency_key=f"symbio-demand-pay-{locked.public_id}",
             )
-            locked.paid_at = timezone.now()
-            locked.stripe_payment_intent_id = intent["id"]
-            locked.charge_error = ""
-            locked.save(update_fields=["paid_at", "stripe_payment_intent_id", "charge_error", "updated_at"])
-            ledger.post_sale(
-                partner=locked.partner,
-                amount=locked.amount,
-                currency=locked.currency,
-                reference=intent["id"],
-                description=description,
-                when=locked.paid_at,
-            )
-            return locked
+            return _record_paid(locked, reference=intent["id"], description=description)
     except gateway.BillingGatewayError as exc:
         message = exc.message
     except ApplicationError as exc:
@@ -178,6 +169,41 @@ def charge_payment(*, payment_request: PaymentRequest) -> PaymentRequest:
         charge_error=str(message)[:300], updated_at=timezone.now()
     )
     raise ApplicationError(message, code="payment_failed")
+
+
+def _record_paid(locked: PaymentRequest, *, reference: str, description: str) -> PaymentRequest:
+    from billing.services import ledger
+
+    locked.paid_at = timezone.now()
+    locked.stripe_payment_intent_id = reference
+    locked.charge_error = ""
+    locked.save(update_fields=["paid_at", "stripe_payment_intent_id", "charge_error", "updated_at"])
+    ledger.post_sale(
+        partner=locked.partner,
+        amount=locked.amount,
+        currency=locked.currency,
+        reference=reference,
+        description=description,
+        when=locked.paid_at,
+    )
+    return locked
+
+
+@transaction.atomic
+def record_external_payment(*, payment_request: PaymentRequest, reference: str) -> PaymentRequest:
+    """Mark an approved request paid under ``reference`` without calling Stripe, with its ledger
+    entries (the demo seed; its references are fake ids)."""
+    locked = (
+        PaymentRequest.objects.select_for_update()
+        .select_related("milestone__proposal__requirement", "partner")
+        .get(pk=payment_request.pk)
+    )
+    if locked.paid_at is not None or locked.state != PaymentRequestState.APPROVED:
+        return locked
+    requirement = locked.milestone.proposal.requirement
+    return _record_paid(
+        locked, reference=reference, description=f"{requirement.public_id} · {locked.milestone.title}"[:200]
+    )
 
 
 def evidence_digest(files) -> str:
