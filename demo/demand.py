@@ -344,7 +344,10 @@ def _paid_milestone(proposal, customer) -> None:
         idempotency_key=f"demo-{proposal.public_id}",
     )
     delivery.decide_milestone(milestone=first, by=customer, accept=True, note="蓝图文档已签字确认。")
-    delivery.decide_payment(payment_request=payment, by=customer, approve=True)
+    delivery.decide_payment(payment_request=payment, by=customer, approve=True, charge=False)
+    delivery.record_external_payment(
+        payment_request=payment, reference=f"demo_pi_{payment.public_id.hex[:20]}"
+    )
 
 
 def reset(ctx: SeedContext) -> None:

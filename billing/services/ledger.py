@@ -137,6 +137,34 @@ def post_refund(invoice, *, amount: Decimal, currency: str, stripe_refund_id: st
 
 
 @transaction.atomic
+def post_sale(*, partner, amount: Decimal, currency: str, reference: str, description: str, when=None) -> int:
+    """Post a one-off sale without an invoice (e.g. a paid project milestone): charge and platform
+    commission at the partner's rate, idempotent per ``reference`` (the PaymentIntent id)."""
+    amount = quantize(Decimal(amount), currency)
+    if amount <= 0:
+        return 0
+    rate = commission_service.rate_for(partner)
+    common = {
+        "partner": partner,
+        "currency": currency,
+        "occurred_at": when or timezone.now(),
+        "stripe_object_id": reference,
+    }
+    return _insert(
+        [
+            LedgerEntry(kind=LedgerKind.CHARGE, amount=amount, description=description[:255], **common),
+            LedgerEntry(
+                kind=LedgerKind.COMMISSION,
+                amount=-commission_service.commission_on(amount, rate, currency),
+                rate=rate,
+                description=f"{description[:200]} · {rate * 100:.2f} %",
+                **common,
+            ),
+        ]
+    )
+
+
+@transaction.atomic
 def post_adjustment(
     *, partner, amount: Decimal, currency: str, description: str, reference: str = ""
 ) -> LedgerEntry:

@@ -325,6 +325,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.compute_health",
         "schedule": crontab(minute=0, hour=4, day_of_month=3),
     },
+    # demand (demand/tasks.py): overdue leads, expiry and directed fallback, monthly facts
+    "demand-remind-overdue-leads": {"task": "demand.remind_overdue_leads", "schedule": crontab(minute=0)},
+    "demand-expire-and-fall-back": {"task": "demand.expire_and_fall_back", "schedule": crontab(minute=20)},
+    "demand-facts": {"task": "demand.report_facts", "schedule": crontab(minute=50, hour=1)},
+    "demand-milestone-waiting": {
+        "task": "demand.send_milestone_waiting_alerts",
+        "schedule": crontab(minute=0, hour=8),
+    },
     # partner API webhooks (partners/tasks/webhooks.py): retries due, event retention
     "partners-send-due-webhooks": {"task": "partners.send_due_webhooks", "schedule": 5.0},
     "partners-purge-events": {"task": "partners.purge_events", "schedule": crontab(minute=40, hour=3)},

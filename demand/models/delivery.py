@@ -62,6 +62,13 @@ class PaymentRequest(PublicIdModel, TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    stripe_payment_intent_id = models.CharField(_("Stripe PaymentIntent"), max_length=120, blank=True)
+    charge_error = models.CharField(_("last charge error"), max_length=300, blank=True)
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_at is not None
 
     class Meta:
         ordering = ["created_at", "pk"]

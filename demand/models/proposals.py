@@ -63,6 +63,11 @@ class Milestone(models.Model):
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     acceptance_criteria = models.TextField(_("acceptance criteria"), blank=True)
     due_in_days = models.PositiveIntegerField(_("due after (days)"), default=0)
+    waiting_alerted_days = models.PositiveSmallIntegerField(
+        _("waiting alert sent (days)"),
+        default=0,
+        help_text=_("The last waiting alert sent: 30, 60 or 90 days."),
+    )
 
     class Meta:
         ordering = ["position", "pk"]

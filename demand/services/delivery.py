@@ -1,15 +1,18 @@
 """Delivery: start, milestone payment requests (amount ≤ what remains, idempotency key) and
 the customer's acceptance (immutable records; all milestones accepted → acceptance → closed).
 
-Charging the approved amount through billing (Stripe PaymentIntent, ledger with commission) is
-not wired yet: an approved request is where billing picks up.
+An approved request is charged through billing: a PaymentIntent on the customer organisation's
+card (``billing.gateway``), then the charge and the platform commission on the partner's ledger
+(``billing.services.ledger.post_sale``). When Stripe fails the request stays approved and unpaid
+with the reason kept; approving again retries, and a paid request is never charged twice.
 """
 
 import hashlib
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -24,8 +27,10 @@ from demand.models import (
     PaymentRequestState,
     ProposalState,
     Requirement,
+    RequirementTransition,
 )
 from demand.models import RequirementState as S
+from demand.services import notify
 from demand.services import requirements as requirement_services
 
 ABOVE_REMAINING = gettext_noop("%(amount)s is more than the %(remaining)s that remains on this milestone.")
@@ -35,6 +40,10 @@ NOT_IN_DELIVERY = gettext_noop("Payments can be requested only while the work is
 NOT_YOURS = gettext_noop("This milestone is not part of your awarded proposal.")
 ALREADY_DECIDED = gettext_noop("This payment request was already decided.")
 ALREADY_ACCEPTED = gettext_noop("This milestone is already accepted.")
+NO_CARD = gettext_noop(
+    "Your organisation has no card on file. Add one in billing, then approve the payment again; "
+    "nothing was charged."
+)
 BAD_AMOUNT = gettext_noop("Amounts must be positive numbers.")
 OPEN_REQUEST_STATES = (PaymentRequestState.PENDING, PaymentRequestState.APPROVED)
 
@@ -100,15 +109,101 @@ def request_payment(*, milestone: Milestone, partner, user, amount, idempotency_
         return PaymentRequest.objects.get(partner=partner, idempotency_key=key)
 
 
-@transaction.atomic
-def decide_payment(*, payment_request: PaymentRequest, by, approve: bool) -> PaymentRequest:
-    locked = PaymentRequest.objects.select_for_update().get(pk=payment_request.pk)
-    if locked.state != PaymentRequestState.PENDING:
-        raise NotAllowed(_(ALREADY_DECIDED))
-    locked.state = PaymentRequestState.APPROVED if approve else PaymentRequestState.REJECTED
-    locked.decided_by, locked.decided_at = by, timezone.now()
-    locked.save(update_fields=["state", "decided_by", "decided_at", "updated_at"])
+def decide_payment(
+    *, payment_request: PaymentRequest, by, approve: bool, charge: bool = True
+) -> PaymentRequest:
+    """Approve (and charge) or reject a pending request. Approving an approved but unpaid request
+    retries the charge; approving a paid one returns it unchanged (never a second charge).
+    ``charge=False`` only approves (the demo seed, which records its payment with fake ids)."""
+    with transaction.atomic():
+        locked = PaymentRequest.objects.select_for_update().get(pk=payment_request.pk)
+        retry = approve and locked.state == PaymentRequestState.APPROVED
+        if locked.state != PaymentRequestState.PENDING and not retry:
+            raise NotAllowed(_(ALREADY_DECIDED))
+        if not retry:
+            locked.state = PaymentRequestState.APPROVED if approve else PaymentRequestState.REJECTED
+            locked.decided_by, locked.decided_at = by, timezone.now()
+            locked.save(update_fields=["state", "decided_by", "decided_at", "updated_at"])
+    if approve and charge:
+        return charge_payment(payment_request=locked)
     return locked
+
+
+def charge_payment(*, payment_request: PaymentRequest) -> PaymentRequest:
+    """Charge an approved request once: the row stays locked during the PaymentIntent (with an
+    idempotency key per request) so concurrent approvals wait and then see it paid. On failure
+    nothing is recorded but the reason, and ``ApplicationError`` carries it."""
+    from billing import gateway
+    from billing.services import customers
+
+    organisation = payment_request.milestone.proposal.requirement.customer_organisation
+    try:
+        customer = customers.ensure_customer(organisation)  # its own transaction (see billing)
+        with transaction.atomic():
+            locked = (
+                PaymentRequest.objects.select_for_update()
+                .select_related("milestone__proposal__requirement__customer_organisation", "partner")
+                .get(pk=payment_request.pk)
+            )
+            if locked.paid_at is not None or locked.state != PaymentRequestState.APPROVED:
+                return locked
+            requirement = locked.milestone.proposal.requirement
+            if not customer.default_payment_method_id:
+                raise ApplicationError(_(NO_CARD), code="no_card")
+            description = f"{requirement.public_id} · {locked.milestone.title}"[:200]
+            intent = gateway.create_payment(
+                customer_id=customer.stripe_customer_id,
+                payment_method_id=customer.default_payment_method_id,
+                amount=locked.amount,
+                currency=locked.currency,
+                description=description,
+                metadata={"symbio_payment_request": str(locked.public_id)},
+                idempotency_key=f"symbio-demand-pay-{locked.public_id}",
+            )
+            return _record_paid(locked, reference=intent["id"], description=description)
+    except gateway.BillingGatewayError as exc:
+        message = exc.message
+    except ApplicationError as exc:
+        message = exc.message
+    PaymentRequest.objects.filter(pk=payment_request.pk, paid_at__isnull=True).update(
+        charge_error=str(message)[:300], updated_at=timezone.now()
+    )
+    raise ApplicationError(message, code="payment_failed")
+
+
+def _record_paid(locked: PaymentRequest, *, reference: str, description: str) -> PaymentRequest:
+    from billing.services import ledger
+
+    locked.paid_at = timezone.now()
+    locked.stripe_payment_intent_id = reference
+    locked.charge_error = ""
+    locked.save(update_fields=["paid_at", "stripe_payment_intent_id", "charge_error", "updated_at"])
+    ledger.post_sale(
+        partner=locked.partner,
+        amount=locked.amount,
+        currency=locked.currency,
+        reference=reference,
+        description=description,
+        when=locked.paid_at,
+    )
+    return locked
+
+
+@transaction.atomic
+def record_external_payment(*, payment_request: PaymentRequest, reference: str) -> PaymentRequest:
+    """Mark an approved request paid under ``reference`` without calling Stripe, with its ledger
+    entries (the demo seed; its references are fake ids)."""
+    locked = (
+        PaymentRequest.objects.select_for_update()
+        .select_related("milestone__proposal__requirement", "partner")
+        .get(pk=payment_request.pk)
+    )
+    if locked.paid_at is not None or locked.state != PaymentRequestState.APPROVED:
+        return locked
+    requirement = locked.milestone.proposal.requirement
+    return _record_paid(
+        locked, reference=reference, description=f"{requirement.public_id} · {locked.milestone.title}"[:200]
+    )
 
 
 def evidence_digest(files) -> str:
@@ -156,3 +251,64 @@ def decide_milestone(
             )
         requirement_services.transition(requirement=requirement, to_state=S.CLOSED, by=by)
     return record
+
+
+WAITING_ALERT_DAYS = (30, 60, 90)
+
+
+def send_waiting_alerts(*, now=None) -> int:
+    """E-mail the customer's and the partner's managers when a milestone has waited 30, 60 and
+    90 days since delivery started without being accepted: one alert per threshold (a milestone
+    that jumps past two thresholds gets the latest only). Returns how many milestones alerted."""
+    now = now or timezone.now()
+    started = (
+        RequirementTransition.objects.filter(
+            requirement=OuterRef("proposal__requirement"), to_state=S.IN_DELIVERY
+        )
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    waiting = (
+        Milestone.objects.filter(
+            proposal__state=ProposalState.ACCEPTED,
+            proposal__requirement__state__in=(S.IN_DELIVERY, S.ACCEPTANCE),
+            waiting_alerted_days__lt=WAITING_ALERT_DAYS[-1],
+        )
+        .exclude(acceptances__outcome=AcceptanceOutcome.ACCEPTED)
+        .annotate(since=Subquery(started))
+        .filter(since__lte=now - timedelta(days=WAITING_ALERT_DAYS[0]))
+        .select_related("proposal__requirement", "proposal__partner")
+    )
+    alerted = 0
+    for milestone in waiting:
+        days = (now - milestone.since).days
+        threshold = max(t for t in WAITING_ALERT_DAYS if t <= days)
+        if threshold <= milestone.waiting_alerted_days:
+            continue
+        claimed = Milestone.objects.filter(pk=milestone.pk, waiting_alerted_days__lt=threshold).update(
+            waiting_alerted_days=threshold
+        )
+        if not claimed:  # another run sent it
+            continue
+        proposal, requirement = milestone.proposal, milestone.proposal.requirement
+
+        def context(language, url_name, public_id, m=milestone, r=requirement, d=threshold):
+            return {
+                "milestone": m,
+                "requirement": r,
+                "days": d,
+                "url": notify.url_in(language, url_name, public_id=public_id),
+            }
+
+        notify.send_to_users(
+            "demand/email/milestone_waiting",
+            notify.organisation_managers(requirement.customer_organisation_id),
+            lambda language, c=context, r=requirement: c(language, "demand:requirement", r.public_id),
+        )
+        notify.send_to_users(
+            "demand/email/milestone_waiting",
+            notify.partner_managers(proposal.partner),
+            lambda language, c=context, p=proposal: c(language, "demand:delivery", p.public_id),
+        )
+        alerted += 1
+    return alerted

@@ -24,9 +24,13 @@ def url_in(language: str, name: str, **kwargs) -> str:
 
 
 def partner_managers(partner):
+    return organisation_managers(partner.organisation_id)
+
+
+def organisation_managers(organisation_id):
     return [
         m.user
-        for m in Membership.objects.filter(organisation_id=partner.organisation_id, role__in=MANAGER_ROLES)
+        for m in Membership.objects.filter(organisation_id=organisation_id, role__in=MANAGER_ROLES)
         .select_related("user", "user__wagtail_userprofile")
         .order_by("pk")
         if m.user.email and m.user.is_active

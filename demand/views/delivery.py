@@ -102,8 +102,13 @@ def customer_delivery(request, public_id):
             ).first()
             if payment is None:
                 raise Http404
-            services.decide_payment(payment_request=payment, by=request.user, approve=action == "approve")
-            messages.success(request, _("The payment request was decided."))
+            decided = services.decide_payment(
+                payment_request=payment, by=request.user, approve=action == "approve"
+            )
+            if decided.paid_at:
+                messages.success(request, _("The payment was approved and charged to your card."))
+            else:
+                messages.success(request, _("The payment request was decided."))
     except ApplicationError as error:
         messages.error(request, error.message)
     return redirect("demand:requirement", public_id=proposal.requirement.public_id)
