@@ -10,8 +10,11 @@ from django.core import mail
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 
 from accounts.tasks import send_invitation_email
+from billing.models import Invoice
+from billing.tasks import send_payment_failed_email
 from config.celery import app
-from tests.unit.accounts.factories import InvitationFactory
+from tests.unit.accounts.factories import InvitationFactory, UserFactory
+from tests.unit.billing.money_factories import customer, invoice, live_listing, money_partner, paid_plans
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +83,30 @@ def test_invitation_email_goes_out_once_smtp_answers(settings):
 
     assert send_invitation_email.delay(invitation.pk).get() is True
     assert [m.to for m in mail.outbox] == [[invitation.email]]
+
+
+def open_invoice():
+    partner = money_partner(slug="smtp-vendor", name="邮件供应商", name_en="Mail Vendor")
+    listing = live_listing(partner, slug="smtp-app", plans=paid_plans())
+    buyer = customer("smtp-buyer", owner=UserFactory(email="buyer-owner@example.com"))
+    return invoice(partner=partner, listing=listing, organisation=buyer, status=Invoice.Status.OPEN)
+
+
+def test_payment_failed_email_is_retried_while_smtp_is_down(smtp_down, eager_retries):
+    unpaid = open_invoice()
+    mail.outbox = []
+
+    result = send_payment_failed_email.apply(args=[unpaid.pk])
+
+    assert result.failed()
+    assert isinstance(result.result, ConnectionRefusedError)
+    assert smtp_down.attempts == send_payment_failed_email.max_retries + 1 == 6
+
+
+def test_payment_failed_email_goes_out_once_smtp_answers(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    unpaid = open_invoice()
+    mail.outbox = []
+
+    assert send_payment_failed_email.delay(unpaid.pk).get() == 1
+    assert mail.outbox[0].to == ["buyer-owner@example.com"]
