@@ -144,8 +144,17 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 
 # --- Cache ---------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# core.cache.ResilientRedisCache: with Redis down, cache reads miss and writes are dropped
+# (pages served uncached) instead of failing the request; short timeouts keep that quick.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -293,6 +302,9 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ACKS_LATE = True
+# A worker process killed mid-task (OOM, SIGKILL) leaves its message to be delivered again
+# instead of acknowledged and lost; tasks are idempotent (they take ids and re-check state).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -12,7 +12,7 @@ for _name in ("ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL"):
         raise ImproperlyConfigured(f"The {_name} environment variable is empty; give it a value.")
 
 from .base import *  # noqa: E402,F401,F403
-from .base import env  # noqa: E402
+from .base import REDIS_CACHE_OPTIONS, env  # noqa: E402
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.secret("SECRET_KEY")
@@ -31,7 +31,13 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 REDIS_URL = env.str("REDIS_URL")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+CACHES = {
+    "default": {
+        "BACKEND": "core.cache.ResilientRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": REDIS_CACHE_OPTIONS,
+    }
+}
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False
 STRIPE_SECRET_KEY = env.secret("STRIPE_SECRET_KEY")
