@@ -11,6 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import PublicIdModel, TimeStampedModel
 from core.money import Currency
@@ -18,7 +19,7 @@ from partners.models.applications import get_private_storage
 
 
 class ActivityType(models.TextChoices):
-    EVENT = "event", _("Event")
+    EVENT = "event", pgettext_lazy("marketing activity", "Event")
     CAMPAIGN = "campaign", _("Campaign")
     TRAINING = "training", _("Training")
     JOINT_MARKETING = "joint_marketing", _("Joint marketing")
