@@ -108,6 +108,7 @@ def _suffix_group_names(items):
 # worker may get other tests after them, so the migrated data is restored before the next test
 # that needs it (what Django does at the start of a serialized_rollback test).
 _FLUSHED = pytest.StashKey[bool]()
+_HIDDEN = pytest.StashKey[dict]()
 
 
 def _database_use(item):
@@ -131,32 +132,69 @@ def _database_use(item):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
+    """Every database test starts from the migrated data. After a transactional test (which
+    flushed, and may have re-run post_migrate), empty the database and restore the serialized
+    copy here; a serialized_rollback test does not restore it again (its copy is hidden from
+    Django for the test and given back at teardown, before Django's own flush)."""
     use = _database_use(item)
-    if use is None or not item.config.stash.get(_FLUSHED, False):
+    if use is None:
         return
-    item.config.stash[_FLUSHED] = False
-    if use == "serialized":
-        return  # Django restores the data itself
+    from django.core.management import call_command
     from django.db import connections
     from pytest_django.plugin import blocking_manager_key
 
     with item.config.stash[blocking_manager_key].unblock():
+        dirty = item.config.stash.get(_FLUSHED, False)
+        hidden = {}
         for connection in connections.all():
             contents = getattr(connection, "_test_serialized_contents", None)
-            if contents and not _has_migrated_data(connection):
-                connection.creation.deserialize_db_from_string(contents)
+            if not contents:
+                continue
+            if dirty:
+                call_command(
+                    "flush",
+                    verbosity=0,
+                    interactive=False,
+                    database=connection.alias,
+                    reset_sequences=False,
+                    inhibit_post_migrate=True,
+                )
+                _restore(connection, contents)
+            if use == "serialized":
+                hidden[connection.alias] = contents
+                del connection._test_serialized_contents
+        item.config.stash[_FLUSHED] = False
+        item.stash[_HIDDEN] = hidden
 
 
-def _has_migrated_data(connection) -> bool:
-    """A transactional test that was skipped (or failed) before its database was set up flushed
-    nothing: restoring then would insert the migrated rows a second time."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT EXISTS (SELECT 1 FROM django_content_type)")
-        return bool(cursor.fetchone()[0])
+def _restore(connection, contents: str) -> None:
+    """Django's ``deserialize_db_from_string``, content types first: models such as Wagtail's
+    tasks ask for their content type while being built, which would otherwise create it anew."""
+    import json
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.core import serializers
+    from django.db import transaction
+
+    records = json.loads(contents)
+    first = [r for r in records if r["model"] == "contenttypes.contenttype"]
+    rest = [r for r in records if r["model"] != "contenttypes.contenttype"]
+    tables = set()
+    with transaction.atomic(using=connection.alias), connection.constraint_checks_disabled():
+        for batch in (first, rest):
+            for obj in serializers.deserialize("python", batch, using=connection.alias):
+                obj.save()
+                tables.add(obj.object._meta.db_table)
+        connection.check_constraints(table_names=tables)
+    ContentType.objects.clear_cache()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
+    from django.db import connections
+
+    for alias, contents in item.stash.get(_HIDDEN, {}).items():
+        connections[alias]._test_serialized_contents = contents
     result = yield
     if _database_use(item) in ("transactional", "serialized"):
         item.config.stash[_FLUSHED] = True
