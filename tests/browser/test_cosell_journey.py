@@ -7,10 +7,8 @@ Then the customer buys the registered listing (a paid invoice through billing's 
 as the payment webhook does) and the first partner sees the deal won with its referral
 commission."""
 
-from contextlib import contextmanager, suppress
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -23,6 +21,7 @@ from billing.models import Invoice
 from billing.services.invoices import mark_paid
 from cosell.models import DealRegistration, ProtectionRule, Status
 from partners.models import PartnerKind
+from tests.browser.journey import screenshots_on_failure
 from tests.unit.accounts.factories import PASSWORD, UserFactory
 from tests.unit.accounts.helpers import enrol_totp, pass_two_factor
 from tests.unit.billing.money_factories import customer, invoice
@@ -31,7 +30,6 @@ from tests.unit.partners.factories import provisioned_partner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DEALS = "/en/partners/console/deals/"
 FIRST_NAMES = ("Alpha Channel", "甲渠道科技", "alpha-channel")
 
@@ -82,18 +80,6 @@ def open_page(browser):
     yield factory
     for page in pages:
         page.context.close()
-
-
-@contextmanager
-def screenshots_on_failure(pages, name):
-    try:
-        yield
-    except BaseException:
-        ARTIFACTS.mkdir(exist_ok=True)
-        for n, page in enumerate(pages):
-            with suppress(Exception):
-                page.screenshot(path=str(ARTIFACTS / f"{name}-{n}.png"), full_page=True)
-        raise
 
 
 def log_in(page, base, email):

@@ -12,8 +12,6 @@ every open page go to ``test-artifacts/`` when the test fails.
 """
 
 import subprocess
-from contextlib import contextmanager, suppress
-from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -22,14 +20,11 @@ from wagtail.users.models import UserProfile
 
 from health.models import GeneratedReport
 from health.services import reports as health_reports
-from tests.unit.accounts.factories import PASSWORD
-from tests.unit.accounts.helpers import enrol_totp, pass_two_factor
+from tests.browser.journey import log_in, screenshots_on_failure
 from tests.unit.health.health_reports_factories import *  # noqa: F403
 from tests.unit.health.health_reports_factories import MONTHS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture
@@ -48,36 +43,6 @@ def open_page(browser):
     yield factory
     for page in pages:
         page.context.close()
-
-
-@contextmanager
-def screenshots_on_failure(pages, name):
-    try:
-        yield
-    except BaseException:
-        ARTIFACTS.mkdir(exist_ok=True)
-        for n, page in enumerate(pages):
-            with suppress(Exception):
-                page.screenshot(path=str(ARTIFACTS / f"{name}-{n}.png"), full_page=True)
-        raise
-
-
-def log_in(page, base, email):
-    """Password, then the authenticator code: staff and partner owners need two-factor before the
-    admin and the console (accounts.mfa), so they are enrolled first."""
-    from accounts.mfa import has_totp, mfa_required
-    from accounts.models import User
-
-    user = User.objects.get(email=email)
-    if mfa_required(user) and not has_totp(user):
-        enrol_totp(user)
-    page.goto(f"{base}/en/accounts/login/")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("form:has(input[name=password]) [type=submit]").first.click()
-    pass_two_factor(page)
-    assert "/accounts/login/" not in page.url, f"{email} could not log in"
 
 
 def test_manager_drills_into_at_risk_partner_and_downloads_its_pdf(

@@ -7,10 +7,8 @@ The activity is dated today (the working-days lead time is set to 0 for the test
 can follow at once."""
 
 import io
-from contextlib import contextmanager, suppress
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -24,13 +22,11 @@ from accounts.roles import STAFF_GROUPS
 from incentives.models import FundRequest, IncentiveLedgerEntry, RequestState
 from incentives.services import allocation
 from partners.models import PartnerKind
-from tests.unit.accounts.factories import PASSWORD, MembershipFactory, UserFactory
-from tests.unit.accounts.helpers import enrol_totp, pass_two_factor
+from tests.browser.journey import log_in, screenshots_on_failure
+from tests.unit.accounts.factories import MembershipFactory, UserFactory
 from tests.unit.partners.factories import PartnerFactory, TierFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def _photo() -> bytes:
@@ -86,36 +82,6 @@ def open_page(browser):
     yield factory
     for page in pages:
         page.context.close()
-
-
-@contextmanager
-def screenshots_on_failure(pages, name):
-    try:
-        yield
-    except BaseException:
-        ARTIFACTS.mkdir(exist_ok=True)
-        for n, page in enumerate(pages):
-            with suppress(Exception):
-                page.screenshot(path=str(ARTIFACTS / f"{name}-{n}.png"), full_page=True)
-        raise
-
-
-def log_in(page, base, email):
-    """Password, then the authenticator code: staff and partner owners need two-factor before the
-    admin and the console (accounts.mfa), so they are enrolled first."""
-    from accounts.mfa import has_totp, mfa_required
-    from accounts.models import User
-
-    user = User.objects.get(email=email)
-    if mfa_required(user) and not has_totp(user):
-        enrol_totp(user)
-    page.goto(f"{base}/en/accounts/login/")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("form:has(input[name=password]) [type=submit]").first.click()
-    pass_two_factor(page)
-    assert "/accounts/login/" not in page.url, f"{email} could not log in"
 
 
 def click(page, role, name):
