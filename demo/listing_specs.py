@@ -25,35 +25,92 @@ BRANDS = (
     ("凌云", "Lingyun"), ("瀚海", "Hanhai"), ("织梦", "DreamWeave"), ("翼展", "Wingspan"),
 )  # fmt: skip
 
-# top-level category slug → products (Chinese, English)
+# top-level category slug → products: (Chinese, English, child category, industry or None,
+# tagline override or None). A product names the one child category (and, for industry
+# solutions, the one industry) it belongs to, so a listing's name, tagline, category and
+# industry tell the same story; the tagline defaults to the child category's description.
 PRODUCTS = {
-    "finance": (("智能报销", "Smart Expense"), ("税务管家", "Tax Steward"),
-                ("资金驾驶舱", "Treasury Cockpit"), ("合并报表", "Consolidation"),
-                ("电子发票", "E-Invoice Hub"), ("费用管控", "Spend Control")),
-    "hr": (("智能招聘", "Smart Hiring"), ("薪酬云", "Payroll Cloud"), ("绩效通", "Performance Pro"),
-           ("学习平台", "Learning Hub"), ("考勤排班", "Time & Shifts"), ("员工服务台", "Employee Desk")),
-    "crm": (("销售助手", "Sales Assistant"), ("营销云", "Marketing Cloud"), ("客服工单", "Service Desk"),
-            ("会员运营", "Loyalty Engine"), ("合同管理", "Contract Manager"), ("商机雷达", "Deal Radar")),
-    "supply": (("采购协同", "Procurement Link"), ("仓储管理", "Warehouse Pro"),
-               ("运输调度", "Fleet Dispatch"), ("生产执行", "Shop Floor MES"),
-               ("质量追溯", "Quality Trace"), ("供应商门户", "Supplier Portal")),
-    "collab": (("流程引擎", "Workflow Engine"), ("云文档", "Cloud Docs"), ("视频会议", "Video Meetings"),
-               ("移动审批", "Mobile Approvals"), ("知识库", "Knowledge Base"), ("电子档案", "E-Archive")),
-    "analytics": (("经营驾驶舱", "Business Cockpit"), ("数据集成", "Data Integration"),
-                  ("主数据", "Master Data"), ("智能预测", "Smart Forecast"),
-                  ("自助分析", "Self-Service BI"), ("数据质量", "Data Quality")),
-    "security": (("统一身份", "Unified Identity"), ("数据脱敏", "Data Masking"),
-                 ("审计留痕", "Audit Trail"), ("单点登录", "Single Sign-On"),
-                 ("等保合规", "Compliance Kit"), ("终端安全", "Endpoint Guard")),
-    "dev": (("低代码平台", "Low-Code Studio"), ("开放网关", "Open API Gateway"),
-            ("自动化测试", "Test Automation"), ("应用监控", "App Monitoring"),
-            ("表单引擎", "Form Engine"), ("集成平台", "Integration Platform")),
-    "industry": (("智慧工厂", "Smart Factory"), ("门店通", "Store Connect"), ("政务服务", "Gov Services"),
-                 ("医院运营", "Hospital Operations"), ("能耗管理", "Energy Manager"),
-                 ("园区管理", "Campus Manager")),
-    "services": (("上云迁移", "Cloud Migration"), ("财务共享", "Shared Services"),
-                 ("运维托管", "Managed Operations"), ("数字化咨询", "Digital Consulting"),
-                 ("用户培训", "User Training"), ("系统集成", "Systems Integration")),
+    "finance": (("智能报销", "Smart Expense", "finance-expenses", None, None),
+                ("税务管家", "Tax Steward", "finance-tax", None, None),
+                ("资金驾驶舱", "Treasury Cockpit", "finance-treasury", None, None),
+                ("合并报表", "Consolidation", "finance-ledger", None, None),
+                ("电子发票", "E-Invoice Hub", "finance-tax", None, None),
+                ("费用管控", "Spend Control", "finance-expenses", None, None)),
+    "hr": (("智能招聘", "Smart Hiring", "hr-recruiting", None, None),
+           ("薪酬云", "Payroll Cloud", "hr-payroll", None, None),
+           ("绩效通", "Performance Pro", "hr-performance", None, None),
+           ("学习平台", "Learning Hub", "hr-learning", None, None),
+           ("考勤排班", "Time & Shifts", "hr-payroll", None,
+            ("考勤、排班与工时统计，直接对接薪资核算。",
+             "Attendance, shift planning and working hours, feeding straight into payroll.")),
+           ("员工服务台", "Employee Desk", "hr-performance", None,
+            ("员工自助服务、证明开具与政策问答。",
+             "Employee self-service, certificates on request and policy answers."))),
+    "crm": (("销售助手", "Sales Assistant", "crm-sales", None, None),
+            ("营销云", "Marketing Cloud", "crm-marketing", None, None),
+            ("客服工单", "Service Desk", "crm-service", None, None),
+            ("会员运营", "Loyalty Engine", "crm-marketing", None,
+             ("会员积分、等级权益与私域运营。",
+              "Loyalty points, member tiers and owned-channel engagement.")),
+            ("合同管理", "Contract Manager", "crm-sales", None,
+             ("合同起草、审批、签署与履约跟踪。",
+              "Contract drafting, approval, e-signature and obligation tracking.")),
+            ("商机雷达", "Deal Radar", "crm-sales", None, None)),
+    "supply": (("采购协同", "Procurement Link", "supply-procurement", None, None),
+               ("仓储管理", "Warehouse Pro", "supply-warehouse", None, None),
+               ("运输调度", "Fleet Dispatch", "supply-warehouse", None,
+                ("车辆调度、在途跟踪与运费结算。",
+                 "Vehicle dispatch, shipment tracking and freight settlement.")),
+               ("生产执行", "Shop Floor MES", "supply-manufacturing", None, None),
+               ("质量追溯", "Quality Trace", "supply-manufacturing", None,
+                ("来料检验、过程质量与批次追溯。",
+                 "Incoming inspection, in-process quality and batch traceability.")),
+               ("供应商门户", "Supplier Portal", "supply-procurement", None, None)),
+    "collab": (("流程引擎", "Workflow Engine", "collab-workflow", None, None),
+               ("云文档", "Cloud Docs", "collab-documents", None, None),
+               ("视频会议", "Video Meetings", "collab-meetings", None, None),
+               ("移动审批", "Mobile Approvals", "collab-workflow", None, None),
+               ("知识库", "Knowledge Base", "collab-documents", None, None),
+               ("电子档案", "E-Archive", "collab-documents", None,
+                ("电子会计档案与文件归档，合规保存、随时检索。",
+                 "Electronic accounting records and document archiving, kept compliant and searchable."))),
+    "analytics": (("经营驾驶舱", "Business Cockpit", "analytics-dashboards", None, None),
+                  ("数据集成", "Data Integration", "analytics-integration", None, None),
+                  ("主数据", "Master Data", "analytics-governance", None, None),
+                  ("智能预测", "Smart Forecast", "analytics-ai", None, None),
+                  ("自助分析", "Self-Service BI", "analytics-dashboards", None, None),
+                  ("数据质量", "Data Quality", "analytics-governance", None, None)),
+    "security": (("统一身份", "Unified Identity", "security-identity", None, None),
+                 ("数据脱敏", "Data Masking", "security-data", None, None),
+                 ("审计留痕", "Audit Trail", "security-compliance", None, None),
+                 ("单点登录", "Single Sign-On", "security-identity", None, None),
+                 ("等保合规", "Compliance Kit", "security-compliance", None, None),
+                 ("终端安全", "Endpoint Guard", "security-data", None,
+                  ("终端防护、病毒查杀与入网准入控制。",
+                   "Endpoint protection, malware defence and network access control."))),
+    "dev": (("低代码平台", "Low-Code Studio", "dev-lowcode", None, None),
+            ("开放网关", "Open API Gateway", "dev-api", None, None),
+            ("自动化测试", "Test Automation", "dev-devops", None, None),
+            ("应用监控", "App Monitoring", "dev-devops", None, None),
+            ("表单引擎", "Form Engine", "dev-lowcode", None, None),
+            ("集成平台", "Integration Platform", "dev-api", None, None)),
+    "industry": (("智慧工厂", "Smart Factory", "industry-manufacturing", "manufacturing", None),
+                 ("门店通", "Store Connect", "industry-retail", "retail", None),
+                 ("政务服务", "Gov Services", "industry-government", "government", None),
+                 ("医院运营", "Hospital Operations", "industry-healthcare", "healthcare", None),
+                 ("能耗管理", "Energy Manager", "industry-manufacturing", "energy",
+                  ("能耗监测、碳排放核算与节能优化。", "Energy monitoring, carbon accounting and savings.")),
+                 ("园区管理", "Campus Manager", "industry-government", "construction",
+                  ("产业园区的招商、物业与安防一体化管理。",
+                   "Leasing, property and security for business parks in one place."))),
+    "services": (("上云迁移", "Cloud Migration", "services-implementation", None, None),
+                 ("财务共享", "Shared Services", "services-consulting", None,
+                  ("财务共享中心的规划、建设与上线。",
+                   "Planning, building and launching a finance shared-service centre.")),
+                 ("运维托管", "Managed Operations", "services-support", None, None),
+                 ("数字化咨询", "Digital Consulting", "services-consulting", None, None),
+                 ("用户培训", "User Training", "services-training", None, None),
+                 ("系统集成", "Systems Integration", "services-implementation", None, None)),
 }  # fmt: skip
 
 TYPE_NAMES = {
@@ -302,7 +359,7 @@ def _description(title, title_en, tagline, tagline_en, listing_type, industry, f
     feature_zh, feature_en = features
     zh = [
         ("heading", "产品概述"),
-        ("paragraph", f"<p>{title}帮助{industry_zh}等行业的企业{tagline}。{zh_type}</p>"),
+        ("paragraph", f"<p>{title}面向{industry_zh}等行业的企业，提供{tagline}。{zh_type}</p>"),
         ("heading", "主要功能"),
         ("paragraph", "<ul>" + "".join(f"<li>{line}</li>" for line in feature_zh.splitlines()) + "</ul>"),
     ]
@@ -351,14 +408,18 @@ def listing_specs(
         top = tops[n % len(tops)]
         if listing_type == ListingType.SERVICE_PACKAGE and rng.random() < 0.4:
             top = "services"
-        child_slug, child_desc, child_desc_en = rng.choice(taxonomy.children[top])
+        rng.choice(taxonomy.children[top])  # kept so that every later draw stays the same
         brand = rng.randrange(len(BRANDS))
         product = rng.randrange(len(PRODUCTS[top]))
         while (brand, top, PRODUCTS[top][product][0] + listing_type) in used_names:
             brand = (brand + 1) % len(BRANDS)
         used_names.add((brand, top, PRODUCTS[top][product][0] + listing_type))
+        product_zh, product_en, child_slug, industry_slug, tagline_override = PRODUCTS[top][product]
+        child_desc, child_desc_en = next(
+            (zh, en) for slug, zh, en in taxonomy.children[top] if slug == child_slug
+        )
         names = {"brand": BRANDS[brand][0], "brand_en": BRANDS[brand][1]}
-        names.update(product=PRODUCTS[top][product][0], product_en=PRODUCTS[top][product][1])
+        names.update(product=product_zh, product_en=product_en)
         zh_pattern, en_pattern = TYPE_NAMES[listing_type]
         title, title_en = zh_pattern.format(**names), en_pattern.format(**names)
         slug = base = slugify(title_en)[:70]
@@ -366,8 +427,11 @@ def listing_specs(
         while slug in slugs:
             slug, suffix = f"{base}-{suffix}", suffix + 1
         slugs.add(slug)
-        tagline, tagline_en = child_desc.rstrip("。"), child_desc_en.rstrip(".")
+        tagline, tagline_en = tagline_override or (child_desc, child_desc_en)
+        tagline, tagline_en = tagline.rstrip("。"), tagline_en.rstrip(".")
         industry = rng.choice(taxonomy.industries)
+        if industry_slug:  # an industry solution serves its own industry first
+            industry = next((i for i in taxonomy.industries if i[0] == industry_slug), industry)
         features = _features(rng, 3)
         description, description_en = _description(
             title, title_en, tagline, tagline_en, listing_type, industry[1:], features
@@ -397,7 +461,11 @@ def listing_specs(
             description=description,
             description_en=description_en,
             categories=[top, child_slug],
-            industries=[industry[0]] + ([rng.choice(taxonomy.industries)[0]] if rng.random() < 0.4 else []),
+            industries=list(
+                dict.fromkeys(
+                    [industry[0]] + ([rng.choice(taxonomy.industries)[0]] if rng.random() < 0.4 else [])
+                )
+            ),
             regions=rng.sample(taxonomy.regions, min(len(taxonomy.regions), rng.randint(1, 3))),
             languages=languages,
             deployment=deployment,

@@ -4,6 +4,7 @@ Redis and localstripe that `make test` started (their URLs arrive in the environ
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -346,7 +347,15 @@ def celery_worker_process(redis_url, tmp_path, settings):
         stderr=subprocess.STDOUT,
     )
     try:
-        yield {"process": proc, "mail_dir": tmp_path / "mail", "log": tmp_path / "worker.log"}
+        # Hand the worker over once it consumes ("… ready."): on a loaded machine its start-up
+        # alone can outlast a test's own waiting time.
+        log_path = tmp_path / "worker.log"
+        deadline = time.monotonic() + 180
+        while proc.poll() is None and " ready." not in log_path.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if proc.poll() is not None or " ready." not in log_path.read_text():
+            pytest.fail(f"the Celery worker did not start\n{log_path.read_text()[-4000:]}")
+        yield {"process": proc, "mail_dir": tmp_path / "mail", "log": log_path}
     finally:
         proc.terminate()
         try:

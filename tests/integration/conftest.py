@@ -68,6 +68,13 @@ def celery_beat_process(redis_url, tmp_path):
         stderr=subprocess.STDOUT,
     )
     try:
+        # Wait until the scheduler runs ("beat: Starting...") before handing it over: on a loaded
+        # machine importing Django alone can take longer than the test's own 30-second window.
+        started = _wait_for(
+            lambda: proc.poll() is not None or "beat: Starting" in log_path.read_text(), timeout=180
+        )
+        if not started or proc.poll() is not None:
+            pytest.fail(f"celery beat did not start\n{log_path.read_text()[-4000:]}")
         yield {"process": proc, "log": log_path}
     finally:
         proc.terminate()

@@ -31,7 +31,7 @@ from catalog.services import prechecks
 from catalog.services.freshness import stale_listings
 from demo.base import DEMO_TODAY, SeedContext
 from demo.catalog import CATEGORIES
-from demo.listing_specs import PartnerRef, State, Taxonomy, listing_specs
+from demo.listing_specs import PRODUCTS, PartnerRef, State, Taxonomy, listing_specs
 from partners.models import PartnerWorkspace
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -78,6 +78,32 @@ def test_spec_generator_is_deterministic():
     first, again, other = specs(), specs(), specs(seed="another")
     assert [(s.slug, s.plans, s.versions) for s in first] == [(s.slug, s.plans, s.versions) for s in again]
     assert [s.slug for s in first] != [s.slug for s in other]
+
+
+def test_every_listing_tells_one_story():
+    """A listing's product decides its child category, tagline and (for an industry solution)
+    its industry: no hospital app filed under manufacturing, no store app with a factory tagline."""
+    taxonomy = fake_taxonomy()
+    taxonomy.industries.extend(
+        [("healthcare", "医疗健康", "Healthcare"), ("energy", "能源", "Energy"),
+         ("government", "政府", "Government"), ("construction", "建筑", "Construction")]
+    )  # fmt: skip
+    by_product = {zh: (top, child, industry, tagline) for top, products in PRODUCTS.items()
+                  for zh, _en, child, industry, tagline in products}  # fmt: skip
+    child_text = {c[0]: c[3] for *_r, children in CATEGORIES for c in children}
+    seen_products = set()
+    for spec in listing_specs(random.Random("story"), total=400, partners=fake_partners(),
+                              taxonomy=taxonomy, customers=[1, 2])[:400]:  # fmt: skip
+        product = next(zh for zh in sorted(by_product, key=len, reverse=True) if zh in spec.title)
+        seen_products.add(product)
+        top, child, industry, tagline = by_product[product]
+        assert spec.categories == [top, child], (spec.title, spec.categories)
+        expected_tagline = (tagline[0] if tagline else child_text[child]).rstrip("。")
+        assert spec.tagline == expected_tagline, spec.title
+        if industry:
+            assert spec.industries[0] == industry, (spec.title, spec.industries)
+        assert len(spec.industries) == len(set(spec.industries))
+    assert len(seen_products) > 40  # the check ran over most of the products
 
 
 def test_specs_are_bilingual_with_plans_versions_and_media():
