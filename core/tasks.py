@@ -24,6 +24,14 @@ def ping() -> str:
     return "pong"
 
 
+@shared_task(name="core.tasks.refresh_search_title_norms", ignore_result=True)
+def refresh_search_title_norms() -> bool:
+    """The title norms Wagtail's admin search index defers on PostgreSQL (core/wagtail_search.py)."""
+    from core.wagtail_search import refresh_title_norms
+
+    return refresh_title_norms()
+
+
 @shared_task(name="core.tasks.record_heartbeat", ignore_result=True)
 def record_heartbeat() -> str:
     """Store the current time (ISO 8601, UTC) under HEARTBEAT_CACHE_KEY; return it."""

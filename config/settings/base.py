@@ -242,7 +242,8 @@ WAGTAIL_SITE_NAME = "Symbio"
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")  # the one site address (links in e-mails)
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # offline-safe avatars
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend, minus its full scan after every save on PostgreSQL (core/wagtail_search.py).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "core.wagtail_search"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip", "png", "jpg"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
@@ -312,6 +313,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # schedules and a worker executes; the beat container's health check reads it.
 CELERY_BEAT_SCHEDULE = {
     "core-heartbeat": {"task": "core.tasks.record_heartbeat", "schedule": 60.0},
+    "core-search-title-norms": {"task": "core.tasks.refresh_search_title_norms", "schedule": 900.0},
     # billing core (billing/tasks.py): trials, dunning
     "billing-expire-trials": {"task": "billing.expire_trials", "schedule": crontab(minute="*/15")},
     "billing-remind-trials": {"task": "billing.remind_trials", "schedule": crontab(minute=0, hour=9)},
