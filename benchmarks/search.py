@@ -81,7 +81,7 @@ def _urlpatterns():
             reverse("search", urlconf="config.urls")
             extra = []
         except NoReverseMatch:
-            extra = [path("search/", include("marketplace.search_urls"))]
+            extra = [path("search/", include("marketplace.urls.search"))]
     return [
         path("bench/trivial/", trivial, name="bench-trivial"),
         *plain,

@@ -7,9 +7,6 @@ class BillingConfig(AppConfig):
     verbose_name = _("Billing")
 
     def ready(self):
-        from billing import (
-            receivers,  # noqa: F401 - billing money: ledger, fulfilment, facts metrics
-            receivers_core,
-        )
+        from billing import receivers
 
-        receivers_core.connect()
+        receivers.connect()

@@ -1,20 +1,22 @@
-"""Billing money's receivers of billing's own signals (connected once from ``BillingConfig.ready``).
+"""Billing's receivers (imported once from ``BillingConfig.ready``, which also calls ``connect``).
 
 * ``invoice_paid`` / ``invoice_refunded`` post to the ledger inside the sender's transaction
   (idempotent per Stripe object, so a replayed webhook posts nothing more);
 * ``entitlement_changed`` (sent after commit) logs a fulfilment notification and sends it from
-  a task; it never raises into the customer's request.
+  a task; it never raises into the customer's request;
+* a published listing gets its plans synced to Stripe (after commit), only with a real worker
+  (``BILLING_SYNC_PLANS_ON_PUBLISH``, default: tasks not eager): inline, it would make every publish
+  (tests, the demo seed) wait on Stripe. Checkout syncs a plan lazily anyway.
 """
 
 import logging
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
-from billing import (
-    signals,
-    tasks_money,  # noqa: F401 - registers the money tasks with Celery
-)
+from billing import signals
 from billing.services import fulfilment, ledger
 
 logger = logging.getLogger(__name__)
@@ -54,3 +56,40 @@ def ensure_billing_metrics(sender, **kwargs):
         from billing.services.facts import ensure_metrics
 
         ensure_metrics()
+
+
+def sync_on_publish() -> bool:
+    value = getattr(settings, "BILLING_SYNC_PLANS_ON_PUBLISH", None)
+    return (not settings.CELERY_TASK_ALWAYS_EAGER) if value is None else bool(value)
+
+
+def on_page_published(sender, instance, **kwargs):
+    from catalog.models import ListingPage
+
+    if not sync_on_publish():
+        return
+    if not isinstance(instance, ListingPage) and getattr(instance, "specific_class", None) is not ListingPage:
+        return
+    from billing.tasks.plans import sync_listing_plans
+
+    pk = instance.pk
+
+    def enqueue():
+        try:
+            sync_listing_plans.delay(pk)
+        except Exception:  # Stripe down in eager mode: the next publish or the checkout syncs it
+            import logging
+
+            logging.getLogger(__name__).warning("Plan sync for listing %s failed", pk, exc_info=True)
+
+    transaction.on_commit(enqueue)
+
+
+def connect():
+    from wagtail.signals import page_published
+
+    from catalog.models import ListingPage
+
+    page_published.connect(
+        on_page_published, sender=ListingPage, dispatch_uid="billing.sync_plans_on_publish"
+    )

@@ -61,4 +61,4 @@ def register_finance_viewsets():
     return FinanceGroup()
 
 
-from billing import admin_offers  # noqa: E402,F401 - billing core: private offers, tax rates, Stripe events
+from billing.admin_views import offers  # noqa: E402,F401 - private offers, tax rates, Stripe events

@@ -20,7 +20,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 
-from marketplace.forms import HideForm
+from marketplace.forms.reviews import HideForm
 from marketplace.models import Review
 from marketplace.permissions import can_moderate_reviews
 from marketplace.selectors import reviews as selectors

@@ -243,7 +243,7 @@ def english():
 def _clear_cache():
     from django.core.cache import cache
 
-    from marketplace import search_views
+    from marketplace.views import search as search_views
 
     cache.clear()
     search_views._local.clear()  # the search page's per-process micro-cache

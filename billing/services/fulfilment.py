@@ -4,7 +4,7 @@ Each notification is a :class:`~billing.models.fulfilment.FulfilmentDelivery` ro
 customer's transaction; the HTTP call happens in a Celery task after commit and never raises
 into the customer's request. A failed attempt schedules the next one with exponential backoff
 (``BILLING_FULFILMENT_BACKOFF_SECONDS`` × 2^(attempt−1)); the beat task
-``billing.tasks_money.retry_fulfilment_deliveries`` picks due ones up. After
+``billing.tasks.fulfilment.retry_fulfilment_deliveries`` picks due ones up. After
 ``BILLING_FULFILMENT_MAX_ATTEMPTS`` the delivery is marked failed; the partner can re-send it.
 
 Signature (Stripe's scheme, so receivers know it): header
@@ -143,7 +143,7 @@ def entitlement_payload(entitlement, event: str, delivery_id: uuid.UUID) -> dict
 
 
 def _enqueue(delivery_id: int) -> None:
-    from billing.tasks_money import deliver_fulfilment
+    from billing.tasks.fulfilment import deliver_fulfilment
 
     transaction.on_commit(lambda: deliver_fulfilment.delay(delivery_id))
 

@@ -147,7 +147,7 @@ def generate_month(month: date, *, partner_ids=None) -> list[int]:
 
 def start_run(*, month: date, user=None) -> StatementRun:
     """Record a statement run and enqueue it once the row is committed."""
-    from billing.tasks_money import run_statements
+    from billing.tasks.payouts import run_statements
 
     run = StatementRun.objects.create(month=month_start(month), started_by=user)
     transaction.on_commit(lambda: run_statements.delay(run.pk))

@@ -124,7 +124,7 @@ def apply_invoice(subscription: Subscription, data: dict, *, failed: bool = Fals
             subscription.past_due_since = subscription.past_due_since or timezone.now()
             subscription.save(update_fields=["status", "past_due_since", "updated_at"])
             entitlements.sync_for_subscription(subscription)
-        from billing.tasks import send_payment_failed_email
+        from billing.tasks.subscriptions import send_payment_failed_email
 
         transaction.on_commit(lambda: send_payment_failed_email.delay(invoice.pk))
     return invoice

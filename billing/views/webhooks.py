@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from billing import gateway
 from billing.services import webhooks
-from billing.tasks import enqueue_webhook_event
+from billing.tasks.webhooks import enqueue_webhook_event
 
 MAX_BODY = 512 * 1024
 

@@ -314,11 +314,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "core-heartbeat": {"task": "core.tasks.record_heartbeat", "schedule": 60.0},
     "core-search-title-norms": {"task": "core.tasks.refresh_search_title_norms", "schedule": 900.0},
-    # billing core (billing/tasks.py): trials, dunning
+    # billing (billing/tasks/trials.py, subscriptions.py): trials, dunning
     "billing-expire-trials": {"task": "billing.expire_trials", "schedule": crontab(minute="*/15")},
     "billing-remind-trials": {"task": "billing.remind_trials", "schedule": crontab(minute=0, hour=9)},
     "billing-suspend-overdue": {"task": "billing.suspend_overdue_subscriptions", "schedule": 3600.0},
-    # billing money (billing/tasks_money.py)
+    # billing (billing/tasks/fulfilment.py, payouts.py, facts.py): retries, statements, facts
     "billing-retry-fulfilment": {"task": "billing.retry_fulfilment_deliveries", "schedule": 60.0},
     "billing-monthly-statements": {
         "task": "billing.generate_monthly_statements",

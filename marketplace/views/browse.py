@@ -5,8 +5,8 @@ from django.http import Http404
 from django.shortcuts import render
 
 from catalog.models import Category
-from marketplace.search_views import SearchView, serve
 from marketplace.selectors import listings as selectors
+from marketplace.views.search import SearchView, serve
 from partners.models import Industry
 
 BROWSE_TEMPLATE = "marketplace/browse.html"

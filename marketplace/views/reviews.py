@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from marketplace.forms import HideForm, ReplyForm, ReportForm, ReviewForm
+from marketplace.forms.reviews import HideForm, ReplyForm, ReportForm, ReviewForm
 from marketplace.selectors import reviews as selectors
 from marketplace.services import reviews as services
 

@@ -137,7 +137,7 @@ def test_a_down_url_is_retried_with_backoff_and_never_raises(
     assert fulfilment.due_retries() == []  # not due yet
 
     # Beat's sweeper, one backoff later: the second attempt waits twice as long.
-    from billing.tasks_money import retry_fulfilment_deliveries
+    from billing.tasks.fulfilment import retry_fulfilment_deliveries
 
     later = delivery.next_retry_at + timedelta(seconds=1)
     assert fulfilment.due_retries(now=later) == [delivery.pk]

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from billing.models import PlanPrice, StripeProduct
-from billing.receivers_core import on_page_published
+from billing.receivers import on_page_published
 from billing.services import plans
 from catalog.models import ListingPage, ListingPlan
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from billing.models import BillingSettings, Entitlement, Trial
 from billing.services import entitlements, trials
-from billing.tasks import expire_trials, remind_trials
+from billing.tasks.trials import expire_trials, remind_trials
 from catalog.models import ListingUsage, UsageKind
 from tests.unit.billing.billing_factories import buyer, purchase_plan, shop
 

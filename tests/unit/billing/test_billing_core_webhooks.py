@@ -18,7 +18,7 @@ from billing import gateway
 from billing.models import BillingSettings, Entitlement, Invoice, Subscription, WebhookEvent
 from billing.services import entitlements
 from billing.signals import invoice_paid, invoice_refunded, payment_failed
-from billing.tasks import suspend_overdue_subscriptions
+from billing.tasks.subscriptions import suspend_overdue_subscriptions
 from tests.unit.billing.billing_factories import purchase_plan
 
 pytestmark = pytest.mark.django_db
@@ -150,7 +150,7 @@ def test_event_for_a_purchase_not_yet_committed_is_retried(
 ):
     """The subscription exists in Stripe but not (yet) here: the task retries, the event stays failed
     with its error, and processing it later (after the purchase commits) applies it."""
-    from billing.tasks import process_webhook_event
+    from billing.tasks.webhooks import process_webhook_event
 
     user, org = customer
     sub = purchase_plan(store.monthly, org, user)

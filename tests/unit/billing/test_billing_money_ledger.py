@@ -118,7 +118,8 @@ def test_money_tasks_are_registered_and_scheduled(settings, isv, listing, buyer)
     from django.utils import timezone
 
     from billing.models import PayoutStatement
-    from billing.tasks_money import generate_monthly_statements, report_billing_facts
+    from billing.tasks.facts import report_billing_facts
+    from billing.tasks.payouts import generate_monthly_statements
     from config.celery import app
     from partners.models import PartnerFact
 

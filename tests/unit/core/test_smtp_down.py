@@ -11,7 +11,7 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 
 from accounts.tasks import send_invitation_email
 from billing.models import Invoice
-from billing.tasks import send_payment_failed_email
+from billing.tasks.subscriptions import send_payment_failed_email
 from config.celery import app
 from tests.unit.accounts.factories import InvitationFactory, UserFactory
 from tests.unit.billing.money_factories import customer, invoice, live_listing, money_partner, paid_plans

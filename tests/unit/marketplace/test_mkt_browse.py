@@ -10,8 +10,8 @@ from django.utils import timezone
 from catalog.models import Category, Deployment, ListingType, PricingModel, SearchQueryLog
 from catalog.search.analytics import flush_search_log
 from catalog.search.indexing import reindex_all
-from marketplace.search_views import PER_PAGE
 from marketplace.services import reviews as services
+from marketplace.views.search import PER_PAGE
 from tests.unit.marketplace.mkt_factories import (
     en_reverse,
     free_plan,

@@ -34,7 +34,7 @@ ES_SKIP_REASON = "ELASTICSEARCH_URL is not set: no Elasticsearch server is reach
 @pytest.fixture(autouse=True)
 def _fresh_page_micro_cache():
     """Each worker's 2-second page micro-cache outlives ``cache.clear()``; tests start empty."""
-    from marketplace import search_views
+    from marketplace.views import search as search_views
 
     search_views._local.clear()
     yield

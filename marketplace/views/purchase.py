@@ -26,7 +26,7 @@ from billing.services import customers, entitlements, offers, subscriptions, tri
 from billing.services.plans import INTERVALS
 from catalog.models import ListingPage, ListingPlan, PricingModel
 from core.money import Currency
-from marketplace.purchase_forms import (
+from marketplace.forms.purchase import (
     ChangePlanForm,
     CheckoutForm,
     ContactForm,

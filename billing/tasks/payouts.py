@@ -1,10 +1,7 @@
-"""Celery tasks of billing money: thin wrappers taking ids and calling services.
+"""Payout statements: the monthly generation (beat, day 1 at 02:00), runs started by finance, PDFs.
 
-Beat schedule (``CELERY_BEAT_SCHEDULE`` in ``config/settings/base.py``):
-
-* ``billing.retry_fulfilment_deliveries`` — every minute: deliveries whose backoff has passed;
-* ``billing.generate_monthly_statements`` — day 1 at 02:00: last month's payout statements;
-* ``billing.report_billing_facts`` — daily at 01:30: this month and last month's facts.
+Beat schedule (``CELERY_BEAT_SCHEDULE`` in ``config/settings/base.py``): fulfilment retries
+(``billing.tasks.fulfilment``) every minute, statements monthly, facts (``billing.tasks.facts``) daily.
 """
 
 from datetime import date
@@ -13,21 +10,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from billing.services import facts as facts_service
-from billing.services import fulfilment as fulfilment_service
 from billing.services import payouts as payout_service
-
-
-@shared_task(name="billing.deliver_fulfilment", ignore_result=True)
-def deliver_fulfilment(delivery_id: int) -> None:
-    fulfilment_service.attempt(delivery_id)
-
-
-@shared_task(name="billing.retry_fulfilment_deliveries", ignore_result=True)
-def retry_fulfilment_deliveries() -> int:
-    due = fulfilment_service.due_retries()
-    for delivery_id in due:
-        deliver_fulfilment.delay(delivery_id)
-    return len(due)
 
 
 @shared_task(name="billing.generate_monthly_statements")
@@ -56,8 +39,3 @@ def render_statement_pdfs(statement_id: int) -> None:
     statement = PayoutStatement.objects.select_related("partner__organisation").get(pk=statement_id)
     for language in payout_service.PDF_LANGUAGES:
         payout_service.ensure_pdf(statement, language)
-
-
-@shared_task(name="billing.report_billing_facts")
-def report_billing_facts() -> int:
-    return facts_service.report_recent()

@@ -1,4 +1,4 @@
-"""Forms of the trial and purchase screens (``marketplace.purchase_views``)."""
+"""Forms of the trial and purchase screens (``marketplace.views.purchase``)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from marketplace import search_views
+from marketplace.views import search as search_views
 
 urlpatterns = [
     path("", search_views.search_page, name="search"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from marketplace import purchase_views as views
+from marketplace.views import purchase as views
 
 app_name = "purchase"
 

@@ -1,0 +1,17 @@
+"""Trials: expiry and reminders (beat schedule in ``config/settings/base.py``)."""
+
+from celery import shared_task
+
+
+@shared_task(name="billing.expire_trials")
+def expire_trials() -> int:
+    from billing.services import trials
+
+    return trials.expire_due()
+
+
+@shared_task(name="billing.remind_trials")
+def remind_trials() -> int:
+    from billing.services import trials
+
+    return trials.remind_due()

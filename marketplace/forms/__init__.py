@@ -1,0 +1,1 @@
+"""Forms of the customer pages, one module per screen family (``reviews``, ``purchase``)."""
