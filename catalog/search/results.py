@@ -22,6 +22,7 @@ def build_result(
     page: int,
     did_you_mean: str | None = None,
     fuzzy: bool = False,
+    corrected: str = "",
 ) -> SearchResult:
     """The ``SearchResult`` for ``request`` from an engine's hits, total and facet counts."""
     facets, depths = facet_lists(counts, request)
@@ -39,4 +40,5 @@ def build_result(
         engine=engine,
         fuzzy=fuzzy,
         depths=depths,
+        corrected=corrected,
     )

@@ -10,6 +10,10 @@ so the index finds exactly the matching documents. Relevance is ``ts_rank`` over
 each term is a ``LIKE '% token %'`` on the token column and each filter a condition on the facet
 columns. When nothing matches a Latin-script query on PostgreSQL, a second pass matches the
 names by trigram word similarity (``<%``, GIN trigram index) so one typo still finds a listing.
+
+English words match by their Snowball stem as well as their form (``catalog.search.text``), and
+an expression of the synonym dictionary (``catalog.search.synonyms``) matches any expression of
+its group: ``sso`` finds "single sign-on" and "单点登录".
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordS
 from django.db.models import Case, Count, ExpressionWrapper, F, FloatField, Q, Value, When, Window
 
 from catalog.models import SearchDocument, SearchDocumentText
-from catalog.search import ranking
+from catalog.search import ranking, synonyms
 from catalog.search import text as text_mod
 from catalog.search.base import SearchRequest
 from catalog.search.database.backend import WordSimilar, is_postgres
@@ -98,7 +102,7 @@ class TextMatch:
     def __init__(self, query: str, *, fuzzy: bool = False):
         self.query = query
         self.normalised = text_mod.normalise(query)
-        self.terms = text_mod.query_terms(query)
+        self.terms = synonyms.query_terms(query)
         self.fuzzy = fuzzy
         self.postgres = is_postgres()
         self.substrings = [t[0][0][1:] for t in self.terms if t[0] and t[0][0].startswith("=")]
