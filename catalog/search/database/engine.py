@@ -2,8 +2,9 @@
 (``facets``), suggestions (``suggest``) and indexing (``indexing``) together.
 
 Queries per search, whatever the data size: one for the hits (the total comes with them as a
-window count), one for their display text, one for the facet counts, plus one for typo
-matching or "did you mean" when nothing matched. Labels come from a cache
+window count), one for their display text, one for the facet counts, plus, when nothing
+matched, the typo pass, the corrected query's hits (``catalog.search.spelling``; its vocabulary
+is read once per index version) and "did you mean". Labels come from a cache
 (``catalog.search.facets``).
 """
 
@@ -14,6 +15,7 @@ from dataclasses import replace
 from django.db import connection, transaction
 
 from catalog.models import SearchDocument
+from catalog.search import spelling
 from catalog.search import text as text_mod
 from catalog.search.base import Engine, Hit, SearchRequest, SearchResult, document_highlights, pages_for
 from catalog.search.database import facets, indexing, suggest
@@ -51,11 +53,25 @@ class DatabaseEngine(Engine):
             and total == 0
             and not (request.filters and SearchDocument.objects.filter(match.q({})).exists())
         )
-        if misspelt and is_postgres() and text_mod.is_latin(request.text) and len(match.normalised) >= 4:
+        # Then: pinyin typed for Chinese first ("caiwu" → 财务), then PostgreSQL's trigram match on
+        # the names (one typo in a name), then the spelling correction of every word.
+        correction = spelling.correct(request.text) if misspelt and request.correct else None
+        corrected = ""
+        if correction is not None and correction.pinyin:
+            rows, total, match, corrected = self._corrected(request, match, correction, rows, total)
+        if (
+            not total
+            and misspelt
+            and is_postgres()
+            and text_mod.is_latin(request.text)
+            and len(match.normalised) >= 4
+        ):
             fuzzy_match = TextMatch(request.text, fuzzy=True)
             rows, total = hits(request, fuzzy_match)
             if total:
                 match, fuzzy = fuzzy_match, True
+        if not total and correction is not None and not correction.pinyin:
+            rows, total, match, corrected = self._corrected(request, match, correction, rows, total)
 
         page = min(request.page, pages_for(total, request.per_page))
         if page != request.page:  # past the end: show the last page
@@ -71,7 +87,7 @@ class DatabaseEngine(Engine):
             for row in rows
         ]
         did_you_mean = None
-        if misspelt or fuzzy:
+        if (misspelt or fuzzy) and not corrected:
             did_you_mean = self.did_you_mean(request.text)
         return build_result(
             request,
@@ -82,7 +98,19 @@ class DatabaseEngine(Engine):
             page=page,
             did_you_mean=did_you_mean,
             fuzzy=fuzzy,
+            corrected=corrected,
         )
+
+    @staticmethod
+    def _corrected(request: SearchRequest, match, correction, rows, total):
+        """The hits of the corrected query when it finds something; else what we had."""
+        corrected_match = TextMatch(correction.text)
+        if corrected_match.empty:
+            return rows, total, match, ""
+        corrected_rows, corrected_total = hits(request, corrected_match)
+        if not corrected_total:
+            return rows, total, match, ""
+        return corrected_rows, corrected_total, corrected_match, correction.text
 
     def popular_categories(self, limit: int = 6) -> list[tuple[str, int]]:
         return facets.popular_categories(limit)

@@ -151,3 +151,53 @@ def test_staff_edit_the_dictionary_in_the_admin(client):
     enrol_totp(finance)
     client.force_login(finance)
     assert client.get(url).status_code in (302, 403)
+
+
+# --- typo and pinyin correction ----------------------------------------------------------------
+def test_a_misspelt_word_anywhere_is_corrected_and_its_results_shown(catalogue):
+    # Not a name (so not PostgreSQL's trigram pass): Ledger Pro's tagline says "consolidation".
+    result = search(text="consolidaton", language="en")
+    assert result.corrected == "consolidation"
+    assert ids(result) == [catalogue.ledger.pk] and result.total == 1
+    assert result.did_you_mean is None and not result.fuzzy
+    # Asked not to correct: nothing, as typed.
+    exact = search(text="consolidaton", language="en", correct=False)
+    assert exact.total == 0 and exact.corrected == ""
+
+
+def test_pinyin_typed_for_chinese_finds_the_chinese_words(catalogue):
+    for typed, chinese in (("caiwu", "财务"), ("fapiao", "发票"), ("xin zi", "薪资")):
+        result = search(text=typed)
+        assert result.corrected == chinese, typed
+        assert result.total and ids(result) == ids(search(text=chinese)), typed
+
+
+def test_correction_keeps_good_words_and_filters(catalogue):
+    result = search(text="payroll xinzi", language="en")
+    assert result.corrected == "payroll 薪资" and catalogue.payroll.pk in ids(result)
+    filtered = search(text="caiwu", filters={"type": ["integration"]})
+    assert filtered.corrected == "财务" and ids(filtered) == [catalogue.travel.pk]
+
+
+def test_nothing_to_correct_leaves_the_empty_result(catalogue):
+    result = search(text="zzzqqq xylophone")
+    assert result.total == 0 and result.corrected == ""
+
+
+def test_the_page_shows_corrected_results_and_offers_the_typed_query(
+    catalogue, client, search_urls, settings
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.SEARCH_PAGE_CACHE_SECONDS = 0
+    client.get(search_urls, {"q": "caiwu", "type": "saas"})  # warm the caches
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(search_urls, {"q": "caiwu", "type": "saas"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "发票管家" in html
+    assert "search-corrected" in html and "<strong>财务</strong>" in html
+    assert "q=caiwu&amp;type=saas&amp;exact=1" in html  # "search instead for" keeps the filters
+    assert len(queries) <= 14, len(queries)
+    typed = client.get(search_urls, {"q": "caiwu", "type": "saas", "exact": "1"}).content.decode()
+    assert "search-corrected" not in typed and "发票管家" not in typed
