@@ -33,11 +33,11 @@ from catalog.search.base import (
     SearchRequest,
     SearchResult,
     bump_index_version,
-    facet_lists,
     pages_for,
 )
 from catalog.search.database import category_suggestions, closest, listing_suggestion
 from catalog.search.facets import FACETS, taxonomy
+from catalog.search.results import build_result
 
 MAX_WINDOW = 10_000
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -381,7 +381,6 @@ class ElasticsearchEngine(Engine):
                     continue
                 values[str(key)] = bucket.doc_count
             counts[facet.key] = values
-        facets, depths = facet_lists(counts, request)
         english = request.english
         hits = []
         for hit in response.hits:
@@ -404,19 +403,14 @@ class ElasticsearchEngine(Engine):
                 )
             )
         did_you_mean = self.did_you_mean(request.text) if request.text and total == 0 else None
-        return SearchResult(
+        return build_result(
+            request,
+            engine=self.name,
             hits=hits,
             total=total,
-            facets=facets,
+            counts=counts,
             page=page,
-            pages=pages,
             did_you_mean=did_you_mean,
-            per_page=request.per_page,
-            sort=request.sort,
-            text=request.text,
-            filters=request.filters,
-            engine=self.name,
-            depths=depths,
         )
 
     def did_you_mean(self, query: str) -> str | None:
