@@ -13,3 +13,8 @@ class BillingConfig(AppConfig):
         )
 
         receivers_core.connect()
+
+        from billing import partner_todos
+        from partners.console_todos import register
+
+        register("billing", partner_todos.todos)
