@@ -51,6 +51,7 @@ def dashboard(request):
         "accounts/dashboard.html",
         {
             "memberships": memberships,
+            "partner_memberships": [m for m in memberships if m.organisation.kind == "partner"],
             "active_organisation_id": active.organisation_id if active else None,
             "invitations": selectors.pending_invitations_for(request.user),
         },

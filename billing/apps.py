@@ -10,3 +10,8 @@ class BillingConfig(AppConfig):
         from billing import receivers
 
         receivers.connect()
+
+        from billing import partner_todos
+        from partners.console_todos import register
+
+        register("billing", partner_todos.todos)

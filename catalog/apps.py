@@ -38,3 +38,8 @@ class CatalogConfig(AppConfig):
         from catalog.search.apps_ready import connect as connect_search
 
         connect_search()
+
+        from catalog import partner_todos
+        from partners.console_todos import register
+
+        register("catalog", partner_todos.todos)

@@ -12,3 +12,8 @@ class DemandConfig(AppConfig):
         from demand.services.facts import ensure_metrics
 
         post_migrate.connect(ensure_metrics, sender=self, dispatch_uid="demand.ensure_metrics")
+
+        from demand import partner_todos
+        from partners.console_todos import register
+
+        register("demand", partner_todos.todos)

@@ -7,7 +7,7 @@ for the formulas. The models moved here from ``partners`` and keep their ``partn
 """
 
 import uuid
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.conf import settings
@@ -281,9 +281,14 @@ class HealthSnapshot(models.Model):
 
     @property
     def change(self):
+        """The change as shown: the difference of the two scores rounded to one decimal (half
+        up), so the three figures on a page always add up (see ``health.selectors.scores``)."""
         if self.previous_composite is None:
             return None
-        return self.composite - self.previous_composite
+        tenth = Decimal("0.1")
+        return Decimal(str(self.composite)).quantize(tenth, rounding=ROUND_HALF_UP) - Decimal(
+            str(self.previous_composite)
+        ).quantize(tenth, rounding=ROUND_HALF_UP)
 
     def dimension_scores(self) -> dict[str, Decimal | None]:
         return {d: getattr(self, d) for d in HealthDimension.values}

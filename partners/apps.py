@@ -9,7 +9,7 @@ class PartnersConfig(AppConfig):
 
     def ready(self):
         from accounts.models import Membership
-        from partners import signals
+        from partners import console_todos, signals  # noqa: F401 - console_todos registers the programme's to-dos
         from partners.models import PartnerWorkspace
 
         post_save.connect(

@@ -13,6 +13,7 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.models import ModelLogEntry
 
 from health.models import AtRiskFlag, HealthDimension, HealthRun, HealthSnapshot
+from health.selectors import scores
 from health.services import at_risk, runs
 from partners.admin_views.programme_views import _page, _PermissionMenuItem, require_perm
 
@@ -85,6 +86,7 @@ def at_risk_report(request):
         flags = flags.filter(acknowledged_at__isnull=True)
     labels = dict(HealthDimension.choices)
     page_obj = _page(request, flags.order_by("composite", "pk"))
+    scores.attach_to_flags(list(page_obj.object_list))
     for flag in page_obj.object_list:
         flag.dimension_label = labels.get((flag.cause_detail or {}).get("dimension"), "")
     return render(

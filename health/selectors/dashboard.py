@@ -117,9 +117,8 @@ def new_partners_panel(period: Period) -> PanelResult:
 
 
 def trial_funnel_panel(period: Period) -> PanelResult:
-    funnel = figures.fact_totals(period.filters, FUNNEL_SLUGS)
-    started = sum(funnel["trials_started"].values(), Decimal(0))
-    converted = sum(funnel["trials_converted"].values(), Decimal(0))
+    conversion = figures.trial_conversion(period.filters)
+    funnel, started, converted = conversion["by_month"], conversion["started"], conversion["converted"]
     table = {
         "key": "trial_funnel",
         "title": _("Trial to paid"),
@@ -139,7 +138,7 @@ def trial_funnel_panel(period: Period) -> PanelResult:
         "title": str(_("Trial to paid")),
         "stages": [(str(_("Trials started")), started), (str(_("Converted to paid")), converted)],
     }
-    funnel_data = {"started": started, "converted": converted, "rate": pct(converted, started)}
+    funnel_data = {"started": started, "converted": converted, "rate": conversion["rate"]}
     return PanelResult(table, {"trial_funnel": chart}, {"funnel": funnel_data})
 
 
@@ -181,7 +180,7 @@ def top_movers_panel(period: Period) -> PanelResult:
         "title": _("Top movers"),
         "columns": [_("Partner"), _("Kind"), _("Health score"), _("Previous"), _("Change")],
         "rows": [
-            [str(s.partner.organisation), s.get_kind_display(), s.composite, s.previous_composite, s.delta]
+            [str(s.partner.organisation), s.get_kind_display(), s.score, s.previous, s.delta]
             for s in [*risers, *fallers]
         ],
     }

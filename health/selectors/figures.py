@@ -5,7 +5,7 @@ and ``AtRiskFlag`` only (billing and catalog figures arrive as facts)."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from health.models import AtRiskFlag, HealthDimension, HealthSnapshot, VendorRevenue
+from health.selectors import scores
 from health.selectors.filters import DashboardFilters, partner_q
 from partners.models import Partner, PartnerFact, Tier, TierChange
 from partners.selectors.programme import month_start, shift_months
@@ -142,9 +143,7 @@ def top_movers(filters: DashboardFilters, month: date, limit: int = 10) -> tuple
         .select_related("partner__organisation", "tier")
         .order_by()
     )
-    rows = list(qs)
-    for snap in rows:
-        snap.delta = snap.composite - snap.previous_composite
+    rows = scores.attach_to_snapshots(list(qs))
     risers = sorted((s for s in rows if s.delta > 0), key=lambda s: (-s.delta, s.partner_id))[:limit]
     fallers = sorted((s for s in rows if s.delta < 0), key=lambda s: (s.delta, s.partner_id))[:limit]
     return risers, fallers
@@ -155,20 +154,43 @@ def at_risk(filters: DashboardFilters, month: date | None = None, limit: int = 5
         "partner__organisation", "partner__tier"
     )
     qs = qs.filter(month=month) if month else qs.filter(month__gte=filters.start, month__lte=filters.end)
-    flags = list(qs.order_by("-month", "composite", "partner_id")[:limit])
+    flags = scores.attach_to_flags(list(qs.order_by("-month", "composite", "partner_id")[:limit]))
     for flag in flags:
         flag.cause_text = describe_cause(flag)
     return flags
 
 
-def one_decimal(value) -> Decimal:
-    """Rounded like the ``floatformat:1`` of the templates (half up), so figures agree."""
-    return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+one_decimal = scores.one_decimal
 
 
 def with_cause(flag: AtRiskFlag) -> AtRiskFlag:
+    scores.attach_to_flags([flag])
     flag.cause_text = describe_cause(flag)
     return flag
+
+
+def with_causes(flags: list[AtRiskFlag]) -> list[AtRiskFlag]:
+    """Flags with their snapshot's figures and the cause in words (one query for the figures)."""
+    scores.attach_to_flags(flags)
+    for flag in flags:
+        flag.cause_text = describe_cause(flag)
+    return flags
+
+
+def trial_conversion(filters: DashboardFilters) -> dict:
+    """Trials started and converted over the filtered months and the conversion rate: the one
+    definition of "trial to paid" on the dashboard, its export and the ecosystem report."""
+    funnel = fact_totals(filters, ["trials_started", "trials_converted"])
+    started = sum(funnel["trials_started"].values(), Decimal(0))
+    converted = sum(funnel["trials_converted"].values(), Decimal(0))
+    return {"started": started, "converted": converted, "rate": pct(converted, started), "by_month": funnel}
+
+
+def multiplier(filters: DashboardFilters) -> Decimal | None:
+    """Partner revenue ÷ vendor revenue over the filtered months (the ecosystem multiplier)."""
+    revenue = sum(fact_totals(filters, ["revenue"])["revenue"].values(), Decimal(0))
+    vendor = sum(vendor_revenue(filters).values(), Decimal(0))
+    return ratio(revenue, vendor)
 
 
 def describe_cause(flag: AtRiskFlag) -> str:

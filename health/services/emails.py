@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 
 from core.emails import absolute_url, send_templated
 from health.models import AtRiskFlag, HealthDimension
+from health.selectors import scores
 
 PROGRAMME_MANAGERS_GROUP = "Programme managers"
 AT_RISK_TEMPLATE = "health/emails/at_risk"  # _subject.txt, _message.txt
@@ -49,6 +50,7 @@ def send_at_risk_email(*, flag_ids: list[int]) -> int:
         )
         if not flags:
             return 0
+        scores.attach_to_flags(flags)  # the figures the dashboard shows
         for user in programme_managers():
             language = _language_of(user)
             with translation.override(language):

@@ -151,8 +151,7 @@ def partner_report_context(partner: Partner, *, period_start: date, period_end: 
             "month"
         )
     )
-    for flag in flags:
-        flag.cause_text = figures.describe_cause(flag)
+    figures.with_causes(flags)
     context.update(
         {
             **health,
@@ -189,11 +188,21 @@ def ecosystem_report_context(*, period_start: date, period_end: date, progress=N
     data = dashboard(trend_filters, show_health=True, show_revenue=True)
     if progress:
         progress(40)
-    quarter = figures.fact_totals(
-        quarter_filters, ["revenue", "platform_commission", "trials_started", "trials_converted"]
-    )
+    quarter = figures.fact_totals(quarter_filters, ["revenue", "platform_commission"])
     totals = {slug: sum(values.values(), Decimal(0)) for slug, values in quarter.items()}
-    vendor = sum(figures.vendor_revenue(quarter_filters).values(), Decimal(0))
+    # The report is about the quarter: its funnel page shows the quarter's funnel, from the one
+    # selector the KPI uses, so the two pages give the same conversion rate.
+    conversion = figures.trial_conversion(quarter_filters)
+    quarter_multiplier = figures.multiplier(quarter_filters)
+    data["funnel"] = {key: conversion[key] for key in ("started", "converted", "rate")}
+    data["charts"]["trial_funnel"] = {
+        "type": "funnel",
+        "title": str(_("Trial to paid")),
+        "stages": [
+            (str(_("Trials started")), conversion["started"]),
+            (str(_("Converted to paid")), conversion["converted"]),
+        ],
+    }
     snaps = HealthSnapshot.objects.filter(month=end).select_related("partner__organisation", "tier")
     top = list(snaps.order_by("-composite", "partner_id")[:10])
     bottom = list(snaps.order_by("composite", "partner_id")[:10])
@@ -224,15 +233,11 @@ def ecosystem_report_context(*, period_start: date, period_end: date, progress=N
                 },
                 {
                     "label": _("Ecosystem multiplier"),
-                    "value": f"1:{figures.ratio(totals['revenue'], vendor)}" if vendor else "—",
+                    "value": f"1:{quarter_multiplier}" if quarter_multiplier is not None else "—",
                 },
                 {
                     "label": _("Trial to paid conversion"),
-                    "value": (
-                        f"{figures.pct(totals['trials_converted'], totals['trials_started'])}%"
-                        if totals["trials_started"]
-                        else "—"
-                    ),
+                    "value": f"{conversion['rate']}%" if conversion["rate"] is not None else "—",
                 },
             ],
             "top": top,

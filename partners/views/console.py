@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
+from partners import console_todos
 from partners.forms.programme import CertificationImportForm
 from partners.models import ImportJob, ProgrammeSettings
 from partners.selectors import programme as selectors
@@ -69,6 +70,7 @@ def _console(request, *, form=None, status=200):
     within = settings.certification_reminder_days
     expiring = list(selectors.expiring_certifications(partner=partner, within_days=within))
     demotion = selectors.waiting_demotion(partner=partner)
+    requirements = selectors.current_tier_requirements(partner=partner)
     context = {
         "partner": partner,
         "membership": membership,
@@ -78,6 +80,9 @@ def _console(request, *, form=None, status=200):
         "organisation_url": _organisation_url(partner.organisation.slug),
         "people": list(selectors.certified_people(partner=partner)),
         "expiring": expiring,
+        "expired_ids": set(selectors.expired_certifications(partner=partner).values_list("pk", flat=True)),
+        "requirements": requirements,
+        "todos": console_todos.todos_for(partner=partner, membership=membership),
         "reminder_days": settings.certification_reminder_days,
         "demotion": demotion,
         "imports": selectors.recent_imports(partner=partner) if can_manage else [],

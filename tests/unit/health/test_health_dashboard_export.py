@@ -140,7 +140,7 @@ def test_csv_equals_the_tables_on_the_page(client, health_world, request, user_f
         # and the lists shown as such: at-risk and top movers
         assert sections["At-risk partners"][1][1] == "Huaxin Tech"
         assert (
-            sections["At-risk partners"][1][4] == "Fell 14.8 points (from 70.0 to 55.3); most in Robustness"
+            sections["At-risk partners"][1][4] == "Fell 14.7 points (from 70.0 to 55.3); most in Robustness"
         )
 
 
@@ -196,7 +196,7 @@ def test_drill_down_shows_metrics_median_change_and_formula(client, health_world
         [c.get_text(strip=True) for c in tr.find_all(["th", "td"])]
         for tr in soup.select("#dimension-scores tbody tr")
     ]
-    assert dims[0] == ["Health score", "55.3", "70.0", "-14.8", "55.3"]  # only partner of its tier
+    assert dims[0] == ["Health score", "55.3", "70.0", "-14.7", "55.3"]  # only partner of its tier
     assert dims[2][:2] == ["Robustness", "38.3"]
     # an earlier month through ?month=
     july = client.get(f"/admin/ecosystem_health/partners/{health_world.a.pk}/?month=2026-07")

@@ -67,7 +67,7 @@ def test_ecosystem_pdf_has_kpis_multiplier_and_partners(health_world, tmp_path):
     assert "1:3.03" in text
     assert "Huaxin Tech" in text and "Yunfan Services" in text
     assert "Goal 1:6" in text
-    assert "Fell 14.8 points" in text  # the at-risk cause
+    assert "Fell 14.7 points" in text  # the at-risk cause: 70.0 − 55.3, the figures shown
 
 
 def test_request_report_generates_with_progress_into_the_archive(

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from partners.selectors.programme import Status, next_tier_progress
+from partners.selectors.programme import Status, next_tier_progress, progress_percent
 from tests.unit.partners.programme_factories import AS_OF, report_months, service_ladder, service_partner
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,39 @@ def test_progress_counts_the_review_minimum_too(ladder):
     revenue, rating = next_tier_progress(partner=partner, as_of=AS_OF).items
 
     assert revenue.percent == 100
-    assert (rating.status, rating.percent) == (Status.SMALL_SAMPLE, 40)
+    # The rating itself is there (4.8 ≥ 4.5): its bar is full; the sample has its own bar.
+    assert (rating.status, rating.percent, rating.sample_percent) == (Status.SMALL_SAMPLE, 100, 40)
+    assert revenue.sample_percent is None
+
+
+def test_the_bar_is_the_figure_over_the_requirement_rounded_down(ladder):
+    """3.84 against a 4.2 requirement is 91 %, not 50 % (issue #18)."""
+    partner = service_partner(ladder[2])
+    report_months(partner, "revenue", 1000)
+    report_months(partner, "avg_rating", "3.84")
+    report_months(partner, "review_count", 5)  # 5 of 10 reviews: only the sample bar is at 50
+
+    rating = next_tier_progress(partner=partner, as_of=AS_OF).items[1]
+
+    assert rating.required == Decimal("4.5") and rating.actual == Decimal("3.84")
+    assert (rating.percent, rating.sample_percent) == (85, 50)  # 3.84 / 4.5 = 85.3 %
+
+
+@pytest.mark.parametrize(
+    ("actual", "required", "percent"),
+    [
+        ("3.84", "4.2", 91),
+        ("0", "4.2", 0),
+        ("-5", "10", 0),  # a negative figure (a loss) is no progress, not a negative bar
+        ("4.1999", "4.2", 99),  # short of the threshold is never a full bar
+        ("4.2", "4.2", 100),
+        ("9", "4.2", 100),  # beyond the threshold stays at 100
+        ("1", "0", 100),  # a zero requirement is met by anything
+        ("0.5", "1", 50),
+    ],
+)
+def test_progress_percent_on_edge_values(actual, required, percent):
+    assert progress_percent(Decimal(actual), Decimal(required)) == percent
 
 
 def test_an_unmet_criterion_never_shows_a_full_bar(ladder):
