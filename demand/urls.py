@@ -24,4 +24,5 @@ urlpatterns = [
     path("requirements/<uuid:public_id>/", requirements.requirement_detail, name="requirement"),
     path("requirements/<uuid:public_id>/compare/", requirements.compare, name="compare"),
     path("proposals/<uuid:public_id>/award/", requirements.award, name="award"),
+    path("requirements/<uuid:public_id>/award/", requirements.award_split, name="award-split"),
 ]

@@ -51,6 +51,9 @@ OPEN_REQUEST_STATES = (PaymentRequestState.PENDING, PaymentRequestState.APPROVED
 
 
 def start_delivery(*, requirement: Requirement, by) -> Requirement:
+    """Awarded → in delivery. With a split award the second partner to start finds it started."""
+    if requirement.state == S.IN_DELIVERY:
+        return requirement
     return requirement_services.transition(requirement=requirement, to_state=S.IN_DELIVERY, by=by)
 
 
@@ -247,8 +250,8 @@ def evidence_digest(files) -> str:
 def decide_milestone(
     *, milestone: Milestone, by, accept: bool, note: str = "", evidence=()
 ) -> MilestoneAcceptance:
-    """Record the customer's verdict; when every milestone of the awarded proposal is accepted, the
-    requirement moves to acceptance and is closed."""
+    """Record the customer's verdict; when every milestone of every awarded proposal is accepted,
+    the requirement moves to acceptance and is closed."""
     milestone = (
         Milestone.objects.select_for_update().select_related("proposal__requirement").get(pk=milestone.pk)
     )
@@ -267,8 +270,8 @@ def decide_milestone(
         note=(note or "")[:500],
         evidence_sha256=evidence_digest(list(evidence)),
     )
-    pending = (
-        Milestone.objects.filter(proposal=milestone.proposal)
+    pending = (  # every awarded partner's milestones (a split award closes when all are accepted)
+        Milestone.objects.filter(proposal__requirement=requirement, proposal__state=ProposalState.ACCEPTED)
         .exclude(acceptances__outcome=AcceptanceOutcome.ACCEPTED)
         .exists()
     )
