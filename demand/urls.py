@@ -18,9 +18,11 @@ urlpatterns = [
     path("console/deliveries/", delivery.deliveries, name="deliveries"),
     path("console/deliveries/<uuid:public_id>/", delivery.delivery, name="delivery"),
     path("proposals/<uuid:public_id>/delivery/", delivery.customer_delivery, name="customer-delivery"),
+    path("payments/<uuid:public_id>/pay/", delivery.pay, name="pay"),
     path("requirements/", requirements.my_requirements, name="requirements"),
     path("requirements/new/", requirements.new_requirement, name="requirement-new"),
     path("requirements/<uuid:public_id>/", requirements.requirement_detail, name="requirement"),
     path("requirements/<uuid:public_id>/compare/", requirements.compare, name="compare"),
     path("proposals/<uuid:public_id>/award/", requirements.award, name="award"),
+    path("requirements/<uuid:public_id>/award/", requirements.award_split, name="award-split"),
 ]

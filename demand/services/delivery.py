@@ -45,10 +45,15 @@ NO_CARD = gettext_noop(
     "nothing was charged."
 )
 BAD_AMOUNT = gettext_noop("Amounts must be positive numbers.")
+ALREADY_PAID = gettext_noop("This payment request is already paid.")
+CARD_NEEDED = gettext_noop("Enter your card details.")
 OPEN_REQUEST_STATES = (PaymentRequestState.PENDING, PaymentRequestState.APPROVED)
 
 
 def start_delivery(*, requirement: Requirement, by) -> Requirement:
+    """Awarded → in delivery. With a split award the second partner to start finds it started."""
+    if requirement.state == S.IN_DELIVERY:
+        return requirement
     return requirement_services.transition(requirement=requirement, to_state=S.IN_DELIVERY, by=by)
 
 
@@ -127,6 +132,32 @@ def decide_payment(
     if approve and charge:
         return charge_payment(payment_request=locked)
     return locked
+
+
+def pay_with_card(*, payment_request: PaymentRequest, by, payment_method_id: str) -> PaymentRequest:
+    """The customer approves a pending (or retries an approved, unpaid) request with a card entered
+    in the browser (a PaymentMethod confirmed by Stripe.js): the card is attached to the
+    organisation's Stripe customer and becomes its default (a declined card fails here, before
+    anything is approved), then the request is approved and charged as ``decide_payment`` does."""
+    from billing import gateway
+    from billing.services import customers
+
+    current = PaymentRequest.objects.select_related("milestone__proposal__requirement").get(
+        pk=payment_request.pk
+    )
+    if current.paid_at is not None:
+        raise NotAllowed(_(ALREADY_PAID))
+    if current.state == PaymentRequestState.REJECTED:
+        raise NotAllowed(_(ALREADY_DECIDED))
+    if not (payment_method_id or "").strip():
+        raise ApplicationError(_(CARD_NEEDED), code="no_card", field="payment_method")
+    organisation = current.milestone.proposal.requirement.customer_organisation
+    try:
+        customer = customers.ensure_customer(organisation, email=getattr(by, "email", "") or "")
+        customers.save_card(customer, payment_method_id.strip())
+    except gateway.BillingGatewayError as exc:
+        raise ApplicationError(exc.message, code="card_failed", field="payment_method") from exc
+    return decide_payment(payment_request=current, by=by, approve=True)
 
 
 def charge_payment(*, payment_request: PaymentRequest) -> PaymentRequest:
@@ -219,8 +250,8 @@ def evidence_digest(files) -> str:
 def decide_milestone(
     *, milestone: Milestone, by, accept: bool, note: str = "", evidence=()
 ) -> MilestoneAcceptance:
-    """Record the customer's verdict; when every milestone of the awarded proposal is accepted, the
-    requirement moves to acceptance and is closed."""
+    """Record the customer's verdict; when every milestone of every awarded proposal is accepted,
+    the requirement moves to acceptance and is closed."""
     milestone = (
         Milestone.objects.select_for_update().select_related("proposal__requirement").get(pk=milestone.pk)
     )
@@ -239,8 +270,8 @@ def decide_milestone(
         note=(note or "")[:500],
         evidence_sha256=evidence_digest(list(evidence)),
     )
-    pending = (
-        Milestone.objects.filter(proposal=milestone.proposal)
+    pending = (  # every awarded partner's milestones (a split award closes when all are accepted)
+        Milestone.objects.filter(proposal__requirement=requirement, proposal__state=ProposalState.ACCEPTED)
         .exclude(acceptances__outcome=AcceptanceOutcome.ACCEPTED)
         .exists()
     )

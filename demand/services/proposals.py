@@ -2,7 +2,8 @@
 
 Milestone amounts must sum to the proposal's total (checked here, on the server). One proposal
 per partner per requirement (a unique constraint, too). Awarding one declines the others with a
-reason and moves the requirement open → shortlisting → awarded.
+reason and moves the requirement open → shortlisting → awarded; an award may be split across up
+to three partners (``award_split``).
 """
 
 from datetime import timedelta
@@ -212,23 +213,47 @@ def revise_proposal(*, proposal: Proposal, user, now=None, **changes) -> Proposa
     return proposal
 
 
-@transaction.atomic
+MAX_SPLIT = 3
+SPLIT_LIMIT = gettext_noop("An award can be split across at most %(max)s partners.")
+CHOOSE_ONE = gettext_noop("Choose at least one proposal to award.")
+
+
 def award(*, proposal: Proposal, by, decline_reason: str = "") -> Proposal:
     """Accept ``proposal``; decline every other one on the requirement with ``decline_reason``."""
-    proposal = Proposal.objects.select_for_update().select_related("requirement").get(pk=proposal.pk)
-    requirement = proposal.requirement
-    if proposal.state != ProposalState.PROPOSED or requirement.state not in (S.OPEN, S.SHORTLISTING):
+    return award_split(proposals=[proposal], by=by, decline_reason=decline_reason)[0]
+
+
+@transaction.atomic
+def award_split(*, proposals, by, decline_reason: str = "") -> list[Proposal]:
+    """Award the requirement to one partner or split it across up to three (FastTrack): each
+    chosen proposal is accepted and delivered and paid on its own milestones; every other
+    proposal is declined with ``decline_reason``. The requirement moves (open →) shortlisting →
+    awarded once, whatever the number of partners."""
+    ids = list(dict.fromkeys(p.pk for p in proposals))
+    if not ids:
+        raise ApplicationError(_(CHOOSE_ONE), field="proposal")
+    if len(ids) > MAX_SPLIT:
+        raise ApplicationError(_(SPLIT_LIMIT) % {"max": MAX_SPLIT}, field="proposal")
+    requirement_ids = set(Proposal.objects.filter(pk__in=ids).values_list("requirement_id", flat=True))
+    if len(requirement_ids) != 1:
+        raise NotAllowed(_(CANNOT_AWARD))
+    requirement = Requirement.objects.select_for_update().get(pk=requirement_ids.pop())
+    chosen = list(Proposal.objects.select_for_update().filter(pk__in=ids).order_by("created_at", "pk"))
+    if any(p.state != ProposalState.PROPOSED for p in chosen) or requirement.state not in (
+        S.OPEN,
+        S.SHORTLISTING,
+    ):
         raise NotAllowed(_(CANNOT_AWARD))
     if requirement.state == S.OPEN:
         requirement = requirement_services.transition(requirement=requirement, to_state=S.SHORTLISTING, by=by)
-    requirement_services.transition(requirement=requirement, to_state=S.AWARDED, by=by)
-    proposal.state = ProposalState.ACCEPTED
-    proposal.save(update_fields=["state", "updated_at"])
-    Proposal.objects.filter(requirement=requirement, state=ProposalState.PROPOSED).exclude(
-        pk=proposal.pk
-    ).update(
+    requirement = requirement_services.transition(requirement=requirement, to_state=S.AWARDED, by=by)
+    now = timezone.now()
+    Proposal.objects.filter(pk__in=ids).update(state=ProposalState.ACCEPTED, updated_at=now)
+    Proposal.objects.filter(requirement=requirement, state=ProposalState.PROPOSED).exclude(pk__in=ids).update(
         state=ProposalState.DECLINED,
         decline_reason=(decline_reason or "").strip() or _(DECLINE_REASON),
-        updated_at=timezone.now(),
+        updated_at=now,
     )
-    return proposal
+    for proposal in chosen:
+        proposal.state, proposal.requirement = ProposalState.ACCEPTED, requirement
+    return chosen

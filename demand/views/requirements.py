@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from accounts.models import Organisation
 from core.exceptions import ApplicationError
 from demand import selectors
 from demand.forms import AwardForm, RequirementForm
-from demand.models import RequirementMode, RequirementState
+from demand.models import Proposal, RequirementMode, RequirementState
 from demand.services import proposals as proposal_services
 from demand.services import requirements as requirement_services
 
@@ -89,21 +90,19 @@ def requirement_detail(request, public_id):
     from demand.models import ProposalState
     from demand.services.delivery import remaining_on
 
-    awarded = (
+    awards = list(
         requirement.proposals.filter(state=ProposalState.ACCEPTED)
         .select_related("partner__organisation")
-        .first()
+        .order_by("created_at", "pk")
     )
-    milestones = []
-    if awarded is not None:
-        milestones = list(awarded.milestones.prefetch_related("payment_requests", "acceptances"))
-        for milestone in milestones:
+    for award in awards:  # a split award: each partner's milestones on their own
+        award.milestone_rows = list(award.milestones.prefetch_related("payment_requests", "acceptances"))
+        for milestone in award.milestone_rows:
             milestone.remaining = remaining_on(milestone)
     context = {
         "requirement": requirement,
-        "awarded": awarded,
+        "awards": awards,
         "can_decide": requirement.state in (RequirementState.IN_DELIVERY, RequirementState.ACCEPTANCE),
-        "milestones": milestones,
         "transitions": requirement.transitions.select_related("by"),
         "notified": requirement.invitations.count(),
         "proposal_count": requirement.proposals.count(),
@@ -152,6 +151,7 @@ def compare(request, public_id):
         "weights": weights,
         "can_award": requirement.state in (RequirementState.OPEN, RequirementState.SHORTLISTING),
         "award_form": AwardForm(),
+        "max_split": proposal_services.MAX_SPLIT,
     }
     return render(request, "demand/customer/compare.html", context)
 
@@ -172,3 +172,30 @@ def award(request, public_id):
             request, _("You awarded the requirement to %(partner)s.") % {"partner": proposal.partner}
         )
     return redirect("demand:requirement", public_id=proposal.requirement.public_id)
+
+
+@login_required
+@require_POST
+def award_split(request, public_id):
+    """Award the requirement to the ticked proposals (one to three partners)."""
+    organisation = _customer_org(request)
+    requirement = selectors.get_requirement_for_customer(organisation=organisation, public_id=public_id)
+    wanted = request.POST.getlist("proposal")[: proposal_services.MAX_SPLIT + 1]
+    proposals = []
+    for value in wanted:
+        try:
+            proposals.append(
+                requirement.proposals.select_related("partner__organisation").get(public_id=value)
+            )
+        except (Proposal.DoesNotExist, ValidationError) as exc:
+            raise Http404 from exc
+    form = AwardForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        awarded = proposal_services.award_split(proposals=proposals, by=request.user, decline_reason=reason)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("demand:compare", public_id=requirement.public_id)
+    names = ", ".join(str(p.partner.organisation) for p in awarded)
+    messages.success(request, _("You awarded the requirement to %(partner)s.") % {"partner": names})
+    return redirect("demand:requirement", public_id=requirement.public_id)
