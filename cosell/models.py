@@ -18,7 +18,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import PublicIdModel, TimeStampedModel
+from core.models import JobStatus, ProgressMixin, PublicIdModel, TimeStampedModel
 from core.money import Currency, Money
 from partners.models.tiers import PartnerKind
 
@@ -372,3 +372,55 @@ class CoSellInvite(PublicIdModel, TimeStampedModel):
 
     def __str__(self):
         return f"{self.registration_id} → {self.partner_id} ({self.status})"
+
+
+class OverlapConsent(TimeStampedModel):
+    """One partner agrees to show another partner the names behind their account overlap
+    (Crossbeam's rule). Names are shown only while both partners agree; deleting the row is the
+    revocation, and either side may do it at any time."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "other"], name="cosell_one_overlap_consent"),
+            models.CheckConstraint(
+                condition=~models.Q(partner=models.F("other")), name="cosell_overlap_consent_not_self"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner_id} → {self.other_id}"
+
+
+class RegistrationImport(ProgressMixin, PublicIdModel, TimeStampedModel):
+    """A CSV import of deal registrations run as a task (``cosell.tasks.import_registrations``):
+    all rows or none. While it runs, the rows checked so far live in the cache
+    (``cosell.services.imports.live``): the rows are written in one transaction, so the job's own
+    row cannot show them before the end."""
+
+    Status = JobStatus
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    filename = models.CharField(max_length=255, blank=True)
+    content = models.TextField()
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # [{"line", "field", "message"}]
+    message = models.CharField(max_length=255, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.filename} · {self.partner_id} ({self.status})"

@@ -27,3 +27,11 @@ def escalate_reviews() -> int:
     from cosell.services.escalation import escalate
 
     return escalate()
+
+
+@shared_task(name="cosell.import_registrations")
+def import_registrations(job_id: int) -> int:
+    """A partner's CSV of deal registrations: all rows or none (``imports.run_import``)."""
+    from cosell.services.imports import run_import
+
+    return run_import(job_id=job_id).created_count

@@ -21,9 +21,10 @@ from core.exceptions import ApplicationError
 from core.exports import export_response
 from cosell import selectors
 from cosell.forms import ExtensionForm, ImportForm, InviteForm, LostForm, RegistrationForm
-from cosell.models import CoSellInvite, DealRegistration, Status
+from cosell.models import CoSellInvite, DealRegistration, RegistrationImport, Status
 from cosell.services import imports as import_service
 from cosell.services import invites as invite_service
+from cosell.services import overlap as overlap_service
 from cosell.services import registrations as svc
 from partners.selectors.access import get_partner_for_request_or_404
 
@@ -219,21 +220,43 @@ def extension(request, public_id):
 @login_required
 @require_POST
 def import_csv(request):
+    """Check the file at once (encoding, columns, row count); the rows are imported by a task and
+    the job page shows its progress."""
     partner = get_partner_for_request_or_404(request)
     form = ImportForm(request.POST, request.FILES)
     errors = []
     if form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            created = import_service.import_csv(
-                partner=partner, user=request.user, content=form.cleaned_data["file"].read()
+            job = import_service.start_import(
+                partner=partner, user=request.user, filename=upload.name, content=upload.read()
             )
         except import_service.ImportRefused as refused:
             errors = refused.errors
         else:
-            messages.success(request, _("%(n)s registrations imported as drafts.") % {"n": len(created)})
-            return redirect("cosell:pipeline")
+            return redirect("cosell:import-job", public_id=job.public_id)
     context = {"partner": partner, "form": form, "errors": errors, "columns": import_service.COLUMNS}
     return render(request, "cosell/import.html", context, status=400)
+
+
+def _import_job(request, public_id) -> RegistrationImport:
+    partner = get_partner_for_request_or_404(request)
+    job = get_object_or_404(RegistrationImport.objects.defer("content"), public_id=public_id, partner=partner)
+    return import_service.live(job)
+
+
+@login_required
+@require_GET
+def import_job(request, public_id):
+    job = _import_job(request, public_id)
+    return render(request, "cosell/import_job.html", {"job": job, "partner": job.partner})
+
+
+@login_required
+@require_GET
+def import_progress(request, public_id):
+    """The htmx fragment polled every second while the import runs."""
+    return render(request, "cosell/_import_progress.html", {"job": _import_job(request, public_id)})
 
 
 @login_required
@@ -310,11 +333,67 @@ def shared(request, public_id):
     )
 
 
+def _co_seller(request, slug):
+    """(this partner, the other partner) when they co-sell; 404 for any other organisation."""
+    from partners.models import Partner
+
+    partner = get_partner_for_request_or_404(request)
+    other = Partner.objects.filter(organisation__slug=slug).select_related("organisation").first()
+    if other is None or not overlap_service.co_selling(partner=partner, other=other):
+        raise Http404
+    return partner, other
+
+
+@login_required
+@require_GET
+def overlaps(request):
+    """Account overlap with each partner this one co-sells with: counts, and who agreed."""
+    partner = get_partner_for_request_or_404(request)
+    rows = [
+        (other, overlap_service.overlap(partner=partner, other=other))
+        for other in overlap_service.co_sellers(partner=partner)[:100]
+    ]
+    return render(request, "cosell/overlaps.html", {"partner": partner, "rows": rows})
+
+
+@login_required
+@require_GET
+def overlap(request, slug):
+    partner, other = _co_seller(request, slug)
+    context = {
+        "partner": partner,
+        "other": other,
+        "overlap": overlap_service.overlap(partner=partner, other=other),
+    }
+    return render(request, "cosell/overlap.html", context)
+
+
+@login_required
+@require_POST
+def overlap_consent(request, slug):
+    partner, other = _co_seller(request, slug)
+    if request.POST.get("agree") == "1":
+        try:
+            overlap_service.agree(partner=partner, other=other, user=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, _("You agreed to share names. They are shown once the other partner agrees too.")
+            )
+    else:
+        overlap_service.revoke(partner=partner, other=other, user=request.user)
+        messages.success(request, _("You no longer share names: both sides see counts only."))
+    return redirect("cosell:overlap", slug=slug)
+
+
 urlpatterns = [
     path("", pipeline, name="pipeline"),
     path("new/", register, name="register"),
     path("import/", import_help, name="import"),
     path("import/upload/", import_csv, name="import-upload"),
+    path("import/<uuid:public_id>/", import_job, name="import-job"),
+    path("import/<uuid:public_id>/progress/", import_progress, name="import-progress"),
     path("export.csv", export, name="export"),
     path("<uuid:public_id>/", detail, name="detail"),
     path("<uuid:public_id>/edit/", edit, name="edit"),
@@ -324,4 +403,7 @@ urlpatterns = [
     path("<uuid:public_id>/invite/", invite, name="invite"),
     path("invites/<uuid:public_id>/answer/", answer_invite, name="answer-invite"),
     path("shared/<uuid:public_id>/", shared, name="shared"),
+    path("overlap/", overlaps, name="overlaps"),
+    path("overlap/<slug:slug>/", overlap, name="overlap"),
+    path("overlap/<slug:slug>/consent/", overlap_consent, name="overlap-consent"),
 ]

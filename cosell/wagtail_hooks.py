@@ -14,6 +14,8 @@ LOG_ACTIONS = {
     "cosell.transition": _("Deal registration status changed"),
     "cosell.conflict": _("Deal registration conflict decided"),
     "cosell.extension": _("Deal registration protection extension"),
+    "cosell.overlap_agree": _("Agreed to share account overlap names"),
+    "cosell.overlap_revoke": _("Stopped sharing account overlap names"),
 }
 
 

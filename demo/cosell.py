@@ -2,8 +2,9 @@
 
 Runs after ``demo.billing``. Three channel / service partners register customers through the
 services (so conflicts are found the way production finds them): approved, won, lost, expired,
-a draft, one in review, one waiting for the partner's changes, one rejected, an extension
-request, and two conflict holds (the same customer under its English name; a direct account).
+a draft, one in review, one past the one-business-day review target (overdue: it heads the
+staff queue), one waiting for the partner's changes, one rejected, an extension request, and two
+conflict holds (the same customer under its English name; a direct account).
 Idempotent: nothing is added when the demo registrations exist. Expected-close dates follow the
 clock (the service refuses a close more than 180 days ahead of today).
 """
@@ -16,7 +17,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from catalog.models import ListingPage
-from cosell.models import DealRegistration, KnownAccount, ProtectionRule
+from cosell.models import DealRegistration, KnownAccount, ProtectionRule, Status
 from cosell.services import facts as facts_service
 from cosell.services import registrations as svc
 from demo.base import SeedContext
@@ -63,8 +64,30 @@ def _data(listings, name, name_en="", *, value, days, stage="qualified", **extra
     return data
 
 
+OVERDUE_CUSTOMER = "上海启明星辰软件有限公司"
+OVERDUE_DAYS = 5  # calendar days since submission: past one business day whatever the weekday
+
+
+def seed_overdue(ctx: SeedContext, partner: Partner, listing) -> None:
+    """A registration in review submitted five days ago: past the review target, it heads the
+    staff queue marked overdue. Its own step, so an existing demo gets it too."""
+    if DealRegistration.objects.filter(notes__startswith=MARK, customer_name=OVERDUE_CUSTOMER).exists():
+        return
+    data = _data([listing], OVERDUE_CUSTOMER, "Qiming Software", value="88000", days=70)
+    reg = svc.submit(registration=svc.create_registration(partner=partner, user=None, data=data), user=None)
+    if reg.status != Status.IN_REVIEW:
+        ctx.log("  co-sell overdue registration: not in review (the partner's rule approves), skipped")
+        return
+    submitted = timezone.now() - timedelta(days=OVERDUE_DAYS)
+    DealRegistration.objects.filter(pk=reg.pk).update(submitted_at=submitted, created_at=submitted)
+    reg.transitions.update(at=submitted)
+
+
 def seed(ctx: SeedContext) -> None:
     if DealRegistration.objects.filter(notes__startswith=MARK).exists():
+        partners, listings = _partners(), list(ListingPage.objects.live().order_by("pk")[:1])
+        if len(partners) == 3 and listings:
+            seed_overdue(ctx, partners[2], listings[0])
         ctx.log("  co-sell demo exists: left alone")
         return
     partners = _partners()
@@ -146,6 +169,7 @@ def seed(ctx: SeedContext) -> None:
         svc.request_action(registration=back, user=None, note="请补充客户的统一社会信用代码和采购联系人。")
         rejected = register(c, _data([l2], "同花顺网络信息股份有限公司", value="20000", days=30))
         svc.reject(registration=rejected, user=None, code="ineligible", note="该客户不在本计划覆盖的区域。")
+        seed_overdue(ctx, c, l1)
         counts["registrations"] = DealRegistration.objects.filter(notes__startswith=MARK).count()
         counts["conflicts held"] = DealRegistration.objects.filter(
             notes__startswith=MARK, conflict_hold=True

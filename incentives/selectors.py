@@ -22,8 +22,20 @@ from partners.models import PartnerFact
 OPEN_STATES = (RequestState.SUBMITTED, RequestState.CLAIM_SUBMITTED, RequestState.CLAIM_APPROVED)
 
 
+def partner_figures(totals: dict) -> dict:
+    """The ledger's signed totals the partner's way, as positive amounts: ``paid`` (received),
+    ``held`` (set aside for submitted and pre-approved requests), ``expired`` (unused at the end
+    of the period). The ledger debits the pool for each, so its totals are negative."""
+    return {
+        "paid": -totals[LedgerKind.PAYMENT],
+        "held": -(totals[LedgerKind.HOLD] + totals[LedgerKind.RELEASE]),
+        "expired": -totals[LedgerKind.EXPIRY],
+    }
+
+
 def partner_pools(partner) -> list[dict]:
-    """Each pool the partner has an allocation in: allocation, balance and totals by kind."""
+    """Each pool the partner has an allocation in: allocation, balance, totals by kind and the
+    figures the partner reads (``partner_figures``)."""
     out = []
     for allocation in (
         Allocation.objects.filter(partner=partner, pool__status__in=["published", "expired"])
@@ -31,12 +43,14 @@ def partner_pools(partner) -> list[dict]:
         .order_by("-pool__period_start")
     ):
         pool = allocation.pool
+        totals = ledger.totals_by_kind(partner=partner, pool=pool)
         out.append(
             {
                 "pool": pool,
                 "allocation": allocation,
                 "balance": ledger.balance(partner=partner, pool=pool),
-                "totals": ledger.totals_by_kind(partner=partner, pool=pool),
+                "totals": totals,
+                "figures": partner_figures(totals),
                 "entries": list(ledger.entries(partner=partner, pool=pool).select_related("fund_request")),
             }
         )

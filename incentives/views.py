@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from core.exceptions import ApplicationError
 from incentives import selectors
 from incentives.forms import ClaimForm, FundRequestForm
-from incentives.models import RequestState
+from incentives.models import IncentivePool, RequestState
 from incentives.services import funds, stars
 from partners.selectors.access import get_partner_for_request_or_404
 
@@ -73,6 +73,40 @@ def request_new(request):
     return render(
         request, "incentives/console/request_form.html", {"partner": partner, "form": form}, status=status
     )
+
+
+@login_required
+def request_edit(request, public_id):
+    """The partner changes its draft (any other state: back to the request with the refusal)."""
+    partner = get_partner_for_request_or_404(request)
+    fund_request = selectors.get_request_for_partner(partner, public_id)
+    if fund_request.state != RequestState.DRAFT:
+        messages.error(request, _("Only a draft can be changed."))
+        return redirect("incentives:request", public_id=public_id)
+    pools = selectors.open_pools_for(partner) | IncentivePool.objects.filter(pk=fund_request.pool_id)
+    initial = {name: getattr(fund_request, name) for name in funds.EDITABLE_FIELDS}
+    form = FundRequestForm(request.POST or None, pools=pools.distinct(), initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                fund_request = funds.update_request(
+                    request=fund_request, user=request.user, **form.cleaned_data
+                )
+                if "submit" in request.POST:
+                    try:
+                        funds.submit_request(request=fund_request, user=request.user)
+                        messages.success(request, _("Your request was submitted for pre-approval."))
+                    except ApplicationError as error:
+                        messages.error(request, error.message)
+                else:
+                    messages.success(request, _("Your draft was saved."))
+                return redirect("incentives:request", public_id=public_id)
+            except (ValidationError, ApplicationError) as error:
+                _apply_errors(form, error)
+    context = {"partner": partner, "form": form, "req": fund_request}
+    return render(request, "incentives/console/request_form.html", context, status=status)
 
 
 @login_required
@@ -174,6 +208,7 @@ urlpatterns = [
     path("console/", console, name="console"),
     path("console/requests/new/", request_new, name="request-new"),
     path("console/requests/<uuid:public_id>/", request_detail, name="request"),
+    path("console/requests/<uuid:public_id>/edit/", request_edit, name="request-edit"),
     path("console/requests/<uuid:public_id>/submit/", request_submit, name="request-submit"),
     path("console/requests/<uuid:public_id>/claim/", claim_submit, name="claim-submit"),
     path("console/requests/<uuid:public_id>/statement.pdf", claim_statement_pdf, name="claim-statement"),

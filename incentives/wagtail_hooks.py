@@ -16,6 +16,7 @@ LOG_ACTIONS = {
     "incentives.pool_published": _("Publish incentive pool"),
     "incentives.pool_expired": _("Expire incentive pool"),
     "incentives.request_transition": _("Fund request state change"),
+    "incentives.request_edited": _("Fund request draft changed"),
     "incentives.flag_resolved": _("Resolve fraud flag"),
     "incentives.sanction": _("Sanction partner"),
     "incentives.sanction_lifted": _("Lift sanction"),

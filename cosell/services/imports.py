@@ -2,21 +2,30 @@
 
 Rows become drafts through ``create_registration`` inside one transaction; when any row is
 refused, the errors of every row are returned and nothing is written.
+
+From the console the file is checked (encoding, columns, row count) when it is uploaded and the
+rows are imported by a task (``start_import`` → ``run_import``), which reports how many rows it
+has checked through the cache while its transaction is open.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import logging
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from catalog.models import ListingPage
-from cosell.models import DealRegistration
+from cosell.models import DealRegistration, RegistrationImport
 from cosell.services.registrations import create_registration
 from partners.models import Industry, Region
 
@@ -49,6 +58,8 @@ UNKNOWN_REGION = gettext_lazy("Unknown region: %(code)s.")
 UNKNOWN_INDUSTRY = gettext_lazy("Unknown industry: %(slug)s.")
 BAD_NUMBER = gettext_lazy("Not an amount: %(value)s.")
 BAD_DATE = gettext_lazy("Not a date (YYYY-MM-DD): %(value)s.")
+PROGRESS_EVERY = 10  # rows between two progress reports
+logger = logging.getLogger(__name__)
 
 
 class ImportRefused(Exception):
@@ -119,8 +130,11 @@ def _row_data(row: dict, lookups: dict) -> tuple[dict, dict]:
     return data, errors
 
 
-def import_csv(*, partner, user, content: bytes) -> list[DealRegistration]:
-    """Create one draft per row, or raise ``ImportRefused`` with every row's errors (nothing written)."""
+def import_csv(
+    *, partner, user, content: bytes, progress: Callable[[int], None] | None = None
+) -> list[DealRegistration]:
+    """Create one draft per row, or raise ``ImportRefused`` with every row's errors (nothing
+    written). ``progress(rows_checked)`` is called every few rows and after the last."""
     rows = _read(content)
     slugs = {s.strip() for r in rows for s in r.get("listings", "").replace("|", ";").split(";") if s.strip()}
     lookups = {
@@ -141,11 +155,81 @@ def import_csv(*, partner, user, content: bytes) -> list[DealRegistration]:
             for field, messages in row_errors.items():
                 for message in messages:
                     errors.append({"line": line, "field": field, "message": message})
+            done = line - 1
+            if progress and (done % PROGRESS_EVERY == 0 or done == len(rows)):
+                progress(done)
         if errors:
             transaction.set_rollback(True)
     if errors:
         raise ImportRefused(errors)
     return created
+
+
+# --- as a task, with progress --------------------------------------------------------------------
+def _progress_key(job_id: int) -> str:
+    return f"cosell:import:{job_id}:processed"
+
+
+def start_import(*, partner, user, filename: str, content: bytes) -> RegistrationImport:
+    """Check the file itself (UTF-8, columns, 1–1,000 rows: ``ImportRefused`` at once), store it
+    as a job and enqueue the row import after commit."""
+    from cosell.tasks import import_registrations
+
+    rows = _read(content)
+    job = RegistrationImport.objects.create(
+        partner=partner,
+        created_by=user,
+        filename=Path(filename or "").name[:255],
+        content=content.decode("utf-8-sig"),
+        total=len(rows),
+    )
+    transaction.on_commit(lambda: import_registrations.delay(job.pk))
+    return job
+
+
+def run_import(*, job_id: int) -> RegistrationImport:
+    """The task's body: import every row or none; the outcome (count or every row's errors) is
+    written on the job."""
+    job = RegistrationImport.objects.select_related("partner", "created_by").get(pk=job_id)
+    if job.is_finished:
+        return job
+    RegistrationImport.objects.filter(pk=job.pk).update(status=RegistrationImport.Status.RUNNING)
+    key = _progress_key(job.pk)
+    cache.set(key, 0, 3600)
+    try:
+        created = import_csv(
+            partner=job.partner,
+            user=job.created_by,
+            content=job.content.encode("utf-8"),
+            progress=lambda done: cache.set(key, done, 3600),
+        )
+    except ImportRefused as refused:
+        outcome = {
+            "status": RegistrationImport.Status.FAILED,
+            "errors": refused.errors,
+            "processed": job.total,
+        }
+    except Exception as exc:
+        logger.exception("Deal registration import %s failed", job.pk)
+        outcome = {"status": RegistrationImport.Status.FAILED, "message": str(exc)[:255]}
+    else:
+        outcome = {
+            "status": RegistrationImport.Status.DONE,
+            "created_count": len(created),
+            "processed": job.total,
+        }
+    finally:
+        cache.delete(key)
+    RegistrationImport.objects.filter(pk=job.pk).update(finished_at=timezone.now(), **outcome)
+    job.refresh_from_db()
+    return job
+
+
+def live(job: RegistrationImport) -> RegistrationImport:
+    """The job with ``processed`` as the running task last reported it."""
+    if job.status == RegistrationImport.Status.RUNNING:
+        job.processed = min(job.total, cache.get(_progress_key(job.pk)) or 0)
+    return job
 
 
 EXPORT_HEADER = (*COLUMNS, "status", "protection_until", "submitted_at", "public_id")

@@ -126,6 +126,32 @@ def remaining(*, partner, pool) -> Decimal:
     return ledger.balance(partner=partner, pool=pool)
 
 
+def _fill(request: FundRequest, *, pool, budget, start_date, end_date, **fields) -> None:
+    """Set a draft's fields and check them (dates within the pool's period, budget > 0):
+    ``ValidationError`` by field."""
+    request.pool = pool
+    request.currency = pool.currency
+    request.start_date, request.end_date = start_date, end_date
+    request.budget = quantize(Decimal(budget), pool.currency)
+    for name, value in fields.items():
+        setattr(request, name, value)
+    errors = {}
+    if end_date < start_date:
+        errors["end_date"] = _("The activity cannot end before it starts.")
+    if start_date < pool.period_start or end_date > pool.period_end:
+        errors["start_date"] = _(
+            "The activity must take place within the pool's period (%(start)s – %(end)s)."
+        ) % {
+            "start": pool.period_start,
+            "end": pool.period_end,
+        }
+    if budget <= 0:
+        errors["budget"] = _("The budget must be more than zero.")
+    if errors:
+        raise ValidationError(errors)
+    request.full_clean()
+
+
 # --- partner side --------------------------------------------------------------------------------
 @transaction.atomic
 def create_request(
@@ -145,36 +171,62 @@ def create_request(
         raise NotAllowed(_("This pool is not open for requests."))
     if not Allocation.objects.filter(pool=pool, partner=partner).exists():
         raise NotAllowed(_("Your organisation has no allocation in this pool."))
-    request = FundRequest(
+    request = FundRequest(partner=partner, requested_by=user)
+    _fill(
+        request,
         pool=pool,
-        partner=partner,
-        requested_by=user,
         activity_type=activity_type,
         title=title,
         plan=plan,
         expected_results=expected_results,
         start_date=start_date,
         end_date=end_date,
-        budget=quantize(Decimal(budget), pool.currency),
-        currency=pool.currency,
+        budget=budget,
     )
-    errors = {}
-    if end_date < start_date:
-        errors["end_date"] = _("The activity cannot end before it starts.")
-    if start_date < pool.period_start or end_date > pool.period_end:
-        errors["start_date"] = _(
-            "The activity must take place within the pool's period (%(start)s – %(end)s)."
-        ) % {
-            "start": pool.period_start,
-            "end": pool.period_end,
-        }
-    if budget <= 0:
-        errors["budget"] = _("The budget must be more than zero.")
-    if errors:
-        raise ValidationError(errors)
     request.full_clean()
     request.save()
     FundRequestEvent.objects.create(request=request, from_state="", to_state=S.DRAFT, actor=user)
+    return request
+
+
+EDITABLE_FIELDS = (
+    "pool",
+    "activity_type",
+    "title",
+    "plan",
+    "expected_results",
+    "start_date",
+    "end_date",
+    "budget",
+)
+LOG_EDITED = "incentives.request_edited"
+
+
+@transaction.atomic
+def update_request(*, request: FundRequest, user, **data) -> FundRequest:
+    """Change a draft (the partner's own, before it is submitted; nothing is held yet). Any other
+    state → ``NotAllowed``; the same checks as a new request; the change is logged."""
+    request = _locked(request)
+    if request.state != S.DRAFT:
+        raise NotAllowed(
+            _("Only a draft can be changed; this request is “%(state)s”.")
+            % {"state": request.get_state_display()}
+        )
+    pool = data["pool"]
+    if pool.pk != request.pool_id:
+        if pool.status != IncentivePool.Status.PUBLISHED:
+            raise NotAllowed(_("This pool is not open for requests."))
+        if not Allocation.objects.filter(pool=pool, partner=request.partner).exists():
+            raise NotAllowed(_("Your organisation has no allocation in this pool."))
+    before = {name: str(getattr(request, name if name != "pool" else "pool_id")) for name in EDITABLE_FIELDS}
+    _fill(request, **{name: data[name] for name in EDITABLE_FIELDS})
+    request.save()
+    changed = sorted(
+        name
+        for name in EDITABLE_FIELDS
+        if before[name] != str(getattr(request, name if name != "pool" else "pool_id"))
+    )
+    log(instance=request, action=LOG_EDITED, user=user, data={"fields": changed})
     return request
 
 

@@ -5,10 +5,13 @@ nothing) and export (formula cells escaped)."""
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from cosell.models import DealRegistration, Status
+from core.models import JobStatus
+from cosell.models import DealRegistration, RegistrationImport, Status
+from cosell.services import imports
 from cosell.services import registrations as svc
 from tests.unit.accounts.factories import UserFactory
 from tests.unit.cosell.conftest import deal_data, owner_of
@@ -148,17 +151,53 @@ def upload(client, body: str):
     return client.post(BASE + "import/upload/", {"file": file})
 
 
-def test_csv_import_creates_drafts(client, partner_a, listing):
+def test_csv_import_runs_as_a_task_and_creates_drafts(
+    client, partner_a, partner_b, listing, django_capture_on_commit_callbacks
+):
     close = (timezone.localdate() + timedelta(days=30)).isoformat()
     body = (
         HEADER
-        + f"星河零售,,,张三,{listing.slug},50000,CNY,{close},qualified\n"
+        + "".join(f"星河零售{i},,,张三,{listing.slug},50000,CNY,{close},qualified\n" for i in range(11))
         + f",Blue Whale Logistics,,李四,{listing.slug},8000,USD,{close},prospect\n"
     )
-    response = upload(login(client, owner_of(partner_a)), body)
-    assert response.status_code == 302
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = upload(login(client, owner_of(partner_a)), body)
+    job = RegistrationImport.objects.get()
+    assert response.status_code == 302 and response.url.endswith(f"/import/{job.public_id}/")
+    # Queued, not run yet: the job page polls its progress fragment.
+    assert job.status == JobStatus.QUEUED and job.total == 12
+    page = client.get(response.url).content.decode()
+    assert "0 of 12 rows" in page and f"/import/{job.public_id}/progress/" in page
+    assert not DealRegistration.objects.exists()
+
+    # While the task runs, the fragment shows the rows it reported so far (through the cache,
+    # since its rows are written in one transaction).
+    job.status = JobStatus.RUNNING
+    job.save()
+    cache.set(imports._progress_key(job.pk), 10)
+    assert "10 of 12 rows" in client.get(f"{BASE}import/{job.public_id}/progress/").content.decode()
+    job.status = JobStatus.QUEUED
+    job.save()
+    for callback in callbacks:
+        callback()
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.created_count == 12 and job.processed == 12
     regs = DealRegistration.objects.filter(partner=partner_a)
-    assert regs.count() == 2 and set(regs.values_list("status", flat=True)) == {Status.DRAFT}
+    assert regs.count() == 12 and set(regs.values_list("status", flat=True)) == {Status.DRAFT}
+    fragment = client.get(f"{BASE}import/{job.public_id}/progress/").content.decode()
+    assert "12 registrations imported as drafts" in fragment and "hx-trigger" not in fragment
+    # Another partner's import job: 404.
+    login(client, owner_of(partner_b))
+    assert client.get(f"{BASE}import/{job.public_id}/").status_code == 404
+    assert client.get(f"{BASE}import/{job.public_id}/progress/").status_code == 404
+
+
+def test_csv_import_reports_progress_every_ten_rows_and_at_the_end(partner_a, listing):
+    close = (timezone.localdate() + timedelta(days=30)).isoformat()
+    body = HEADER + "".join(f"公司{i},,,张三,{listing.slug},1,CNY,{close},prospect\n" for i in range(23))
+    seen = []
+    imports.import_csv(partner=partner_a, user=None, content=body.encode(), progress=seen.append)
+    assert seen == [10, 20, 23]
 
 
 def test_csv_import_reports_every_bad_row_and_writes_nothing(client, partner_a, listing):
@@ -170,22 +209,26 @@ def test_csv_import_reports_every_bad_row_and_writes_nothing(client, partner_a, 
         + f"坏代码公司,,911100008021004330,李四,{listing.slug},100,CNY,{close},prospect\n"
         + f"太远公司,,,王五,no-such-listing,abc,CNY,{far},prospect\n"
     )
-    response = upload(login(client, owner_of(partner_a)), body)
-    assert response.status_code == 400
-    errors = response.context["errors"]
+    job = imports.start_import(
+        partner=partner_a, user=owner_of(partner_a), filename="deals.csv", content=body.encode()
+    )
+    job = imports.run_import(job_id=job.pk)
+    assert job.status == JobStatus.FAILED and job.created_count == 0
+    errors = job.errors
     assert {e["line"] for e in errors} == {3, 4}
     fields = {(e["line"], e["field"]) for e in errors}
     assert {(3, "customer_uscc"), (4, "listings"), (4, "estimated_value")} <= fields
-    assert "Row 3" in response.content.decode()
+    page = login(client, owner_of(partner_a)).get(f"{BASE}import/{job.public_id}/").content.decode()
+    assert "Row 3" in page and "Nothing was imported" in page
     assert not DealRegistration.objects.exists()
 
 
-def test_csv_import_refuses_more_than_1000_rows(client, partner_a, listing):
+def test_csv_import_refuses_more_than_1000_rows_at_upload(client, partner_a, listing):
     close = (timezone.localdate() + timedelta(days=30)).isoformat()
     body = HEADER + "".join(f"公司{i},,,张三,{listing.slug},1,CNY,{close},prospect\n" for i in range(1001))
     response = upload(login(client, owner_of(partner_a)), body)
     assert response.status_code == 400 and "more than 1000 rows" in response.content.decode()
-    assert not DealRegistration.objects.exists()
+    assert not DealRegistration.objects.exists() and not RegistrationImport.objects.exists()
 
 
 def test_export_escapes_formula_cells(client, partner_a, listing):
