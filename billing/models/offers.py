@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from billing.models.plans import Interval
 from core.models import PublicIdModel, TimeStampedModel
@@ -13,7 +14,7 @@ from core.money import Currency, Money
 
 class PrivateOffer(PublicIdModel, TimeStampedModel):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("private offer status", "Open")
         ACCEPTED = "accepted", _("Accepted")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 

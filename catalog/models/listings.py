@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
@@ -277,7 +278,7 @@ class ListingPage(Page):
             ObjectList(content_panels, heading=_("Content")),
             ObjectList(detail_panels, heading=_("Details")),
             ObjectList(support_panels, heading=_("Support & legal")),
-            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.promote_panels, heading=pgettext_lazy("page settings tab", "Promote")),
             ObjectList(Page.settings_panels, heading=_("Settings")),
         ]
     )

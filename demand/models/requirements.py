@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.i18n import TranslatedField
 from core.models import PublicIdModel, TimeStampedModel
@@ -12,7 +13,7 @@ from core.money import Currency
 class RequirementState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PENDING_REVIEW = "pending_review", _("Pending review")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("requirement state", "Open")
     SHORTLISTING = "shortlisting", _("Shortlisting")
     AWARDED = "awarded", _("Awarded")
     IN_DELIVERY = "in_delivery", _("In delivery")
