@@ -200,3 +200,13 @@ def query_terms(query: str) -> list[text_mod.Term]:
         if alternatives:
             terms.append(alternatives)
     return terms
+
+
+def highlight_words(query: str) -> list[str]:
+    """The words to mark in a result for ``query``: its own (``text.plain_words``) plus every
+    expression of the synonym groups it contains, longest first."""
+    words = dict.fromkeys(text_mod.plain_words(query))
+    for group in expand(query).groups:
+        for term in group.terms:
+            words.setdefault(_fold(term), None)
+    return sorted(words, key=len, reverse=True)
