@@ -4,7 +4,7 @@ from django.db import migrations
 
 DEFAULT_GROUPS = [
     ("SSO, single sign-on, 单点登录, 统一身份认证", "Single sign-on"),
-    ("IAM, identity and access management, 身份管理, 统一身份, 身份认证", "Identity"),
+    ("IAM, identity and access management, 统一身份, 统一身份认证, 身份管理, 身份认证", "Identity"),
     ("MFA, 2FA, multi-factor authentication, two-factor authentication, 多因素认证, 双因素认证", ""),
     ("CRM, customer relationship management, 客户关系管理", ""),
     ("ERP, enterprise resource planning, 企业资源计划", ""),

@@ -167,7 +167,16 @@ def highlight(value: str, words: list[str], *, width: int = 160) -> SafeString |
     first = min(p for p, _w in positions)
     start = max(0, first - width // 3) if len(value) > width else 0
     snippet = value[start : start + width]
-    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True) if w), re.I)
+    # An English word is marked from a word start to its end: a stem ("manag") marks "Managed"
+    # whole, and "ai" does not mark the inside of "mail".
+    pattern = re.compile(
+        "|".join(
+            (r"(?<![a-z0-9])" + re.escape(w) + "[a-z0-9]*") if w.isascii() and w.isalnum() else re.escape(w)
+            for w in sorted(words, key=len, reverse=True)
+            if w
+        ),
+        re.I,
+    )
     out, last = [], 0
     for match in pattern.finditer(snippet):
         out.append(html.escape(snippet[last : match.start()]))
@@ -179,8 +188,12 @@ def highlight(value: str, words: list[str], *, width: int = 160) -> SafeString |
     return mark_safe(prefix + "".join(out) + suffix)  # noqa: S308 - every part escaped above
 
 
-def document_highlights(document: dict, query: str, english: bool) -> dict[str, SafeString]:
-    words = text_mod.plain_words(query)
+def document_highlights(
+    document: dict, query: str, english: bool, *, words: list[str] | None = None
+) -> dict[str, SafeString]:
+    """The title, tagline and body snippets with the query's words marked (``words`` when given:
+    e.g. the query's words plus its synonyms, ``catalog.search.synonyms.highlight_words``)."""
+    words = text_mod.plain_words(query) if words is None else words
     if not words:
         return {}
     first, second = ("_en", "") if english else ("", "_en")

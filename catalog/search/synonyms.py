@@ -18,10 +18,11 @@ as every word of an ordinary query must. The Elasticsearch engine can turn each 
 beside its usual query for ``rest``; the database engine uses ``query_terms`` below.
 
 Recognition works on the normalised query: English words compare by their Snowball stem
-(``single sign-ons`` matches ``single sign-on``; ``hr`` never matches inside ``hrm``), Chinese by
+(``contract managers`` matches ``contract management``; ``hr`` never matches inside ``hrm``), Chinese by
 characters (``客户关系管理系统`` contains ``客户关系管理``). The longest expression wins, left to
-right, without overlaps. The dictionary is cached (Django's cache) until a group is saved or
-deleted; saving also bumps the search index version, so cached search results are dropped.
+right, without overlaps; an expression found in several groups stands for all their terms.
+The dictionary is cached (Django's cache) until a group is saved or deleted; saving also bumps
+the search index version, so cached search results are dropped.
 """
 
 from __future__ import annotations
@@ -85,13 +86,17 @@ def _fold(value: str) -> str:
 
 @lru_cache(maxsize=8)
 def _compile(groups: tuple[tuple[str, ...], ...]):
-    """first piece → [(pieces, group index)], longest first."""
-    index: dict[str, list[tuple[tuple[str, ...], int]]] = {}
-    for number, terms in enumerate(groups):
+    """first piece → [(pieces, equivalent terms)], longest first. An expression that stands in
+    several groups is equivalent to every term of all of them."""
+    equivalents: dict[tuple[str, ...], dict[str, None]] = {}
+    for terms in groups:
         for term in terms:
             keys = tuple(key for key, _s, _e in _pieces(_fold(term)))
             if keys:
-                index.setdefault(keys[0], []).append((keys, number))
+                equivalents.setdefault(keys, {}).update(dict.fromkeys(terms))
+    index: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    for keys, terms in equivalents.items():
+        index.setdefault(keys[0], []).append((keys, tuple(terms)))
     for entries in index.values():
         entries.sort(key=lambda entry: -len(entry[0]))
     return index
@@ -139,12 +144,11 @@ def expand(query: str, groups=None) -> Expansion:
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(pieces):
-        for candidate, number in index.get(keys[i], ()):
+        for candidate, terms in index.get(keys[i], ()):
             if tuple(keys[i : i + len(candidate)]) == candidate:
                 end = i + len(candidate) - 1
-                # An English word must be matched whole: never the start of a longer word.
                 start_char, end_char = pieces[i][1], pieces[end][2]
-                found.append(Group(matched=normalised[start_char:end_char], terms=groups[number]))
+                found.append(Group(matched=normalised[start_char:end_char], terms=terms))
                 spans.append((start_char, end_char))
                 i = end + 1
                 break
@@ -196,3 +200,13 @@ def query_terms(query: str) -> list[text_mod.Term]:
         if alternatives:
             terms.append(alternatives)
     return terms
+
+
+def highlight_words(query: str) -> list[str]:
+    """The words to mark in a result for ``query``: its own (``text.plain_words``) plus every
+    expression of the synonym groups it contains, longest first."""
+    words = dict.fromkeys(text_mod.plain_words(query))
+    for group in expand(query).groups:
+        for term in group.terms:
+            words.setdefault(_fold(term), None)
+    return sorted(words, key=len, reverse=True)

@@ -15,7 +15,7 @@ from dataclasses import replace
 from django.db import connection, transaction
 
 from catalog.models import SearchDocument
-from catalog.search import spelling
+from catalog.search import spelling, synonyms
 from catalog.search import text as text_mod
 from catalog.search.base import Engine, Hit, SearchRequest, SearchResult, document_highlights, pages_for
 from catalog.search.database import facets, indexing, suggest
@@ -77,11 +77,14 @@ class DatabaseEngine(Engine):
         if page != request.page:  # past the end: show the last page
             rows, total = hits(replace(request, page=page), match, known_total=total)
         counts = cached["counts"] if cached else facets.facet_counts(request, match or Browse())
+        words = synonyms.highlight_words(corrected or request.text) if request.text else []
         found = [
             Hit(
                 listing_id=row["listing_id"],
                 score=float(row.get("score") or 0.0),
-                highlights=document_highlights(row, request.text, request.english) if request.text else {},
+                highlights=document_highlights(row, request.text, request.english, words=words)
+                if words
+                else {},
                 document=row,
             )
             for row in rows

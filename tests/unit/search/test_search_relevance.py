@@ -201,3 +201,14 @@ def test_the_page_shows_corrected_results_and_offers_the_typed_query(
     assert len(queries) <= 14, len(queries)
     typed = client.get(search_urls, {"q": "caiwu", "type": "saas", "exact": "1"}).content.decode()
     assert "search-corrected" not in typed and "发票管家" not in typed
+
+
+def test_highlights_mark_word_forms_and_synonyms(contracts, one_language):
+    manager, _managers = contracts
+    gateway, _customers = one_language
+    hit = next(
+        h for h in search(text="contract management", language="en").hits if h.listing_id == manager.pk
+    )
+    assert "<mark>Contract</mark> <mark>Manager</mark>" in hit.highlights["title"]
+    hit = next(h for h in search(text="单点登录", language="en").hits if h.listing_id == gateway.pk)
+    assert "<mark>Single sign-on</mark>" in hit.highlights["tagline"]
