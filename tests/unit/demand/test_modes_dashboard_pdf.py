@@ -127,12 +127,7 @@ def test_compare_pdf_carries_the_chinese_text_with_an_embedded_cjk_font(
             f.flush()
             text = subprocess.run(["pdftotext", f.name, "-"], capture_output=True, text=True).stdout
             fonts = subprocess.run(["pdffonts", f.name], capture_output=True, text=True).stdout
-        assert (
-            "仓储系统升级" in text
-            and "分三期实施仓储系统" in text
-            and "比较方案" in text
-            or "仓储系统升级" in text
-        )
+        assert "仓储系统升级" in text and "分三期实施仓储系统" in text
         assert "CJK" in fonts and " yes " in fonts  # embedded (subset)
         with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
             f.write(english.content)
