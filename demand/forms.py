@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.money import Currency
 from demand.models import LeadState, LeadTopic, PreferredContact, PricingModel, RequirementMode
-from partners.models import Certification, Industry, PartnerKind, Region
+from partners.models import Certification, Industry, Partner, PartnerKind, Region
 
 
 class LeadForm(forms.Form):
@@ -36,6 +36,62 @@ class ReplyForm(forms.Form):
 class LeadStateForm(forms.Form):
     state = forms.ChoiceField(label=_("Move to"), choices=LeadState.choices)
     reason = forms.CharField(label=_("Reason (when lost)"), max_length=255, required=False)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern); cleaned to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+def _attachments_field():
+    return MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_(
+            "Up to 5 files: PDF, Word, Excel, CSV, JPEG or PNG, 10 MB each. Only staff and the "
+            "partners invited to propose can open them."
+        ),
+    )
+
+
+class AttachmentForm(forms.Form):
+    attachments = _attachments_field()
+
+
+class PartnerChoiceMixin:
+    def label_from_instance(self, obj):
+        return str(obj.organisation)
+
+
+class PartnerChoiceField(PartnerChoiceMixin, forms.ModelChoiceField):
+    pass
+
+
+class PartnerMultipleChoiceField(PartnerChoiceMixin, forms.ModelMultipleChoiceField):
+    pass
+
+
+def choosable_partners():
+    """Partners a customer may direct or invite: active ones (the hard filters of the
+    requirement still apply when it opens; a directed partner that fails them is routed around)."""
+    return (
+        Partner.objects.filter(status=Partner.Status.ACTIVE)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
 
 
 class RequirementForm(forms.Form):
@@ -85,6 +141,57 @@ class RequirementForm(forms.Form):
     claim_limit = forms.IntegerField(
         label=_("Claim limit (open claim)"), min_value=1, max_value=50, initial=5
     )
+    directed_partner = PartnerChoiceField(
+        label=_("Partner (directed)"),
+        queryset=Partner.objects.none(),
+        required=False,
+        help_text=_(
+            "Directed: only this partner is asked. Without an answer in 3 business days the platform "
+            "routes the requirement to other qualified partners."
+        ),
+    )
+    invited_partners = PartnerMultipleChoiceField(
+        label=_("Partners to invite (private invitation)"),
+        queryset=Partner.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Private invitation: up to 10 partners; only they see the requirement."),
+    )
+    directed_partner = PartnerChoiceField(
+        label=_("Partner (directed)"),
+        queryset=Partner.objects.none(),
+        required=False,
+        help_text=_(
+            "Directed: only this partner is asked. Without an answer in 3 business days the platform "
+            "routes the requirement to other qualified partners."
+        ),
+    )
+    invited_partners = PartnerMultipleChoiceField(
+        label=_("Partners to invite (private invitation)"),
+        queryset=Partner.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Private invitation: up to 10 partners; only they see the requirement."),
+    )
+    attachments = _attachments_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["directed_partner"].queryset = choosable_partners()
+        self.fields["invited_partners"].queryset = choosable_partners()
+
+    def clean(self):
+        data = super().clean()
+        mode = data.get("mode")
+        if mode == RequirementMode.DIRECTED and not data.get("directed_partner"):
+            self.add_error("directed_partner", _("Choose the partner to direct this requirement to."))
+        if mode == RequirementMode.PRIVATE_INVITE and not data.get("invited_partners"):
+            self.add_error("invited_partners", _("Choose the partners to invite."))
+        if mode != RequirementMode.DIRECTED:
+            data["directed_partner"] = None
+        if mode != RequirementMode.PRIVATE_INVITE:
+            data["invited_partners"] = []
+        return data
 
     def clean_screening_questions(self):
         text = self.cleaned_data.get("screening_questions") or ""

@@ -1,6 +1,8 @@
 """Reads for demand. ``get_*_for_*`` return the object or raise 404 (never another organisation's)."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from datetime import datetime, time
+
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -249,4 +251,83 @@ def dashboard_figures(*, now=None) -> dict:
         "median_days_to_award": round(median(award_days), 1) if award_days else None,
         "overdue_leads": overdue_leads(now=now).count(),
         "waiting_review": Requirement.objects.filter(state=RequirementState.PENDING_REVIEW).count(),
+    }
+
+
+def _month_starts(today, months: int) -> list:
+    first = today.replace(day=1)
+    out = []
+    for back in range(months - 1, -1, -1):
+        year, month = divmod(first.year * 12 + first.month - 1 - back, 12)
+        out.append(first.replace(year=year, month=month + 1))
+    return out
+
+
+def dashboard_trend(*, months: int = 6, now=None) -> dict:
+    """The dashboard's figures month by month (by the month a requirement opened; leads by the
+    month they arrived), for the last ``months`` months including this one — the same
+    definitions as ``dashboard_figures``. Three queries whatever the volume."""
+    from statistics import median
+
+    from django.db.models import Min
+
+    from demand.models import RequirementTransition
+
+    now = now or timezone.now()
+    starts = _month_starts(timezone.localdate(now), months)
+    labels = [s.strftime("%Y-%m") for s in starts]
+
+    def bucket(moment):
+        key = timezone.localtime(moment).strftime("%Y-%m")
+        return labels.index(key) if key in labels else None
+
+    first_hours = [[] for _ in labels]
+    counts = [[0, 0] for _ in labels]  # opened, with ≥ 3 proposals
+    decided = [[0, 0] for _ in labels]  # decided, awarded
+    award_days = [[] for _ in labels]
+    overdue = [0 for _ in labels]
+    window_start = timezone.make_aware(datetime.combine(starts[0], time.min))
+    awarded_states = {"awarded", "in_delivery", "acceptance", "closed"}
+    rows = (
+        Requirement.objects.filter(opened_at__gte=window_start)
+        .annotate(first=Min("proposals__created_at"), n=Count("proposals", distinct=True))
+        .values_list("opened_at", "first", "n", "state")
+    )
+    for opened_at, first, n, state in rows:
+        i = bucket(opened_at)
+        if i is None:
+            continue
+        counts[i][0] += 1
+        counts[i][1] += n >= 3
+        if first:
+            first_hours[i].append((first - opened_at).total_seconds() / 3600)
+        if state in awarded_states | {"expired", "cancelled"}:
+            decided[i][0] += 1
+            decided[i][1] += state in awarded_states
+    for opened_at, at in RequirementTransition.objects.filter(
+        to_state="awarded", requirement__opened_at__gte=window_start
+    ).values_list("requirement__opened_at", "at"):
+        i = bucket(opened_at)
+        if i is not None:
+            award_days[i].append((at - opened_at).total_seconds() / 86400)
+    for created in (
+        Lead.objects.filter(
+            verified_at__isnull=False, created_at__gte=window_start, first_response_due__isnull=False
+        )
+        .filter(
+            Q(first_responded_at__isnull=True, first_response_due__lt=now)
+            | Q(first_responded_at__gt=F("first_response_due"))
+        )
+        .values_list("created_at", flat=True)
+    ):
+        i = bucket(created)
+        if i is not None:
+            overdue[i] += 1
+    return {
+        "labels": labels,
+        "median_hours_to_first_proposal": [round(median(h), 1) if h else None for h in first_hours],
+        "share_with_three_proposals": [round(100 * w / o) if o else None for o, w in counts],
+        "award_rate": [round(100 * a / d) if d else None for d, a in decided],
+        "median_days_to_award": [round(median(d), 1) if d else 0 for d in award_days],
+        "overdue_leads": overdue,
     }

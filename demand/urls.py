@@ -22,7 +22,18 @@ urlpatterns = [
     path("requirements/", requirements.my_requirements, name="requirements"),
     path("requirements/new/", requirements.new_requirement, name="requirement-new"),
     path("requirements/<uuid:public_id>/", requirements.requirement_detail, name="requirement"),
+    path(
+        "requirements/<uuid:public_id>/files/<uuid:attachment_id>/",
+        requirements.attachment,
+        name="attachment",
+    ),
+    path(
+        "console/hall/<uuid:public_id>/files/<uuid:attachment_id>/",
+        hall.attachment,
+        name="hall-attachment",
+    ),
     path("requirements/<uuid:public_id>/compare/", requirements.compare, name="compare"),
+    path("requirements/<uuid:public_id>/compare.pdf", requirements.compare_pdf, name="compare-pdf"),
     path("proposals/<uuid:public_id>/award/", requirements.award, name="award"),
     path("requirements/<uuid:public_id>/award/", requirements.award_split, name="award-split"),
 ]

@@ -39,6 +39,61 @@ class StaffMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
+def trend_charts(trend: dict) -> list[dict]:
+    """Chart specs (``{% chart %}``, server-side SVG) for the dashboard's monthly figures."""
+    labels = trend["labels"]
+    return [
+        {
+            "type": "line",
+            "labels": labels,
+            "series": [(_("Median hours"), trend["median_hours_to_first_proposal"])],
+            "title": _("Median hours to the first proposal (target < 24)"),
+            "goal": 24,
+            "goal_label": _("Target"),
+            "y_min": 0,
+            "height": 200,
+        },
+        {
+            "type": "line",
+            "labels": labels,
+            "series": [(_("Share"), trend["share_with_three_proposals"])],
+            "title": _("Opened requirements with ≥ 3 proposals (target ≥ 60 %)"),
+            "goal": 60,
+            "goal_label": _("Target"),
+            "y_min": 0,
+            "y_max": 100,
+            "unit": "%",
+            "height": 200,
+        },
+        {
+            "type": "line",
+            "labels": labels,
+            "series": [(_("Award rate"), trend["award_rate"])],
+            "title": _("Award rate by month opened"),
+            "y_min": 0,
+            "y_max": 100,
+            "unit": "%",
+            "height": 200,
+        },
+        {
+            "type": "bar",
+            "labels": labels,
+            "series": [(_("Median days"), trend["median_days_to_award"])],
+            "title": _("Median days from opening to award"),
+            "height": 200,
+            "show_values": True,
+        },
+        {
+            "type": "bar",
+            "labels": labels,
+            "series": [(_("Overdue leads"), trend["overdue_leads"])],
+            "title": _("Leads answered late or not at all, by month received"),
+            "height": 200,
+            "show_values": True,
+        },
+    ]
+
+
 class QueueView(StaffMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "demand/admin/queue.html"
     page_title = gettext_lazy("Requirements to review")
@@ -55,6 +110,7 @@ class QueueView(StaffMixin, WagtailAdminTemplateMixin, TemplateView):
         for requirement in queue:
             requirement.waiting_hours = int((now - (requirement.submitted_at or now)).total_seconds() // 3600)
         context.update(
+            charts=trend_charts(selectors.dashboard_trend(now=now)),
             figures=selectors.dashboard_figures(now=now),
             requirements=queue,
             recent=Requirement.objects.exclude(state="draft").select_related("customer_organisation")[:30],
@@ -85,6 +141,7 @@ class ReviewView(StaffMixin, WagtailAdminTemplateMixin, TemplateView):
             requirement=self.requirement,
             transitions=self.requirement.transitions.select_related("by"),
             invitations=self.requirement.invitations.select_related("partner__organisation"),
+            attachments=list(self.requirement.attachments.all()),
             form=kwargs.get("form") or RejectForm(),
         )
         return context
@@ -110,6 +167,40 @@ class ReviewView(StaffMixin, WagtailAdminTemplateMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
+class DuplicatesView(StaffMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Proposals whose text nearly repeats a proposal on another requirement, side by side."""
+
+    template_name = "demand/admin/duplicates.html"
+    page_title = gettext_lazy("Near-duplicate proposals")
+    header_icon = "warning"
+
+    def get_context_data(self, **kwargs):
+        from demand.services import quality
+
+        context = super().get_context_data(**kwargs)
+        context.update(
+            proposals=list(quality.flagged()[:200]),
+            threshold=quality.DUPLICATE_THRESHOLD,
+            window=quality.WINDOW_DAYS,
+        )
+        return context
+
+
+def attachment_download(request, public_id, attachment_id):
+    """A requirement's file for moderating staff (403 for anyone else)."""
+    from demand.models import RequirementAttachment
+    from demand.views.requirements import attachment_response
+
+    if not can_moderate(request.user):
+        raise PermissionDenied
+    found = RequirementAttachment.objects.filter(
+        requirement__public_id=public_id, public_id=attachment_id
+    ).first()
+    if found is None:
+        raise Http404
+    return attachment_response(found)
+
+
 class OverdueLeadsView(StaffMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "demand/admin/overdue_leads.html"
     page_title = gettext_lazy("Overdue leads")
@@ -124,7 +215,13 @@ class OverdueLeadsView(StaffMixin, WagtailAdminTemplateMixin, TemplateView):
 urlpatterns = [
     path("requirements/", QueueView.as_view(), name="queue"),
     path("requirements/<uuid:public_id>/", ReviewView.as_view(), name="review"),
+    path(
+        "requirements/<uuid:public_id>/files/<uuid:attachment_id>/",
+        attachment_download,
+        name="attachment",
+    ),
     path("leads/overdue/", OverdueLeadsView.as_view(), name="overdue-leads"),
+    path("proposals/duplicates/", DuplicatesView.as_view(), name="duplicates"),
 ]
 
 
@@ -160,6 +257,13 @@ def register_demand_menu():
                 name="demand-overdue",
                 icon_name="time",
                 order=2,
+            ),
+            StaffMenuItem(
+                gettext_lazy("Near-duplicate proposals"),
+                reverse("demand_admin:duplicates"),
+                name="demand-duplicates",
+                icon_name="warning",
+                order=3,
             ),
         ]
     )

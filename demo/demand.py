@@ -14,12 +14,15 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
+from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import Membership, Organisation, User
 from catalog.models import ListingPage
 from demand.models import Invitation, Lead, LeadState, Requirement, RequirementMode, RequirementState
+from demand.services import attachments as attachment_services
 from demand.services import leads as lead_services
 from demand.services import proposals as proposal_services
 from demand.services import requirements as requirement_services
@@ -68,6 +71,13 @@ PLAN = (
     + [(RequirementState.CANCELLED, RequirementMode.OPEN_CLAIM)]
     + [(RequirementState.EXPIRED, RequirementMode.ROUTED)]
 )
+# The flagship pastes one long text into every proposal: staff see it under "Near-duplicate
+# proposals" (demand.services.quality).
+FLAGSHIP_TEMPLATE = (
+    "我们拥有十年以上同类项目经验，将按照标准方法论分四个阶段实施：需求调研与蓝图设计、系统配置与"
+    "二次开发、数据迁移与集成测试、上线切换与驻场支持。项目经理全程负责，每周提交进度报告。"
+)
+DEMO_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 AFTER_AWARD = {
     RequirementState.IN_DELIVERY: [RequirementState.IN_DELIVERY],
     RequirementState.ACCEPTANCE: [RequirementState.IN_DELIVERY, RequirementState.ACCEPTANCE],
@@ -107,7 +117,9 @@ def seed(ctx: SeedContext) -> None:
         return
     customer_orgs = list(Organisation.objects.filter(kind=Organisation.Kind.CUSTOMER).order_by("pk")[:8])
     _seed_leads(ctx, flagship, demo_customer, customer_org, customer_orgs)
-    _seed_requirements(ctx, flagship, demo_customer, customer_org)
+    # A month of proposals is seeded in one go: the per-day cap by tier would stop the flagship.
+    with override_settings(DEMAND_DAILY_PROPOSAL_CAPS={0: 10_000}):
+        _seed_requirements(ctx, flagship, demo_customer, customer_org)
 
 
 def _lead(partner, *, user, org, listing, n, rng, topic):
@@ -217,6 +229,7 @@ def _seed_requirements(ctx, flagship, demo_customer, customer_org) -> None:
         now = timezone.now()
         proposals = 0
         paid_one = False
+        split_one = attached_one = False
         for n, (state, mode) in enumerate(PLAN):
             title, title_en, description, description_en = TOPICS[n % len(TOPICS)]
             currency = "USD" if n % 5 == 4 else "CNY"
@@ -253,6 +266,13 @@ def _seed_requirements(ctx, flagship, demo_customer, customer_org) -> None:
                 submit=state != RequirementState.DRAFT,
                 **fields,
             )
+            if state in (RequirementState.PENDING_REVIEW, RequirementState.OPEN) and not attached_one:
+                attachment_services.attach(
+                    requirement=requirement,
+                    user=demo_customer,
+                    files=[SimpleUploadedFile("需求说明.pdf", DEMO_PDF, content_type="application/pdf")],
+                )
+                attached_one = True
             if state in (RequirementState.DRAFT, RequirementState.PENDING_REVIEW):
                 continue
             if state == RequirementState.REJECTED:
@@ -297,7 +317,9 @@ def _seed_requirements(ctx, flagship, demo_customer, customer_org) -> None:
                         total=total,
                         max_cost=total * Decimal("1.1"),
                         timeline_days=30 + 15 * i,
-                        summary="分阶段实施：调研与蓝图、配置与开发、上线与培训。",
+                        summary=FLAGSHIP_TEMPLATE
+                        if invitation.partner_id == flagship.pk
+                        else "分阶段实施：调研与蓝图、配置与开发、上线与培训。",
                         assumptions="客户提供测试环境与关键用户。",
                         answers=["做过，去年为一家 500 人的零售企业完成了同类项目。"]
                         * len(requirement.screening_questions),
@@ -316,6 +338,13 @@ def _seed_requirements(ctx, flagship, demo_customer, customer_org) -> None:
                 continue
             if state == RequirementState.SHORTLISTING:
                 requirement_services.transition(requirement=requirement, to_state=state, by=demo_customer)
+                continue
+            if state == RequirementState.AWARDED and len(made) >= 2 and not split_one:
+                # One split award (FastTrack): two partners, each on its own milestones.
+                proposal_services.award_split(
+                    proposals=made[:2], by=demo_customer, decline_reason="我们选择了报价更合适的方案。"
+                )
+                split_one = True
                 continue
             proposal_services.award(
                 proposal=made[0], by=demo_customer, decline_reason="我们选择了报价更合适的方案。"

@@ -1,5 +1,6 @@
 """What customers ask for: enquiries (leads) and custom requirements with routing and proposals."""
 
+from demand.models.attachments import RequirementAttachment
 from demand.models.delivery import (
     AcceptanceOutcome,
     MilestoneAcceptance,
@@ -23,3 +24,4 @@ __all__ += ["Milestone", "PricingModel", "Proposal", "ProposalState", "ProposalV
 __all__ += ["Invitation", "InvitationSource", "PartnerIntake", "Requirement", "RequirementMode"]
 __all__ += ["RequirementState", "RequirementTransition"]
 __all__ += ["AcceptanceOutcome", "MilestoneAcceptance", "PaymentRequest", "PaymentRequestState"]
+__all__ += ["RequirementAttachment"]

@@ -43,6 +43,16 @@ class Proposal(PublicIdModel, TimeStampedModel):
         _("state"), max_length=10, choices=ProposalState.choices, default=ProposalState.PROPOSED
     )
     decline_reason = models.CharField(_("reason declined"), max_length=255, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("near-duplicate of"),
+        help_text=_("Another requirement's proposal whose text this one nearly repeats (copy-paste)."),
+    )
+    duplicate_score = models.PositiveSmallIntegerField(_("similarity (%)"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -18,6 +18,7 @@ from core.exceptions import ApplicationError, NotAllowed
 from core.money import quantize
 from demand.models import Invitation, Milestone, Proposal, ProposalState, ProposalVersion, Requirement
 from demand.models import RequirementState as S
+from demand.services import quality
 from demand.services import requirements as requirement_services
 
 VALIDITY_DAYS = 30
@@ -135,9 +136,12 @@ def submit_proposal(
     milestones=(),
     now=None,
 ) -> Proposal:
+    from partners.models import Partner
+
     now = now or timezone.now()
     requirement = Requirement.objects.select_for_update().get(pk=requirement.pk)
     _may_propose(requirement, partner, now)
+    locked_partner = Partner.objects.select_for_update(of=("self",)).select_related("tier").get(pk=partner.pk)
     total, max_cost, milestones, answers = _check(
         requirement,
         total=total,
@@ -148,6 +152,7 @@ def submit_proposal(
     )
     if Proposal.objects.filter(requirement=requirement, partner=partner).exists():
         raise NotAllowed(_(ALREADY_PROPOSED))
+    quality.check_daily_cap(locked_partner, now=now)
     proposal = Proposal(
         requirement=requirement,
         partner=partner,
@@ -170,7 +175,7 @@ def submit_proposal(
         raise NotAllowed(_(ALREADY_PROPOSED)) from exc
     _write_milestones(proposal, milestones)
     ProposalVersion.objects.create(proposal=proposal, number=1, snapshot=_snapshot(proposal))
-    return proposal
+    return quality.flag_duplicate(proposal)
 
 
 @transaction.atomic
@@ -210,7 +215,7 @@ def revise_proposal(*, proposal: Proposal, user, now=None, **changes) -> Proposa
     proposal.save()
     _write_milestones(proposal, milestones)
     ProposalVersion.objects.create(proposal=proposal, number=proposal.version, snapshot=_snapshot(proposal))
-    return proposal
+    return quality.flag_duplicate(proposal)
 
 
 MAX_SPLIT = 3

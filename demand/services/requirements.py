@@ -102,11 +102,23 @@ def validate(requirement: Requirement, *, invited=()) -> None:
 
 @transaction.atomic
 def create_requirement(
-    *, organisation, user, certifications=(), listings=(), invited=(), submit: bool = False, **fields
+    *,
+    organisation,
+    user,
+    certifications=(),
+    listings=(),
+    invited=(),
+    attachments=(),
+    submit: bool = False,
+    **fields,
 ) -> Requirement:
-    """A draft (or, with ``submit``, a requirement waiting for moderation)."""
+    """A draft (or, with ``submit``, a requirement waiting for moderation), with its attachments
+    (all checked before anything is written)."""
+    from demand.services import attachments as attachment_services
+
     requirement = Requirement(customer_organisation=organisation, created_by=user, **fields)
     validate(requirement, invited=invited)
+    attachment_services.check(attachments)
     if submit and requirement.proposal_due <= timezone.now():
         raise ApplicationError(_(DUE_IN_PAST), field="proposal_due")
     requirement.full_clean()
@@ -114,6 +126,8 @@ def create_requirement(
     requirement.required_certifications.set(certifications)
     requirement.related_listings.set(listings)
     requirement.invited_partners.set(invited)
+    if attachments:
+        attachment_services.attach(requirement=requirement, user=user, files=attachments)
     if submit:
         transition(requirement=requirement, to_state=S.PENDING_REVIEW, by=user)
     return requirement

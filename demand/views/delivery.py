@@ -70,6 +70,7 @@ def delivery(request, public_id):
         "partner": partner,
         "proposal": proposal,
         "milestones": _milestones(proposal),
+        "attachments": list(proposal.requirement.attachments.all()),
         "idempotency_key": uuid.uuid4().hex,
     }
     return render(request, "demand/console/delivery.html", context)

@@ -3,6 +3,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,10 +13,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.exceptions import ApplicationError
 from demand import selectors
 from demand.forms import ProposalForm
-from demand.models import PartnerIntake, Proposal
+from demand.models import PartnerIntake, Proposal, ProposalState, RequirementAttachment
 from demand.services import proposals as proposal_services
 from demand.services import requirements as requirement_services
 from demand.services import routing
+from demand.services.requirements import VISIBLE_TO_PARTNERS
 from partners.selectors.access import get_partner_for_request_or_404
 
 
@@ -116,8 +119,30 @@ def hall_detail(request, public_id):
         "reasons": selectors.reason_labels(invitation.reasons if invitation else []),
         "proposal": proposal,
         "form": form,
+        "attachments": list(requirement.attachments.all()) if invitation else [],
     }
     return render(request, "demand/console/hall_detail.html", context, status=status)
+
+
+@login_required
+def attachment(request, public_id, attachment_id):
+    """A requirement's file for a partner invited to it (routed, directed, invited or claimed) or
+    awarded it; any other partner gets 404, as for the requirement itself."""
+    from demand.views.requirements import attachment_response
+
+    partner = get_partner_for_request_or_404(request)
+    found = (
+        RequirementAttachment.objects.filter(requirement__public_id=public_id, public_id=attachment_id)
+        .filter(
+            Q(requirement__invitations__partner=partner, requirement__state__in=VISIBLE_TO_PARTNERS)
+            | Q(requirement__proposals__partner=partner, requirement__proposals__state=ProposalState.ACCEPTED)
+        )
+        .distinct()
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return attachment_response(found)
 
 
 @login_required

@@ -2,6 +2,7 @@
 
 Only members of the active customer organisation see its requirements (others: 404)."""
 
+import uuid
 from decimal import Decimal
 
 from django.contrib import messages
@@ -9,16 +10,25 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Organisation
 from core.exceptions import ApplicationError
 from demand import selectors
-from demand.forms import AwardForm, RequirementForm
+from demand.forms import AttachmentForm, AwardForm, RequirementForm
 from demand.models import Proposal, RequirementMode, RequirementState
+from demand.services import attachments as attachment_services
 from demand.services import proposals as proposal_services
 from demand.services import requirements as requirement_services
+
+
+def _uuid_or_none(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 def _customer_org(request) -> Organisation:
@@ -42,28 +52,33 @@ def my_requirements(request):
 @require_http_methods(["GET", "POST"])
 def new_requirement(request):
     organisation = _customer_org(request)
-    form = RequirementForm(request.POST or None, initial={"claim_limit": 5, "mode": RequirementMode.ROUTED})
+    initial = {"claim_limit": 5, "mode": RequirementMode.ROUTED}
+    directed = request.GET.get("partner")  # "Send a requirement" from a partner: directed to it
+    if directed:
+        from demand.forms import choosable_partners
+
+        partner = choosable_partners().filter(organisation__slug=directed).first()
+        if partner is not None:
+            initial.update(mode=RequirementMode.DIRECTED, directed_partner=partner.pk)
+    form = RequirementForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         certifications = data.pop("required_certifications")
-        if data["mode"] in (RequirementMode.DIRECTED, RequirementMode.PRIVATE_INVITE):
-            form.add_error(
-                "mode", _("Direct a requirement from a partner's profile; use routed or open claim here.")
+        try:
+            requirement = requirement_services.create_requirement(
+                organisation=organisation,
+                user=request.user,
+                certifications=certifications,
+                attachments=data.pop("attachments"),
+                invited=list(data.pop("invited_partners") or []),
+                submit="submit" in request.POST,
+                **data,
             )
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            try:
-                requirement = requirement_services.create_requirement(
-                    organisation=organisation,
-                    user=request.user,
-                    certifications=certifications,
-                    submit="submit" in request.POST,
-                    **data,
-                )
-            except ApplicationError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
-            else:
-                messages.success(request, _("Your requirement was saved."))
-                return redirect("demand:requirement", public_id=requirement.public_id)
+            messages.success(request, _("Your requirement was saved."))
+            return redirect("demand:requirement", public_id=requirement.public_id)
     status = 400 if request.method == "POST" else 200
     return render(request, "demand/customer/requirement_form.html", {"form": form}, status=status)
 
@@ -79,6 +94,19 @@ def requirement_detail(request, public_id):
             if action == "submit":
                 requirement_services.submit(requirement=requirement, user=request.user)
                 messages.success(request, _("Sent for review. We will open it to partners once approved."))
+            elif action == "attach":
+                attachment_services.attach(
+                    requirement=requirement, user=request.user, files=request.FILES.getlist("attachments")
+                )
+                messages.success(request, _("The files were attached."))
+            elif action == "remove_attachment":
+                attachment = requirement.attachments.filter(
+                    public_id=_uuid_or_none(request.POST.get("attachment"))
+                ).first()
+                if attachment is None:
+                    raise Http404
+                attachment_services.remove(attachment=attachment)
+                messages.success(request, _("The file was removed."))
             elif action == "cancel":
                 requirement_services.cancel(
                     requirement=requirement, by=request.user, reason=request.POST.get("reason", "")
@@ -104,6 +132,9 @@ def requirement_detail(request, public_id):
         "awards": awards,
         "can_decide": requirement.state in (RequirementState.IN_DELIVERY, RequirementState.ACCEPTANCE),
         "transitions": requirement.transitions.select_related("by"),
+        "attachments": list(requirement.attachments.all()),
+        "can_attach": requirement.state in attachment_services.EDITABLE,
+        "attachment_form": AttachmentForm(),
         "notified": requirement.invitations.count(),
         "proposal_count": requirement.proposals.count(),
     }
@@ -139,12 +170,43 @@ def _scored(proposals, weights):
     return proposals
 
 
-@login_required
-def compare(request, public_id):
+def _compare_context(request, public_id) -> dict:
     organisation = _customer_org(request)
     requirement = selectors.get_requirement_for_customer(organisation=organisation, public_id=public_id)
     weights = _weights(request)
     proposals = _scored(list(selectors.proposals_for_compare(requirement=requirement)), weights)
+    return {
+        "organisation": organisation,
+        "requirement": requirement,
+        "proposals": proposals,
+        "weights": weights,
+    }
+
+
+@login_required
+def compare_pdf(request, public_id):
+    """The compare matrix with the customer's weights as a PDF (WeasyPrint, CJK font embedded),
+    in the page's language or ``?lang=zh-hans|en``."""
+    from django.conf import settings
+    from django.http import HttpResponse
+
+    from themes.pdf import render_pdf
+
+    context = _compare_context(request, public_id)
+    languages = {code for code, _name in settings.LANGUAGES}
+    language = request.GET.get("lang") if request.GET.get("lang") in languages else request.LANGUAGE_CODE
+    context["generated_at"] = timezone.now()
+    pdf = render_pdf("demand/pdf/compare.html", context, language=language)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="compare-{context["requirement"].public_id}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def compare(request, public_id):
+    data = _compare_context(request, public_id)
+    requirement, proposals, weights = data["requirement"], data["proposals"], data["weights"]
     context = {
         "requirement": requirement,
         "proposals": proposals,
@@ -199,3 +261,28 @@ def award_split(request, public_id):
     names = ", ".join(str(p.partner.organisation) for p in awarded)
     messages.success(request, _("You awarded the requirement to %(partner)s.") % {"partner": names})
     return redirect("demand:requirement", public_id=requirement.public_id)
+
+
+def attachment_response(attachment):
+    """The file as a download (never shown inline), not cached by shared caches."""
+    from django.http import FileResponse
+
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def attachment(request, public_id, attachment_id):
+    organisation = _customer_org(request)
+    requirement = selectors.get_requirement_for_customer(organisation=organisation, public_id=public_id)
+    found = requirement.attachments.filter(public_id=attachment_id).first()
+    if found is None:
+        raise Http404
+    return attachment_response(found)

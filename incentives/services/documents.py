@@ -3,21 +3,20 @@ perceptual hash, EXIF date) and storage in the private storage (no public URL)."
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 import imagehash
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from core import uploads as core_uploads
+from core.uploads import JPEG, PNG
 from incentives import conf
 from incentives.models import ClaimDocument, DocumentKind
 
@@ -25,21 +24,11 @@ EXIF_IFD = 0x8769
 DATETIME_ORIGINAL = 36867
 DATETIME = 306
 
-PDF, JPEG, PNG, CSV, XLSX = "pdf", "jpeg", "png", "csv", "xlsx"
-TYPES = {
-    ".pdf": (PDF, "application/pdf"),
-    ".jpg": (JPEG, "image/jpeg"),
-    ".jpeg": (JPEG, "image/jpeg"),
-    ".png": (PNG, "image/png"),
-    ".csv": (CSV, "text/csv"),
-    ".xlsx": (XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-}
 ALLOWED = {
     DocumentKind.INVOICE: {".pdf", ".jpg", ".jpeg", ".png"},
     DocumentKind.PHOTO: {".jpg", ".jpeg", ".png"},
     DocumentKind.ATTENDEES: {".pdf", ".csv", ".xlsx", ".jpg", ".jpeg", ".png"},
 }
-MAGIC = {PDF: (b"%PDF",), JPEG: (b"\xff\xd8\xff",), PNG: (b"\x89PNG\r\n\x1a\n",), XLSX: (b"PK\x03\x04",)}
 INVOICE_CODE = re.compile(r"^\d{10,12}$")
 INVOICE_NUMBER = re.compile(r"^\d{8,20}$")
 
@@ -73,46 +62,21 @@ def _photo_facts(content: bytes) -> tuple[str, datetime | None]:
 
 
 def check_file(upload, kind: str) -> CheckedFile:
-    """Read and check one upload; ``ValidationError`` with a message naming the file."""
-    name = Path(getattr(upload, "name", "") or "").name
-    extension = Path(name).suffix.lower()
-    if extension not in ALLOWED[kind]:
-        raise ValidationError(
-            _("“%(name)s” is not an accepted file type here. Accepted: %(types)s.")
-            % {"name": name, "types": ", ".join(sorted(ALLOWED[kind]))}
-        )
-    limit = conf.get("MAX_UPLOAD_BYTES")
-    if (upload.size or 0) > limit:
-        raise ValidationError(
-            _("“%(name)s” is %(size)s; files may be at most %(limit)s.")
-            % {"name": name, "size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
-        )
-    upload.seek(0)
-    content = upload.read()
-    label, content_type = TYPES[extension]
-    bad = _("“%(name)s” is not a valid %(type)s file. Check the file and upload it again.") % {
-        "name": name,
-        "type": label.upper(),
-    }
-    if label in MAGIC and not content.startswith(MAGIC[label]):
-        raise ValidationError(bad)
-    if label == CSV:
-        try:
-            content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ValidationError(bad) from exc
+    """Read and check one upload (``core.uploads``); ``ValidationError`` with a message naming the
+    file. Photos also get their fingerprints (perceptual hash, EXIF date)."""
+    base = core_uploads.check_upload(upload, allowed=ALLOWED[kind], max_bytes=conf.get("MAX_UPLOAD_BYTES"))
     checked = CheckedFile(
         kind=kind,
-        name=name,
-        content=content,
-        content_type=content_type,
-        sha256=hashlib.sha256(content).hexdigest(),
+        name=base.name,
+        content=base.content,
+        content_type=base.content_type,
+        sha256=base.sha256,
     )
-    if label in (JPEG, PNG):
+    if base.label in (JPEG, PNG):
         try:
-            checked.phash, checked.taken_at = _photo_facts(content)
+            checked.phash, checked.taken_at = _photo_facts(base.content)
         except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-            raise ValidationError(bad) from exc
+            raise core_uploads.invalid(base.name, base.label) from exc
     return checked
 
 
