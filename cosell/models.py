@@ -119,6 +119,15 @@ class DealRegistration(PublicIdModel, TimeStampedModel):
     expected_close = models.DateField(_("expected close"))
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.PROSPECT)
     notes = models.TextField(_("notes"), blank=True)
+    fund_request_ref = models.CharField(
+        _("funded activity reference"),
+        max_length=36,
+        blank=True,
+        help_text=_(
+            "If a marketing activity funded by market development funds brought this deal, the "
+            "reference shown on that fund request."
+        ),
+    )
     # Decisions
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, db_index=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)

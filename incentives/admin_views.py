@@ -20,8 +20,15 @@ from django.views.decorators.http import require_POST
 from core.exceptions import ApplicationError
 from incentives import conf, selectors
 from incentives.forms import DecisionForm, OutcomeImportForm, PoolForm
-from incentives.models import ClaimDocument, FraudFlag, FundRequest, IncentivePool, RequestState
-from incentives.services import allocation, fraud, funds, ledger, outcomes_import
+from incentives.models import (
+    ClaimDocument,
+    FraudFlag,
+    FundRequest,
+    IncentivePool,
+    PaymentMethod,
+    RequestState,
+)
+from incentives.services import allocation, attribution, fraud, funds, ledger, outcomes_import
 
 MANAGE = "incentives.manage_pools"
 REVIEW = "incentives.review_requests"
@@ -172,7 +179,12 @@ ACTIONS = {
     "reject": (REVIEW, lambda r, u, d: funds.reject_request(request=r, user=u, note=d["note"])),
     "approve_claim": (REVIEW, lambda r, u, d: funds.approve_claim(request=r, user=u, note=d["note"])),
     "reject_claim": (REVIEW, lambda r, u, d: funds.reject_claim(request=r, user=u, note=d["note"])),
-    "pay": (PAY, lambda r, u, d: funds.pay_claim(request=r, user=u)),
+    "pay": (
+        PAY,
+        lambda r, u, d: funds.pay_claim(
+            request=r, user=u, method=d["method"] or PaymentMethod.STATEMENT_CREDIT
+        ),
+    ),
     "sanction": (REVIEW, lambda r, u, d: funds.impose_sanction(partner=r.partner, user=u, reason=d["note"])),
     "lift_sanction": (REVIEW, lambda r, u, d: funds.lift_sanction(partner=r.partner, user=u)),
 }
@@ -195,7 +207,11 @@ def request_action(request, public_id, action):
             call(
                 fund_request,
                 request.user,
-                {"amount": form.cleaned_data["amount"], "note": form.cleaned_data["note"]},
+                {
+                    "amount": form.cleaned_data["amount"],
+                    "note": form.cleaned_data["note"],
+                    "method": form.cleaned_data["method"],
+                },
             )
             messages.success(request, _("Done."))
         except (ApplicationError, ValidationError) as error:
@@ -276,6 +292,7 @@ def dashboard(request):
             "pools": pools,
             "counts": selectors.requests_by_state(),
             "open_flags": FraudFlag.objects.filter(resolved_at=None).count(),
+            "attributed": attribution.dashboard(),
             **_trend_charts(),
         },
     )

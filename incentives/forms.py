@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from incentives.models import ActivityType, IncentivePool
+from incentives.models import ActivityType, IncentivePool, PaymentMethod
 from partners.forms.onboarding import MultipleFileField
 
 
@@ -38,6 +38,12 @@ class ClaimForm(forms.Form):
 
 class DecisionForm(forms.Form):
     amount = forms.DecimalField(label=_("Approved amount"), max_digits=14, decimal_places=2, required=False)
+    method = forms.ChoiceField(
+        label=_("Pay by"),
+        choices=PaymentMethod.choices,
+        initial=PaymentMethod.STATEMENT_CREDIT,
+        required=False,
+    )
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 

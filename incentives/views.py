@@ -15,7 +15,7 @@ from core.exceptions import ApplicationError
 from incentives import selectors
 from incentives.forms import ClaimForm, FundRequestForm
 from incentives.models import IncentivePool, RequestState
-from incentives.services import funds, stars
+from incentives.services import attribution, funds, stars
 from partners.selectors.access import get_partner_for_request_or_404
 
 app_name = "incentives"
@@ -29,6 +29,15 @@ def _apply_errors(form, error):
         form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
+def _with_attribution(requests) -> list:
+    """Requests with ``attributed`` (pipeline and revenue their activity brought, CNY)."""
+    requests = list(requests)
+    totals = attribution.totals_by_request(requests)
+    for r in requests:
+        r.attributed = totals.get(r.pk)
+    return requests
+
+
 @login_required
 def console(request):
     partner = get_partner_for_request_or_404(request)
@@ -39,7 +48,7 @@ def console(request):
         {
             "partner": partner,
             "pools": selectors.partner_pools(partner),
-            "requests": list(selectors.partner_requests(partner)),
+            "requests": _with_attribution(selectors.partner_requests(partner)),
             "rating": rating,
             "rating_rows": stars.describe(rating) if rating else [],
             "can_request": selectors.open_pools_for(partner).exists(),
@@ -124,6 +133,10 @@ def request_detail(request, public_id, claim_form=None):
             "events": fund_request.events.select_related("actor"),
             "documents": fund_request.documents.all(),
             "claim_form": claim_form,
+            "funded": fund_request.state in attribution.FUNDED_STATES,
+            "attributed": attribution.totals_by_request([fund_request]).get(
+                fund_request.pk, {"pipeline": 0, "revenue": 0, "count": 0}
+            ),
         },
         status=400 if claim_form is not None and claim_form.is_bound else 200,
     )

@@ -17,6 +17,7 @@ from billing.services.ledger import post_adjustment
 from core.money import quantize
 from cosell.matching import Company
 from cosell.models import Attribution, DealRegistration, KnownAccount, Status
+from cosell.services import funded
 from cosell.services import registrations as svc
 from cosell.services.conflicts import matching_registrations
 
@@ -84,6 +85,7 @@ def attribute_invoice(*, invoice) -> Attribution | None:
         currency=invoice.currency,
         referral_commission=commission,
     )
+    funded.announce_revenue(attribution)
     if commission > 0:
         with translation_default():
             description = gettext("Co-sell referral commission: invoice %(number)s") % {

@@ -33,7 +33,7 @@ from cosell.models import (
     Transition,
 )
 from cosell.services import conflicts as conflict_service
-from cosell.services import notify
+from cosell.services import funded, notify
 
 MAX_LISTINGS = 10
 MAX_CLOSE_DAYS = 180
@@ -86,12 +86,21 @@ DEAL_FIELDS = (
     "expected_close",
     "stage",
     "notes",
+    "fund_request_ref",
 )
 ALL_FIELDS = CUSTOMER_FIELDS + DEAL_FIELDS
 # Action required (AWS ACE): the customer's identity stays as submitted; the rest may be fixed.
 ACTION_REQUIRED_FIELDS = tuple(f for f in ALL_FIELDS if f not in ("customer_name", "customer_name_en"))
 # An approved deal keeps its pipeline figures current.
-APPROVED_FIELDS = ("stage", "estimated_value", "expected_close", "notes", "contact_name", "contact_email")
+APPROVED_FIELDS = (
+    "stage",
+    "estimated_value",
+    "expected_close",
+    "notes",
+    "contact_name",
+    "contact_email",
+    "fund_request_ref",
+)
 EDITABLE = {
     Status.DRAFT: ALL_FIELDS,
     Status.ACTION_REQUIRED: ACTION_REQUIRED_FIELDS,
@@ -117,6 +126,7 @@ def transition(
         registration=registration, from_status=current, to_status=to, actor=actor, code=code, note=note
     )
     _log(registration, "cosell.transition", actor, {"from": current, "to": to, "code": code, "note": note})
+    funded.announce_pipeline(registration)
 
 
 def protection_rule(partner) -> ProtectionRule:
@@ -211,11 +221,14 @@ def update_registration(*, registration: DealRegistration, user, data: dict) -> 
     if locked:
         names = ", ".join(str(DealRegistration._meta.get_field(f).verbose_name) for f in locked)
         raise NotAllowed(FIELDS_LOCKED % {"fields": names}, code="fields_locked")
+    previous_ref = registration.fund_request_ref
     listings = _apply(registration, {f: data[f] for f in changed})
     validate(registration, listings=listings)
     registration.save()
     if "listings" in changed:
         registration.listings.set(listings)
+    if {"fund_request_ref", "estimated_value", "currency"} & set(changed):
+        funded.announce_pipeline(registration, previous_ref=previous_ref)
     return registration
 
 

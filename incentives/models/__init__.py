@@ -6,8 +6,10 @@ from incentives.models.funds import (
     DocumentKind,
     FraudCheck,
     FraudFlag,
+    FundedOutcome,
     FundRequest,
     FundRequestEvent,
+    PaymentMethod,
     RequestState,
     Sanction,
 )
@@ -24,4 +26,4 @@ __all__ = [
     "StarRating",
 ]
 __all__ += ["ActivityType", "ClaimDocument", "DocumentKind", "FraudCheck", "FraudFlag"]
-__all__ += ["FundRequest", "FundRequestEvent", "RequestState", "Sanction"]
+__all__ += ["FundRequest", "FundRequestEvent", "FundedOutcome", "PaymentMethod", "RequestState", "Sanction"]

@@ -37,6 +37,11 @@ class RequestState(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
+class PaymentMethod(models.TextChoices):
+    STATEMENT_CREDIT = "credit", _("Credit on the next payout statement")
+    CONNECT_TRANSFER = "transfer", _("Stripe Connect transfer")
+
+
 class FundRequest(PublicIdModel, TimeStampedModel):
     pool = models.ForeignKey("incentives.IncentivePool", on_delete=models.PROTECT, related_name="requests")
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="fund_requests")
@@ -79,6 +84,8 @@ class FundRequest(PublicIdModel, TimeStampedModel):
     )
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
     billing_reference = models.CharField(_("billing reference"), max_length=120, blank=True)
+    payment_method = models.CharField(_("paid by"), max_length=10, choices=PaymentMethod.choices, blank=True)
+    stripe_transfer_id = models.CharField(_("Stripe transfer"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -222,3 +229,31 @@ class Sanction(TimeStampedModel):
 
     def __str__(self):
         return f"{self.partner} · {self.created_at:%Y-%m-%d}"
+
+
+class FundedOutcome(TimeStampedModel):
+    """Pipeline or revenue another app tied to a funded activity through its reference (the
+    request's public id): a deal registration and its purchase (cosell), a lead or an award
+    (demand). Written only by ``incentives.receivers`` from ``partners.outcome_signals``."""
+
+    class Kind(models.TextChoices):
+        PIPELINE = "pipeline", _("Pipeline")
+        REVENUE = "revenue", _("Revenue")
+
+    request = models.ForeignKey(FundRequest, on_delete=models.CASCADE, related_name="outcomes")
+    source = models.CharField(_("source"), max_length=20)
+    key = models.CharField(max_length=120)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
+    occurred_on = models.DateField(_("date"))
+    label = models.CharField(_("description"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["key", "kind"], name="incentives_outcome_key_kind")]
+        verbose_name = _("funded outcome")
+        verbose_name_plural = _("funded outcomes")
+
+    def __str__(self):
+        return f"{self.request_id} · {self.kind} {self.amount} {self.currency}"

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
 from accounts.models import Membership
@@ -35,6 +36,7 @@ from incentives.models import (
     FundRequestEvent,
     IncentivePool,
     LedgerKind,
+    PaymentMethod,
     RequestState,
     Sanction,
 )
@@ -387,13 +389,29 @@ def reject_claim(*, request: FundRequest, user, note: str) -> FundRequest:
     return request
 
 
+NO_CONNECT_ACCOUNT = gettext_lazy(
+    "This partner has no Stripe Connect account with payouts enabled: credit the next statement instead."
+)
+
+
 @transaction.atomic
-def pay_claim(*, request: FundRequest, user) -> FundRequest:
+def pay_claim(*, request: FundRequest, user, method: str = PaymentMethod.STATEMENT_CREDIT) -> FundRequest:
     """Finance approves payment: the hold is released and the payment posted in the incentive
-    ledger, and the amount is credited to the partner in billing's ledger (an adjustment owed
-    to the partner, paid out with its next payout statement)."""
+    ledger, and the partner is paid in one of two ways (``method``):
+
+    - a statement credit: the amount is credited to the partner in billing's ledger (an
+      adjustment owed to the partner, paid out with its next payout statement);
+    - a Stripe Connect transfer to the partner's connected account (billing's gateway, with an
+      idempotency key per request, so a retry never pays twice). Nothing is posted to billing's
+      ledger then: an adjustment there would be gathered into the next statement and paid again.
+      A refused transfer refuses the payment and changes nothing.
+    """
+    from billing import gateway
+    from billing.models import ConnectAccount
     from billing.services import ledger as billing_ledger
 
+    if method not in PaymentMethod.values:
+        raise ApplicationError(_("Choose how to pay."), field="method")
     request = _locked(request)
     _require_separation(request, user)
     _move(request, S.PAID, user=user)
@@ -408,13 +426,34 @@ def pay_claim(*, request: FundRequest, user) -> FundRequest:
         user=user,
     )
     reference = f"mdf:{request.public_id}"
-    billing_ledger.post_adjustment(
-        partner=request.partner,
-        amount=request.claim_amount,
-        currency=request.currency,
-        description=f"MDF {request.title}"[:255],
-        reference=reference,
-    )
+    if method == PaymentMethod.CONNECT_TRANSFER:
+        account = ConnectAccount.objects.filter(partner=request.partner, payouts_enabled=True).first()
+        if account is None:
+            raise NotAllowed(NO_CONNECT_ACCOUNT)
+        try:
+            transfer = gateway.create_transfer(
+                amount=request.claim_amount,
+                currency=request.currency,
+                destination=account.stripe_account_id,
+                idempotency_key=reference,
+                description=f"MDF {request.title}"[:255],
+                metadata={"fund_request": str(request.public_id)},
+            )
+        except gateway.TransferFailed as exc:
+            raise ApplicationError(
+                _("Stripe refused the transfer: %(reason)s") % {"reason": exc.message}
+            ) from exc
+        request.stripe_transfer_id = transfer["id"]
+        reference = f"stripe:{transfer['id']}"
+    else:
+        billing_ledger.post_adjustment(
+            partner=request.partner,
+            amount=request.claim_amount,
+            currency=request.currency,
+            description=f"MDF {request.title}"[:255],
+            reference=reference,
+        )
+    request.payment_method = method
     request.paid_by, request.paid_at, request.billing_reference = user, timezone.now(), reference
     request.save()
     return request

@@ -28,6 +28,19 @@ from partners.models import (
 
 # Reported monthly into the fact table by the incentives app (partners never import it).
 STARS_METRIC = "delivery_stars"
+# A rating older than this many months (before the first day of the month this many months
+# back) no longer counts for the directory's stars filter. Setting: DIRECTORY_STARS_MAX_AGE_MONTHS.
+STARS_MAX_AGE_MONTHS = 2
+
+
+def stars_cutoff(today: date | None = None) -> date:
+    """The oldest ``delivery_stars`` month the stars filter still reads."""
+    from django.conf import settings
+
+    today = today or timezone.localdate()
+    age = getattr(settings, "DIRECTORY_STARS_MAX_AGE_MONTHS", STARS_MAX_AGE_MONTHS)
+    index = today.year * 12 + today.month - 1 - age
+    return date(index // 12, index % 12 + 1, 1)
 
 
 class Sort:
@@ -141,9 +154,12 @@ class PartnerDirectoryFilter(django_filters.FilterSet):
         return queryset.filter(Exists(people))
 
     def filter_stars(self, queryset, name, value):
-        """The partner's latest ``delivery_stars`` fact is at least ``value`` (one subquery)."""
+        """The partner's latest ``delivery_stars`` fact, if not older than ``stars_cutoff``, is at
+        least ``value`` (one subquery)."""
         latest = (
-            PartnerFact.objects.filter(partner=OuterRef("pk"), metric__slug=STARS_METRIC)
+            PartnerFact.objects.filter(
+                partner=OuterRef("pk"), metric__slug=STARS_METRIC, month__gte=stars_cutoff()
+            )
             .order_by("-month")
             .values("value")[:1]
         )

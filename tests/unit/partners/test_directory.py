@@ -277,7 +277,8 @@ def report_stars(rows):
 
 
 def test_minimum_stars_filter_reads_the_latest_stars_fact(client, ecosystem):
-    jan, feb = timezone.localdate().replace(month=1, day=1), timezone.localdate().replace(month=2, day=1)
+    feb = timezone.localdate().replace(day=1)  # this month and the one before (within the age limit)
+    jan = (feb - timedelta(days=1)).replace(day=1)
     report_stars(
         [
             (ecosystem["bravo"].pk, "delivery_stars", jan, 2),
