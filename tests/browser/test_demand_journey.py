@@ -5,13 +5,11 @@ two, awards the first; the partner starts delivery and requests a milestone paym
 customer pays it with the test card 4242 4242 4242 4242 entered in localstripe's Stripe.js
 stand-in, and the charge with the platform commission is on the partner's ledger.
 
-axe-core (``vendor/axe.min.js``, 4.14.1 from npm, MPL-2.0) runs on each of our pages: no serious
+axe-core (``tests/browser/a11y.py``) runs on each of our pages: no serious
 or critical violation. A failing journey leaves screenshots in ``test-artifacts/``."""
 
 from datetime import timedelta
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -26,41 +24,12 @@ from billing.models.ledger import LedgerKind
 from demand.models import Invitation, PaymentRequest, Proposal, ProposalState, Requirement
 from demand.services import proposals as proposal_services
 from partners.models import PartnerKind
+from tests.browser.a11y import assert_accessible
 from tests.browser.journey import log_in, screenshots_on_failure
 from tests.unit.accounts.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.unit.partners.factories import provisioned_partner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-AXE = Path(__file__).with_name("vendor") / "axe.min.js"
-
-
-@cache
-def _axe_source() -> str:
-    return AXE.read_text(encoding="utf-8")
-
-
-def assert_accessible(page, *, exclude=()):
-    """No serious or critical axe violation (WCAG 2.x A/AA) on the page as it stands; the script
-    goes in through DevTools, so the pages' CSP (nonces only) need not let it in."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(_axe_source())
-    result = page.evaluate(
-        """async (exclude) => {
-            const context = exclude.length ? {exclude: exclude.map((s) => [s])} : document;
-            return await axe.run(context, {
-                runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-            });
-        }""",
-        list(exclude),
-    )
-    found = [
-        f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(" ".join(n["target"]) for n in v["nodes"][:3])
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert not found, f"axe on {page.url}:\n" + "\n".join(found)
 
 
 def english(user):
