@@ -15,7 +15,7 @@ CHROMIUM = "/usr/bin/chromium"
 # cannot be split per worker run on one worker, by ``xdist_group``, given here by what they use.
 LOCALSTRIPE_GROUP = "localstripe"  # one localstripe server; webhook endpoints it calls are global
 BROWSER_GROUP = "browser"  # one Chromium (Playwright marks the thread's event loop running)
-DEMO_GROUP = "demo"  # tests marked ``demo`` (seeding the demo data) run on one worker
+DEMO_GROUP = "demo"  # tests marked ``demo`` (seeding the demo data); a module seeding once has its own
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -60,8 +60,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if shared[item.nodeid]:
             module_group.setdefault(item.path, shared[item.nodeid])
-            if item.get_closest_marker("demo"):
-                module_group[item.path] = DEMO_GROUP
+            if item.get_closest_marker("demo"):  # the slow seeds: a group each, so two workers share them
+                module_group[item.path] = f"{DEMO_GROUP}-{item.path.stem}"
     start = 0
     while start < len(items):  # each run of consecutive tests from one such module
         end = start

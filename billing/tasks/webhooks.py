@@ -7,6 +7,8 @@ import logging
 from celery import shared_task
 from django.db import transaction
 
+from core.tasks import enqueue
+
 logger = logging.getLogger(__name__)
 
 WEBHOOK_MAX_RETRIES = 8
@@ -33,7 +35,7 @@ def enqueue_webhook_event(event_pk: int) -> None:
 
     def run():
         try:
-            process_webhook_event.delay(event_pk)
+            enqueue(process_webhook_event, event_pk)  # broker down: kept in the outbox
         except Exception:  # eager mode propagates; the event keeps its error and can be re-run
             logger.warning("Webhook event %s not processed yet", event_pk, exc_info=True)
 
