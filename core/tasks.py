@@ -138,14 +138,18 @@ def drain_task_outbox(limit: int = OUTBOX_BATCH) -> int:
 
 
 # --- E-mail with retries ---------------------------------------------------------------------
-@shared_task(
-    name="core.tasks.send_email",
-    autoretry_for=(OSError,),  # SMTP errors (smtplib.SMTPException) and refused connections
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=5,
-)
+# Every task that sends e-mail: OSError covers SMTP errors (smtplib.SMTPException) and refused
+# connections; exponential backoff with jitter, at most 10 minutes apart, 5 retries.
+EMAIL_RETRY = {
+    "autoretry_for": (OSError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
+
+@shared_task(name="core.tasks.send_email", **EMAIL_RETRY)
 def send_email(message: dict) -> int:
     """Send one message given as ``core.emails.message_payload`` wrote it; retried while SMTP is down."""
     from django.core.mail import EmailMultiAlternatives

@@ -7,6 +7,8 @@ import logging
 from celery import shared_task
 from django.db import transaction
 
+from billing import gateway
+from billing.services import webhooks
 from core.tasks import enqueue
 
 logger = logging.getLogger(__name__)
@@ -16,9 +18,6 @@ WEBHOOK_MAX_RETRIES = 8
 
 @shared_task(bind=True, name="billing.process_webhook_event", max_retries=WEBHOOK_MAX_RETRIES)
 def process_webhook_event(self, event_pk: int) -> str:
-    from billing import gateway
-    from billing.services import webhooks
-
     try:
         return webhooks.process(event_pk)
     except (webhooks.NotReady, gateway.PaymentUnavailable) as exc:
