@@ -4,6 +4,7 @@ Redis and localstripe that `make test` started (their URLs arrive in the environ
 import os
 import shutil
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -308,9 +309,9 @@ def page(browser):
 
 
 # --- Celery worker ---------------------------------------------------------------------
-@pytest.fixture
-def celery_worker_process(redis_url, tmp_path, settings):
-    """A real Celery worker process on the test Redis, pointed at the test database."""
+@contextmanager
+def celery_worker(redis_url, tmp_path, *, pool="solo", **extra_env):
+    """A real Celery worker process (``pool``) on the test Redis, pointed at the test database."""
     from django.db import connection
 
     db = connection.settings_dict
@@ -321,6 +322,7 @@ def celery_worker_process(redis_url, tmp_path, settings):
         "REDIS_URL": redis_url,
         "EMAIL_URL": f"filemail://{tmp_path / 'mail'}",
         "C_FORCE_ROOT": "1",
+        **extra_env,
     }
     celery = shutil.which("celery", path=str(REPO / ".venv" / "bin")) or "celery"
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed below
@@ -330,7 +332,7 @@ def celery_worker_process(redis_url, tmp_path, settings):
             "-A",
             "config",
             "worker",
-            "--pool=solo",
+            f"--pool={pool}",
             "--concurrency=1",
             "-l",
             "INFO",
@@ -354,3 +356,9 @@ def celery_worker_process(redis_url, tmp_path, settings):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture
+def celery_worker_process(redis_url, tmp_path, settings):
+    with celery_worker(redis_url, tmp_path) as worker:
+        yield worker

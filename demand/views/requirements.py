@@ -22,7 +22,7 @@ from demand.services import requirements as requirement_services
 
 def _customer_org(request) -> Organisation:
     organisation = request.organisation
-    if organisation is None or organisation.kind != Organisation.Kind.CUSTOMER:
+    if not organisation or organisation.kind != Organisation.Kind.CUSTOMER:  # a lazy None is falsy
         raise Http404
     return organisation
 
