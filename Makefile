@@ -24,10 +24,17 @@ run: install
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput -v0
 	@test -f var/.seeded || ($(PY) manage.py seed_demo && touch var/.seeded)
-	@$(PY) scripts/localstripe_server.py --port $(STRIPE_PORT) > var/localstripe.log 2>&1 & echo $$! > var/localstripe.pid; \
-	trap 'kill $$(cat var/localstripe.pid) 2>/dev/null; rm -f var/localstripe.pid' EXIT INT TERM; \
-	for i in $$(seq 40); do LOCALSTRIPE_URL=http://127.0.0.1:$(STRIPE_PORT) $(PY) manage.py localstripe_webhook \
-	  --url http://$(HOST):$(PORT)/billing/stripe/webhook/ 2>/dev/null && break; sleep 0.25; done; \
+	@rm -f var/localstripe.ready; \
+	$(PY) scripts/localstripe_server.py --port $(STRIPE_PORT) --state var/localstripe.pickle \
+	  --ready-file var/localstripe.ready > var/localstripe.log 2>&1 & echo $$! > var/localstripe.pid; \
+	trap 'kill $$(cat var/localstripe.pid) 2>/dev/null; rm -f var/localstripe.pid var/localstripe.ready' EXIT INT TERM; \
+	for i in $$(seq 80); do [ -f var/localstripe.ready ] && break; kill -0 $$(cat var/localstripe.pid) 2>/dev/null || break; \
+	  sleep 0.25; done; \
+	if [ ! -f var/localstripe.ready ]; then cat var/localstripe.log >&2; \
+	  echo "make run: localstripe (payments) did not start on 127.0.0.1:$(STRIPE_PORT); see var/localstripe.log." >&2; \
+	  exit 1; fi; \
+	LOCALSTRIPE_URL=http://127.0.0.1:$(STRIPE_PORT) $(PY) manage.py localstripe_webhook \
+	  --url http://$(HOST):$(PORT)/billing/stripe/webhook/ || exit 1; \
 	$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/; \
 	LOCALSTRIPE_URL=http://127.0.0.1:$(STRIPE_PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -1,6 +1,9 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
 
 from accounts import selectors
+from core.emails import queue_message
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -23,3 +26,10 @@ class AccountAdapter(DefaultAccountAdapter):
             # address counts as verified: allauth stores it verified and sends no
             # confirmation mail.
             self.stash_verified_email(request, invitation.email)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's e-mails (verification, password reset, login codes) rendered in the request
+        and sent from the retried e-mail task: SMTP down never fails the sign-up or the reset."""
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request), **context}
+        queue_message(self.render_mail(template_prefix, email, ctx))

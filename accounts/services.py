@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MANAGER_ROLES, Invitation, Membership, Organisation, Role
+from core.tasks import enqueue_on_commit
 
 NOT_A_MANAGER = _("Only owners and admins of this organisation can manage its members.")
 OWNER_ONLY = _("Only an owner can grant, change or remove the owner role.")
@@ -107,9 +108,7 @@ def invite_member(
     invitation.full_clean()
     invitation.save()
 
-    from accounts.tasks import send_invitation_email
-
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
+    enqueue_on_commit("accounts.tasks.send_invitation_email", invitation.pk)
     return invitation
 
 

@@ -4,15 +4,10 @@ from celery import shared_task
 
 from accounts import emails
 from accounts.models import Invitation
+from core.tasks import EMAIL_RETRY
 
 
-@shared_task(
-    autoretry_for=(OSError,),  # SMTP and connection errors
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(**EMAIL_RETRY)
 def send_invitation_email(invitation_id: int) -> bool:
     """Mail the invitation if it can still be accepted. Returns whether a mail was sent."""
     invitation = (

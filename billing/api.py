@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from billing.models import Entitlement, LedgerEntry, Payout, PayoutStatement, Subscription
 from billing.services import usage as usage_service
-from core.api import PartnerAPIMixin, StrictSerializerMixin
+from core.api import PartnerAPIMixin, PartnerReadOnlyViewSet, PublicIdLookupMixin, StrictSerializerMixin
 
 
 class MoneySerializer(serializers.Serializer):
@@ -154,67 +154,46 @@ def _read_only(summary, description):
 
 
 @_read_only("subscriptions", "Subscriptions of your listings. 您的上架产品的订阅。")
-class SubscriptionViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
+class SubscriptionViewSet(PublicIdLookupMixin, PartnerReadOnlyViewSet):
     serializer_class = SubscriptionSerializer
-    lookup_field = "public_id"
-    lookup_url_kwarg = "id"
-    lookup_value_regex = "[0-9a-f-]{36}"
     required_scopes = {"GET": "entitlements:read"}
-
-    def get_queryset(self):
-        return Subscription.objects.filter(listing__partner=self.partner).select_related(
-            "listing", "organisation", "price"
-        )
+    model, partner_field, select_related = (
+        Subscription,
+        "listing__partner",
+        ("listing", "organisation", "price"),
+    )
 
 
 @_read_only("entitlements", "Entitlements to your listings: who may use what. 客户对您产品的使用权。")
-class EntitlementViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
+class EntitlementViewSet(PublicIdLookupMixin, PartnerReadOnlyViewSet):
     serializer_class = EntitlementSerializer
-    lookup_field = "public_id"
-    lookup_url_kwarg = "id"
-    lookup_value_regex = "[0-9a-f-]{36}"
     required_scopes = {"GET": "entitlements:read"}
-
-    def get_queryset(self):
-        return Entitlement.objects.filter(listing__partner=self.partner).select_related(
-            "listing", "organisation", "subscription"
-        )
+    model, partner_field = Entitlement, "listing__partner"
+    select_related = ("listing", "organisation", "subscription")
 
 
 @_read_only("transactions", "Your ledger: charges, refunds, commission, payouts, adjustments. 您的账目流水。")
-class TransactionViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
+class TransactionViewSet(PartnerReadOnlyViewSet):
     serializer_class = TransactionSerializer
     lookup_url_kwarg = "id"
     lookup_value_regex = "[0-9]{1,18}"
     required_scopes = {"GET": "payouts:read"}
     updated_field = "created_at"
-
-    def get_queryset(self):
-        return LedgerEntry.objects.filter(partner=self.partner).select_related("statement").order_by("pk")
+    model, select_related, ordering = LedgerEntry, ("statement",), ("pk",)
 
 
 @_read_only("payout statements", "Your monthly payout statements. 您的月度结算单。")
-class StatementViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
+class StatementViewSet(PublicIdLookupMixin, PartnerReadOnlyViewSet):
     serializer_class = StatementSerializer
-    lookup_field = "public_id"
-    lookup_url_kwarg = "id"
-    lookup_value_regex = "[0-9a-f-]{36}"
     required_scopes = {"GET": "payouts:read"}
-
-    def get_queryset(self):
-        return PayoutStatement.objects.filter(partner=self.partner)
+    model = PayoutStatement
 
 
 @_read_only("payouts", "Transfers to your account. 打款记录。")
-class PayoutViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
+class PayoutViewSet(PublicIdLookupMixin, PartnerReadOnlyViewSet):
     serializer_class = PayoutSerializer
-    lookup_field = "public_id"
-    lookup_url_kwarg = "id"
-    lookup_value_regex = "[0-9a-f-]{36}"
     required_scopes = {"GET": "payouts:read"}
-
-    def get_queryset(self):
-        return Payout.objects.filter(partner=self.partner).select_related("statement")
+    model, select_related = Payout, ("statement",)
 
 
 # --- usage records ------------------------------------------------------------------------------

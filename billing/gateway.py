@@ -25,6 +25,7 @@ import stripe
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from core.exceptions import ApplicationError
 from core.money import from_minor_units, to_minor_units
 
 logger = logging.getLogger(__name__)
@@ -49,31 +50,40 @@ MISSING = _(
 )
 
 
-class BillingGatewayError(Exception):
-    """Base of the gateway's errors; ``message`` is safe to show the customer."""
+class BillingGatewayError(ApplicationError):
+    """Base of the gateway's errors; ``message`` is safe to show the customer, ``code`` is Stripe's
+    reason (``card_declined``, ``unavailable``, …) or the class's own."""
 
     default_message = FAILED
+    code = "payment_failed"
+    status = 402
 
     def __init__(self, message=None, *, code: str = ""):
-        self.message = str(message or self.default_message)
-        self.code = code
-        super().__init__(self.message)
+        super().__init__(str(message or self.default_message), code=code or None)
 
 
 class CardDeclined(BillingGatewayError):
     default_message = DECLINED
+    code = "card_declined"
 
 
 class PaymentUnavailable(BillingGatewayError):
     default_message = UNAVAILABLE
+    code = "payment_unavailable"
+    status = 503
 
 
 class GatewayError(BillingGatewayError):
     default_message = FAILED
 
 
-class SignatureError(Exception):
+class SignatureError(ApplicationError):
     """A webhook whose signature does not verify (or whose payload is not an event)."""
+
+    code = "bad_signature"
+
+    def __init__(self, message="", **kwargs):
+        super().__init__(message, **kwargs)
 
 
 # --- configuration ----------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -24,10 +23,13 @@ from billing.models import FulfilmentDelivery, LedgerEntry, LedgerKind, PayoutSt
 from billing.services import fulfilment as fulfilment_service
 from billing.services import ledger as ledger_service
 from billing.services import payouts as payout_service
+from core.admin_views import paginate
 from core.money import Currency, Money
 from partners.selectors.programme import partner_for_member
 
 app_name = "billing_partner"
+
+PER_PAGE = 25
 
 
 def _partner(request, *, manage: bool = False):
@@ -55,10 +57,6 @@ class EndpointForm(forms.Form):
         if url and (problem := fulfilment_service.url_problem(url)):
             raise forms.ValidationError(problem)
         return url
-
-
-def _page(request, qs, per_page=25):
-    return Paginator(qs, per_page).get_page(request.GET.get("p"))
 
 
 @login_required
@@ -159,7 +157,7 @@ def deliveries(request):
         "billing/partner/deliveries.html",
         {
             "partner": partner,
-            "page_obj": _page(request, qs),
+            "page_obj": paginate(request, qs, per_page=PER_PAGE),
             "status": status,
             "statuses": FulfilmentDelivery.Status.choices,
             "can_manage": membership.can_manage,
@@ -210,7 +208,7 @@ def ledger(request):
         "billing/partner/ledger.html",
         {
             "partner": partner,
-            "page_obj": _page(request, qs, 50),
+            "page_obj": paginate(request, qs, per_page=50),
             "kind": kind,
             "currency": currency,
             "kinds": LedgerKind.choices,
@@ -227,7 +225,10 @@ def statements(request):
     return render(
         request,
         "billing/partner/statements.html",
-        {"partner": partner, "page_obj": _page(request, PayoutStatement.objects.filter(partner=partner))},
+        {
+            "partner": partner,
+            "page_obj": paginate(request, PayoutStatement.objects.filter(partner=partner), per_page=PER_PAGE),
+        },
     )
 
 

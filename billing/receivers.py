@@ -18,6 +18,7 @@ from django.dispatch import receiver
 
 from billing import signals
 from billing.services import fulfilment, ledger
+from core.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -70,19 +71,17 @@ def on_page_published(sender, instance, **kwargs):
         return
     if not isinstance(instance, ListingPage) and getattr(instance, "specific_class", None) is not ListingPage:
         return
-    from billing.tasks.plans import sync_listing_plans
-
     pk = instance.pk
 
-    def enqueue():
+    def send():
         try:
-            sync_listing_plans.delay(pk)
+            enqueue("billing.sync_listing_plans", pk)  # broker down: kept in the outbox
         except Exception:  # Stripe down in eager mode: the next publish or the checkout syncs it
             import logging
 
             logging.getLogger(__name__).warning("Plan sync for listing %s failed", pk, exc_info=True)
 
-    transaction.on_commit(enqueue)
+    transaction.on_commit(send)
 
 
 def connect():

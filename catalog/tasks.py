@@ -9,7 +9,8 @@ from celery import shared_task
 from catalog.services import facts as catalog_facts
 from catalog.services import freshness
 
-RETRY = {"autoretry_for": (ConnectionError,), "retry_backoff": True, "max_retries": 5}
+# OSError: refused connections and SMTP errors (smtplib.SMTPException) alike
+RETRY = {"autoretry_for": (OSError,), "retry_backoff": True, "retry_backoff_max": 600, "max_retries": 5}
 
 
 @shared_task(name="catalog.flag_stale_listings", **RETRY)

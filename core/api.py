@@ -12,7 +12,7 @@ import json
 
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, parsers, permissions, serializers
+from rest_framework import exceptions, parsers, permissions, serializers, viewsets
 from rest_framework.pagination import CursorPagination
 
 #: The largest request body the API reads (a usage batch of 100 records is ~15 KB).
@@ -166,6 +166,30 @@ class PartnerAPIMixin:
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the queryset's model
             return None
         return api_partner(self.request)
+
+
+class PublicIdLookupMixin:
+    """Objects addressed by their public UUID, as ``{id}`` in the URL."""
+
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+    lookup_value_regex = "[0-9a-f-]{36}"
+
+
+class PartnerReadOnlyViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """List and retrieve the key's partner's objects: ``model`` rows whose ``partner_field`` is the
+    partner, with ``select_related`` and ``ordering`` applied (declare those, not ``get_queryset``)."""
+
+    model = None
+    partner_field = "partner"
+    select_related: tuple = ()
+    ordering: tuple = ()
+
+    def get_queryset(self):
+        queryset = self.model.objects.filter(**{self.partner_field: self.partner})
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
+        return queryset.order_by(*self.ordering) if self.ordering else queryset
 
 
 def money(amount, currency) -> dict:

@@ -2,8 +2,9 @@
 
 ``send_templated("demand/email/lead_received", to=[...], context={...}, language="zh-hans")``
 renders ``<prefix>_subject.txt``, ``<prefix>_message.txt`` and (if present) ``<prefix>_message.html``
-with ``site_url`` in the context, and sends one message. Links in e-mails come from
-:func:`absolute_url`, built on the one configured site address (``SITE_URL``).
+with ``site_url`` in the context, and sends one message (``queue=True``: through the
+``core.tasks.send_email`` task, retried while SMTP is down — for e-mails sent from a request).
+Links in e-mails come from :func:`absolute_url`, built on the one configured site address (``SITE_URL``).
 """
 
 from urllib.parse import urljoin
@@ -13,6 +14,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from core.tasks import enqueue
 
 
 def site_url() -> str:
@@ -37,8 +40,11 @@ def render_templated(template_prefix: str, context: dict, language: str | None =
     return subject, text, html
 
 
-def send_templated(template_prefix: str, *, to, context: dict, language: str | None = None) -> int:
-    """Render and send one message to ``to`` (a list of addresses); returns the number sent."""
+def send_templated(
+    template_prefix: str, *, to, context: dict, language: str | None = None, queue: bool = False
+) -> int:
+    """Render and send one message to ``to`` (a list of addresses); returns the number sent
+    (with ``queue``, handed to the retried e-mail task; see :func:`queue_message`)."""
     recipients = [address for address in to if address]
     if not recipients:
         return 0
@@ -49,4 +55,41 @@ def send_templated(template_prefix: str, *, to, context: dict, language: str | N
     )
     if html:
         message.attach_alternative(html, "text/html")
-    return message.send()
+    return queue_message(message) if queue else message.send()
+
+
+def message_payload(message) -> dict:
+    """A message as JSON for ``core.tasks.send_email`` (attachments are not carried)."""
+    return {
+        "subject": str(message.subject),
+        "body": str(message.body),
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "cc": list(message.cc),
+        "bcc": list(message.bcc),
+        "reply_to": list(message.reply_to),
+        "headers": {str(k): str(v) for k, v in (message.extra_headers or {}).items()},
+        "content_subtype": message.content_subtype,
+        "alternatives": [
+            [str(content), mimetype] for content, mimetype in getattr(message, "alternatives", [])
+        ],
+    }
+
+
+def queue_message(message) -> int:
+    """Send ``message`` (already rendered, in its recipient's language) from the e-mail task:
+    retried with backoff while SMTP is down, kept in the outbox while the broker is down, never an
+    error in the request that wrote it. A message with attachments is sent at once."""
+    if message.attachments:
+        return message.send()
+    if not message.recipients():
+        return 0
+    enqueue("core.tasks.send_email", message_payload(message))
+    return 1
+
+
+def queue_mail(subject: str, body: str, to, from_email: str | None = None) -> int:
+    """``django.core.mail.send_mail`` through :func:`queue_message`."""
+    return queue_message(
+        EmailMultiAlternatives(subject=subject, body=body, from_email=from_email, to=list(to))
+    )

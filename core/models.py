@@ -1,5 +1,6 @@
 import uuid
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -46,3 +47,24 @@ class ProgressMixin:
             return 100
         done, total = (getattr(self, name) for name in self.progress_fields)
         return min(100, int(done * 100 / total)) if total else 0
+
+
+class TaskOutbox(models.Model):
+    """A task that could not be handed to the broker (Redis down) after its data was saved.
+
+    Written by ``core.tasks.enqueue``; sent, then deleted, by ``core.tasks.drain_task_outbox``."""
+
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    kwargs = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("queued task")
+        verbose_name_plural = _("queued tasks")
+
+    def __str__(self) -> str:
+        return self.task_name

@@ -9,52 +9,17 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 WORK=$(mktemp -d /tmp/symbio-test.XXXXXX)
 chmod 755 "$WORK"
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-PGPORT=$($PY scripts/free_port.py)
-REDISPORT=$($PY scripts/free_port.py)
-STRIPEPORT=$($PY scripts/free_port.py)
-as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# shellcheck source=scripts/services.sh
+. scripts/services.sh
+SYMBIO_REPORT_PG_CPU=1
+trap stop_services EXIT INT TERM
 
-cleanup() {
-  set +e
-  # CPU the PostgreSQL server and its (exited) backends used: not counted in `time` of this
-  # script, because pg_ctl detaches the server.
-  if [ -s "$WORK/pg/data/postmaster.pid" ]; then
-    awk -v hz="$(getconf CLK_TCK)" '{printf "== PostgreSQL CPU (user+sys, backends included): %.1f s\n", ($14+$15+$16+$17)/hz}' \
-      "/proc/$(head -n 1 "$WORK/pg/data/postmaster.pid")/stat" 2>/dev/null
-  fi
-  [ -f "$WORK/stripe.pid" ] && kill "$(cat "$WORK/stripe.pid")" 2>/dev/null
-  [ -f "$WORK/redis.pid" ] && kill "$(cat "$WORK/redis.pid")" 2>/dev/null
-  [ -d "$WORK/pg/data" ] && as_postgres "$PGBIN/pg_ctl" -D "$WORK/pg/data" -m immediate -w stop >/dev/null 2>&1
-  sleep 0.3
-  rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
-
-echo "== PostgreSQL on 127.0.0.1:$PGPORT"
-mkdir -p "$WORK/pg"
-[ "$(id -u)" -eq 0 ] && chown postgres:postgres "$WORK/pg"
-as_postgres "$PGBIN/initdb" -D "$WORK/pg/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
-as_postgres "$PGBIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/log" -w -o \
-  "-p $PGPORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-  start >/dev/null
-"$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -q -v ON_ERROR_STOP=1 \
-  -c "CREATE ROLE symbio LOGIN CREATEDB PASSWORD 'symbio'" -c "CREATE DATABASE symbio OWNER symbio"
-
-echo "== Redis on 127.0.0.1:$REDISPORT"
+start_postgres
 # One Redis database per xdist worker (config/settings/test.py picks 1 + the worker's number).
-redis-server --bind 127.0.0.1 --port "$REDISPORT" --daemonize yes --databases 64 --save '' --appendonly no \
-  --pidfile "$WORK/redis.pid" --logfile "$WORK/redis.log" --dir "$WORK"
-for _ in $(seq 50); do [ -s "$WORK/redis.pid" ] && break; sleep 0.1; done
-
-echo "== localstripe on 127.0.0.1:$STRIPEPORT"
-$PY scripts/localstripe_server.py --port "$STRIPEPORT" --from-scratch >"$WORK/stripe.log" 2>&1 &
-echo $! >"$WORK/stripe.pid"
+start_redis --databases 64
+start_localstripe
 
 export DJANGO_SETTINGS_MODULE=config.settings.test
-export DATABASE_URL="postgres://symbio:symbio@127.0.0.1:$PGPORT/symbio"
-export REDIS_URL="redis://127.0.0.1:$REDISPORT/0"
-export STRIPE_API_BASE="http://127.0.0.1:$STRIPEPORT"
 export SYMBIO_TEST_WORKDIR="$WORK"
 
 # --- Migrated test databases -------------------------------------------------------------
@@ -65,7 +30,6 @@ export SYMBIO_TEST_WORKDIR="$WORK"
 # (test_symbio). pytest runs with --reuse-db, so pytest-django keeps them and only runs
 # `migrate` to check nothing is missing (it applies anything that is).
 WORKERS=${SYMBIO_TEST_WORKERS:-2}
-pg_super() { "$PGBIN/$1" -h 127.0.0.1 -p "$PGPORT" -U postgres "${@:2}"; }
 pg_super psql -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE symbio_template OWNER symbio"
 DUMP=""
 if [ "${SYMBIO_TEST_DB_CACHE:-1}" != "0" ]; then

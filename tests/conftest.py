@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ CHROMIUM = "/usr/bin/chromium"
 # cannot be split per worker run on one worker, by ``xdist_group``, given here by what they use.
 LOCALSTRIPE_GROUP = "localstripe"  # one localstripe server; webhook endpoints it calls are global
 BROWSER_GROUP = "browser"  # one Chromium (Playwright marks the thread's event loop running)
-DEMO_GROUP = "demo"  # tests marked ``demo`` (seeding the demo data) run on one worker
+DEMO_GROUP = "demo"  # tests marked ``demo`` (seeding the demo data); a module seeding once has its own
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -61,8 +62,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if shared[item.nodeid]:
             module_group.setdefault(item.path, shared[item.nodeid])
-            if item.get_closest_marker("demo"):
-                module_group[item.path] = DEMO_GROUP
+            if item.get_closest_marker("demo"):  # the slow seeds: a group each, so two workers share them
+                module_group[item.path] = f"{DEMO_GROUP}-{item.path.stem}"
     start = 0
     while start < len(items):  # each run of consecutive tests from one such module
         end = start
@@ -309,9 +310,9 @@ def page(browser):
 
 
 # --- Celery worker ---------------------------------------------------------------------
-@pytest.fixture
-def celery_worker_process(redis_url, tmp_path, settings):
-    """A real Celery worker process on the test Redis, pointed at the test database."""
+@contextmanager
+def celery_worker(redis_url, tmp_path, *, pool="solo", **extra_env):
+    """A real Celery worker process (``pool``) on the test Redis, pointed at the test database."""
     from django.db import connection
 
     db = connection.settings_dict
@@ -322,6 +323,7 @@ def celery_worker_process(redis_url, tmp_path, settings):
         "REDIS_URL": redis_url,
         "EMAIL_URL": f"filemail://{tmp_path / 'mail'}",
         "C_FORCE_ROOT": "1",
+        **extra_env,
     }
     celery = shutil.which("celery", path=str(REPO / ".venv" / "bin")) or "celery"
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed below
@@ -331,7 +333,7 @@ def celery_worker_process(redis_url, tmp_path, settings):
             "-A",
             "config",
             "worker",
-            "--pool=solo",
+            f"--pool={pool}",
             "--concurrency=1",
             "-l",
             "INFO",
@@ -363,3 +365,9 @@ def celery_worker_process(redis_url, tmp_path, settings):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture
+def celery_worker_process(redis_url, tmp_path, settings):
+    with celery_worker(redis_url, tmp_path) as worker:
+        yield worker

@@ -8,11 +8,9 @@ Each view checks a ``billing.*`` permission (the Finance group holds them all) a
 from __future__ import annotations
 
 from datetime import date
-from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -20,35 +18,18 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 
 from billing.models import LedgerEntry, LedgerKind, PayoutStatement, StatementRun
 from billing.partner_views import statement_pdf_response
 from billing.services import payouts as payout_service
+from core.admin_views import paginate, permission_menu_item, require_perm
 from core.money import Currency
 
 VIEW_LEDGER = "billing.view_ledgerentry"
 VIEW_STATEMENTS = "billing.view_payoutstatement"
 PAY_OUT = "billing.add_payout"
 GENERATE = "billing.add_payoutstatement"
-
-
-def require_perm(perm: str):
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not request.user.has_perm(perm):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def _page(request, queryset, per_page=50):
-    return Paginator(queryset, per_page).get_page(request.GET.get("p"))
 
 
 def _partner_filter(qs, query: str, prefix: str = "partner__organisation__"):
@@ -88,7 +69,7 @@ def ledger(request):
         request,
         "wagtailadmin/billing/ledger.html",
         {
-            "page_obj": _page(request, qs),
+            "page_obj": paginate(request, qs),
             "kind": kind,
             "currency": currency,
             "query": query,
@@ -111,7 +92,7 @@ def balances(request):
         request,
         "wagtailadmin/billing/balances.html",
         {
-            "page_obj": _page(request, rows),
+            "page_obj": paginate(request, rows),
             "currency": currency,
             "query": query,
             "currencies": Currency.choices,
@@ -147,7 +128,7 @@ def statements(request):
         request,
         "wagtailadmin/billing/statements.html",
         {
-            "page_obj": _page(request, qs),
+            "page_obj": paginate(request, qs),
             "status": status,
             "month": month,
             "query": query,
@@ -208,15 +189,8 @@ def run_detail(request, public_id):
     return render(request, f"wagtailadmin/billing/{template}", {"run": run})
 
 
-class _PermissionMenuItem(MenuItem):
-    permission = ""
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
-
-
 def _menu_item(perm):
-    return type("FinanceMenuItem", (_PermissionMenuItem,), {"permission": perm})
+    return permission_menu_item("FinanceMenuItem", perm)
 
 
 class LedgerViewSet(ViewSet):

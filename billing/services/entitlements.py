@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from billing.models import Entitlement, SeatAssignment, Subscription
 from billing.signals import send_entitlement_changed
 from catalog.models import ListingPage, ListingUsage, UsageKind
+from core.exceptions import ApplicationError
 
 
-class SeatError(Exception):
-    def __init__(self, message: str):
-        self.message = message
-        super().__init__(message)
+class SeatError(ApplicationError):
+    """A seat assignment refused (no seats left, not a member, …)."""
+
+    code = "seat_refused"
 
 
 def has_access(organisation, listing, user=None) -> bool:

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from billing.models.fulfilment import FulfilmentDelivery, FulfilmentEndpoint, new_fulfilment_secret
 from core import outbound
+from core.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -143,9 +144,7 @@ def entitlement_payload(entitlement, event: str, delivery_id: uuid.UUID) -> dict
 
 
 def _enqueue(delivery_id: int) -> None:
-    from billing.tasks.fulfilment import deliver_fulfilment
-
-    transaction.on_commit(lambda: deliver_fulfilment.delay(delivery_id))
+    enqueue_on_commit("billing.deliver_fulfilment", delivery_id)
 
 
 def notify_entitlement(entitlement, event: str) -> FulfilmentDelivery | None:

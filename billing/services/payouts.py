@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from billing.models.ledger import LedgerEntry, LedgerKind
 from billing.models.payouts import ConnectAccount, Payout, PayoutStatement, StatementRun
 from core.money import Currency, quantize
+from core.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -147,10 +148,8 @@ def generate_month(month: date, *, partner_ids=None) -> list[int]:
 
 def start_run(*, month: date, user=None) -> StatementRun:
     """Record a statement run and enqueue it once the row is committed."""
-    from billing.tasks.payouts import run_statements
-
     run = StatementRun.objects.create(month=month_start(month), started_by=user)
-    transaction.on_commit(lambda: run_statements.delay(run.pk))
+    enqueue_on_commit("billing.run_statements", run.pk)
     return run
 
 

@@ -12,10 +12,12 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing import gateway
 from billing.models import Interval, PlanPrice, StripeProduct, TaxRate, UsageType
 from catalog.models import ListingPage, ListingPlan, PricingModel
+from core.exceptions import ApplicationError
 
 INTERVALS = {
     PricingModel.FLAT_MONTHLY: Interval.MONTH,
@@ -26,8 +28,13 @@ INTERVALS = {
 }
 
 
-class PlanNotForSale(Exception):
-    pass
+class PlanNotForSale(ApplicationError):
+    """The plan has no active price in the currency asked for (or cannot be bought at all)."""
+
+    code = "plan_not_for_sale"
+
+    def __init__(self, message="", **kwargs):
+        super().__init__(message, **kwargs)
 
 
 def ensure_product(listing: ListingPage) -> StripeProduct:
@@ -66,7 +73,7 @@ def price_for(plan: ListingPlan, currency: str) -> PlanPrice:
     interval = INTERVALS.get(plan.pricing_model)
     money = plan.price(currency)
     if interval is None or money is None:
-        raise PlanNotForSale(plan.pk)
+        raise PlanNotForSale(_("This plan is not for sale in %(currency)s.") % {"currency": currency})
     current = PlanPrice.objects.filter(
         listing_plan=plan, currency=currency, interval=interval, active=True, private_offer__isnull=True
     ).first()

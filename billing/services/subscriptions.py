@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 from billing import gateway
 from billing.models import BillingSettings, Interval, Invoice, PlanPrice, Subscription, Trial, UsageRecord
 from billing.services import customers, entitlements, invoices, plans
+from core.exceptions import ApplicationError
 from core.money import Currency, quantize
+from core.tasks import enqueue_on_commit
 
 Status = Subscription.Status
 
@@ -35,12 +37,10 @@ STRIPE_STATUSES = {
 }
 
 
-class PurchaseError(Exception):
+class PurchaseError(ApplicationError):
     """A purchase or change refused for a reason the customer should read."""
 
-    def __init__(self, message: str):
-        self.message = str(message)
-        super().__init__(self.message)
+    code = "purchase_refused"
 
 
 # --- applying Stripe's view -------------------------------------------------------------------
@@ -124,9 +124,7 @@ def apply_invoice(subscription: Subscription, data: dict, *, failed: bool = Fals
             subscription.past_due_since = subscription.past_due_since or timezone.now()
             subscription.save(update_fields=["status", "past_due_since", "updated_at"])
             entitlements.sync_for_subscription(subscription)
-        from billing.tasks.subscriptions import send_payment_failed_email
-
-        transaction.on_commit(lambda: send_payment_failed_email.delay(invoice.pk))
+        enqueue_on_commit("billing.send_payment_failed_email", invoice.pk)
     return invoice
 
 

@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from billing.models import BillingSettings, Subscription, Trial
 from billing.services import entitlements
 from catalog.models import PricingModel
+from core.exceptions import ApplicationError
 
 
-class TrialRefused(Exception):
-    def __init__(self, message: str):
-        self.message = str(message)
-        super().__init__(self.message)
+class TrialRefused(ApplicationError):
+    """A trial that cannot start (already used, no trial plan, …)."""
+
+    code = "trial_refused"
 
 
 def trial_plan_of(listing):

@@ -16,12 +16,19 @@ from django.utils import timezone
 from billing import gateway
 from billing.models import Invoice, Subscription, WebhookEvent
 from billing.services import invoices, subscriptions
+from core.exceptions import ApplicationError
 
 logger = logging.getLogger(__name__)
 
 
-class NotReady(Exception):
+class NotReady(ApplicationError):
     """The event refers to one of our objects that is not committed yet: retry later."""
+
+    code = "not_ready"
+    status = 409
+
+    def __init__(self, message="", **kwargs):
+        super().__init__(message, **kwargs)
 
 
 def record(event: dict) -> tuple[WebhookEvent, bool]:

@@ -9,6 +9,7 @@ from datetime import date
 from celery import shared_task
 from django.utils import timezone
 
+from billing.models import PayoutStatement
 from billing.services import facts as facts_service
 from billing.services import payouts as payout_service
 
@@ -34,8 +35,6 @@ def run_statements(run_id: int) -> None:
 
 @shared_task(name="billing.render_statement_pdfs", ignore_result=True)
 def render_statement_pdfs(statement_id: int) -> None:
-    from billing.models import PayoutStatement
-
     statement = PayoutStatement.objects.select_related("partner__organisation").get(pk=statement_id)
     for language in payout_service.PDF_LANGUAGES:
         payout_service.ensure_pdf(statement, language)

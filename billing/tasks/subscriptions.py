@@ -2,23 +2,15 @@
 
 from celery import shared_task
 
+from billing.services import notifications, subscriptions
+from core.tasks import EMAIL_RETRY
+
 
 @shared_task(name="billing.suspend_overdue_subscriptions")
 def suspend_overdue_subscriptions() -> int:
-    from billing.services import subscriptions
-
     return subscriptions.suspend_overdue()
 
 
-@shared_task(
-    name="billing.send_payment_failed_email",
-    autoretry_for=(OSError,),  # SMTP errors (smtplib.SMTPException) and refused connections
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(name="billing.send_payment_failed_email", **EMAIL_RETRY)
 def send_payment_failed_email(invoice_pk: int) -> int:
-    from billing.services import notifications
-
     return notifications.payment_failed(invoice_pk)

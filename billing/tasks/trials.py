@@ -2,16 +2,14 @@
 
 from celery import shared_task
 
+from billing.services import trials
+
 
 @shared_task(name="billing.expire_trials")
 def expire_trials() -> int:
-    from billing.services import trials
-
     return trials.expire_due()
 
 
 @shared_task(name="billing.remind_trials")
 def remind_trials() -> int:
-    from billing.services import trials
-
     return trials.remind_due()

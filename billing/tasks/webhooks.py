@@ -7,6 +7,10 @@ import logging
 from celery import shared_task
 from django.db import transaction
 
+from billing import gateway
+from billing.services import webhooks
+from core.tasks import enqueue
+
 logger = logging.getLogger(__name__)
 
 WEBHOOK_MAX_RETRIES = 8
@@ -14,9 +18,6 @@ WEBHOOK_MAX_RETRIES = 8
 
 @shared_task(bind=True, name="billing.process_webhook_event", max_retries=WEBHOOK_MAX_RETRIES)
 def process_webhook_event(self, event_pk: int) -> str:
-    from billing import gateway
-    from billing.services import webhooks
-
     try:
         return webhooks.process(event_pk)
     except (webhooks.NotReady, gateway.PaymentUnavailable) as exc:
@@ -33,7 +34,7 @@ def enqueue_webhook_event(event_pk: int) -> None:
 
     def run():
         try:
-            process_webhook_event.delay(event_pk)
+            enqueue(process_webhook_event, event_pk)  # broker down: kept in the outbox
         except Exception:  # eager mode propagates; the event keeps its error and can be re-run
             logger.warning("Webhook event %s not processed yet", event_pk, exc_info=True)
 

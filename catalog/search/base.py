@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from catalog.search import text as text_mod
 from catalog.search.facets import FACETS, clean_filters
+from catalog.search.generation import local_generation, note_local_change  # noqa: F401 - re-exported
 
 SORTS = ("relevance", "rating", "newest", "subscribed", "price")
 DEFAULT_PER_PAGE = 20
@@ -208,18 +209,6 @@ def document_highlights(
 
 
 INDEX_VERSION_KEY = "catalog.search.index.version"
-_local_generation = 0  # this process's count of index / taxonomy changes it made itself
-
-
-def local_generation() -> int:
-    """Changes when this process changes the index or the taxonomy: lets per-process
-    micro-caches (the search page's) drop what they hold at once."""
-    return _local_generation
-
-
-def note_local_change() -> None:
-    global _local_generation
-    _local_generation += 1
 
 
 def index_version() -> int:

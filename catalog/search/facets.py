@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, Deployment, ListingType, PricingModel
+from catalog.search.generation import note_local_change
 from core.i18n import is_english
 
 LABELS_KEY = "catalog.search.labels"
@@ -79,8 +80,6 @@ def labels_version() -> int:
 
 def bump_labels_version(**_kwargs) -> None:
     """Receiver: taxonomy changed, so labels (and anything cached with them) are stale."""
-    from catalog.search.base import note_local_change
-
     note_local_change()
     try:
         cache.incr(LABELS_VERSION_KEY)

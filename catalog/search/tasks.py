@@ -3,14 +3,12 @@ changed the catalogue commits (``enqueue_*``), so the worker reads what was comm
 
 from __future__ import annotations
 
-from functools import partial
-
 from celery import shared_task
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 
 from catalog.search import indexing
+from core.tasks import enqueue_on_commit
 
 RETRY = {"autoretry_for": (ConnectionError,), "retry_backoff": True, "max_retries": 5}
 REINDEX_PROGRESS_KEY = "catalog.search.reindex.progress"
@@ -60,14 +58,14 @@ def refresh_ranking() -> int:
 def enqueue_index(listing_ids) -> None:
     ids = sorted({int(i) for i in listing_ids})
     if ids:
-        transaction.on_commit(partial(index_listings.delay, ids))
+        enqueue_on_commit(index_listings, ids)
 
 
 def enqueue_remove(listing_ids) -> None:
     ids = sorted({int(i) for i in listing_ids})
     if ids:
-        transaction.on_commit(partial(remove_listings.delay, ids))
+        enqueue_on_commit(remove_listings, ids)
 
 
 def enqueue_reindex_all() -> None:
-    transaction.on_commit(reindex_all.delay)
+    enqueue_on_commit(reindex_all)

@@ -10,7 +10,6 @@ calls :func:`flag_stale_listings`.
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import partial
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -25,6 +24,7 @@ from wagtail.log_actions import log
 
 from catalog.models import CatalogSettings, ListingDelisting, ListingPage
 from catalog.selectors.listings import live_listings
+from core.tasks import enqueue_on_commit
 from partners.services.programme import owner_emails, render_bilingual
 
 DELIST_NEEDS_REASON = _("Give the reason for delisting: the partner reads it.")
@@ -79,14 +79,8 @@ def flag_stale_listings(*, now=None) -> int:
         if partner_id is not None:
             by_partner[partner_id].append(pk)
     for partner_id, listing_ids in by_partner.items():
-        transaction.on_commit(partial(_enqueue_warning, partner_id, listing_ids))
+        enqueue_on_commit("catalog.send_stale_warning", partner_id, listing_ids)
     return len(rows)
-
-
-def _enqueue_warning(partner_id: int, listing_ids: list[int]) -> None:
-    from catalog.tasks import send_stale_warning
-
-    send_stale_warning.delay(partner_id, listing_ids)
 
 
 def _my_listings_url() -> str:
@@ -141,14 +135,8 @@ def delist_listing(*, listing: ListingPage, user, reason: str) -> ListingDelisti
         .first(),
     )
     log(instance=listing, action=DELIST_LOG_ACTION, user=user, data={"reason": reason})
-    transaction.on_commit(partial(_enqueue_delisted_email, record.pk))
+    enqueue_on_commit("catalog.send_delisted_email", record.pk)
     return record
-
-
-def _enqueue_delisted_email(delisting_id: int) -> None:
-    from catalog.tasks import send_delisted_email
-
-    send_delisted_email.delay(delisting_id)
 
 
 def send_delisted_email_to_owners(*, delisting_id: int) -> int:

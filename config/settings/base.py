@@ -314,6 +314,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "core-heartbeat": {"task": "core.tasks.record_heartbeat", "schedule": 60.0},
     "core-search-title-norms": {"task": "core.tasks.refresh_search_title_norms", "schedule": 900.0},
+    # tasks that could not be enqueued while the broker was down (core.tasks.enqueue)
+    "core-drain-task-outbox": {"task": "core.tasks.drain_task_outbox", "schedule": 60.0},
     # billing (billing/tasks/trials.py, subscriptions.py): trials, dunning
     "billing-expire-trials": {"task": "billing.expire_trials", "schedule": crontab(minute="*/15")},
     "billing-remind-trials": {"task": "billing.remind_trials", "schedule": crontab(minute=0, hour=9)},

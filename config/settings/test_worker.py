@@ -7,3 +7,5 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = env.str("REDIS_URL")
 EMAIL_CONFIG = env.email_url("EMAIL_URL")
 vars().update(EMAIL_CONFIG)
+# Task modules that only integration tests use (e.g. tests.integration.worker_tasks).
+CELERY_IMPORTS = env.list("SYMBIO_TEST_CELERY_IMPORTS", default=[])

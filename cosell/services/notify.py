@@ -55,5 +55,7 @@ def send_decision(registration_pk: int, *, resolution: str = "", fields=()) -> i
             "fields": field_names,
             "url": url,
         }
-        sent += send_templated(DECISION_TEMPLATE, to=[user.email], context=context, language=language)
+        sent += send_templated(
+            DECISION_TEMPLATE, to=[user.email], context=context, language=language, queue=True
+        )
     return sent

@@ -125,6 +125,7 @@ def _send_verification(lead_id: int) -> None:
 
     send_templated(
         "demand/email/lead_verify",
+        queue=True,
         to=[lead.email],
         language=language,
         context={
@@ -158,6 +159,7 @@ def _send_to_customer(lead_id: int, body: str) -> int:
         url = ""
     return send_templated(
         "demand/email/lead_reply",
+        queue=True,
         to=[lead.email],
         language=language,
         context={"lead": lead, "body": body, "url": url},

@@ -42,5 +42,7 @@ def send_to_users(template: str, users, context_for) -> int:
     sent = 0
     for user in users:
         language = language_of(user)
-        sent += send_templated(template, to=[user.email], context=context_for(language), language=language)
+        sent += send_templated(
+            template, to=[user.email], context=context_for(language), language=language, queue=True
+        )
     return sent

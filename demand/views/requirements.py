@@ -33,7 +33,7 @@ def _uuid_or_none(value):
 
 def _customer_org(request) -> Organisation:
     organisation = request.organisation
-    if organisation is None or organisation.kind != Organisation.Kind.CUSTOMER:
+    if not organisation or organisation.kind != Organisation.Kind.CUSTOMER:  # a lazy None is falsy
         raise Http404
     return organisation
 

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.models import ModelLogEntry
 
+from core.admin_views import paginate, permission_menu_item, require_perm
 from health.models import AtRiskFlag, HealthDimension, HealthRun, HealthSnapshot
 from health.selectors import scores
 from health.services import at_risk, runs
-from partners.admin_views.programme_views import _page, _PermissionMenuItem, require_perm
 
 RUN_HEALTH = "health.run_health"
 VIEW_FLAGS = "health.view_atriskflag"
@@ -59,7 +59,7 @@ def health_runs(request):
     return render(
         request,
         "health/admin/model/runs.html",
-        {"page_obj": _page(request, HealthRun.objects.select_related("started_by"))},
+        {"page_obj": paginate(request, HealthRun.objects.select_related("started_by"))},
     )
 
 
@@ -85,7 +85,7 @@ def at_risk_report(request):
     if state == "open":
         flags = flags.filter(acknowledged_at__isnull=True)
     labels = dict(HealthDimension.choices)
-    page_obj = _page(request, flags.order_by("composite", "pk"))
+    page_obj = paginate(request, flags.order_by("composite", "pk"))
     scores.attach_to_flags(list(page_obj.object_list))
     for flag in page_obj.object_list:
         flag.dimension_label = labels.get((flag.cause_detail or {}).get("dimension"), "")
@@ -123,7 +123,7 @@ def decisions(request):
         request,
         "health/admin/model/decisions.html",
         {
-            "page_obj": _page(request, entries.order_by("-timestamp", "-pk")),
+            "page_obj": paginate(request, entries.order_by("-timestamp", "-pk")),
             "action": action,
             "actions": DECISION_ACTIONS,
         },
@@ -147,7 +147,7 @@ class HealthModelViewSet(ViewSet):
 
     @property
     def menu_item_class(self):
-        return type("AtRiskMenuItem", (_PermissionMenuItem,), {"permission": VIEW_FLAGS})
+        return permission_menu_item("AtRiskMenuItem", VIEW_FLAGS)
 
     def get_urlpatterns(self):
         return [
@@ -163,7 +163,7 @@ class HealthRunsViewSet(ViewSet):
 
     @property
     def menu_item_class(self):
-        return type("HealthRunsMenuItem", (_PermissionMenuItem,), {"permission": RUN_HEALTH})
+        return permission_menu_item("HealthRunsMenuItem", RUN_HEALTH)
 
     def get_urlpatterns(self):
         return [path("", health_runs, name="index"), path("<int:pk>/", health_run, name="run")]
@@ -176,7 +176,7 @@ class DecisionsViewSet(ViewSet):
 
     @property
     def menu_item_class(self):
-        return type("DecisionsMenuItem", (_PermissionMenuItem,), {"permission": VIEW_DECISIONS})
+        return permission_menu_item("DecisionsMenuItem", VIEW_DECISIONS)
 
     def get_urlpatterns(self):
         return [path("", decisions, name="index")]

@@ -5,18 +5,17 @@ through the ``notify_at_risk`` task); staff acknowledge them (audit-logged)."""
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
 
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from core.tasks import enqueue_on_commit
 from health.models import AtRiskFlag, HealthDimension, HealthSettings, HealthSnapshot
 from health.services.audit import LOG_FLAG_ACKNOWLEDGED
 from health.services.definitions import fmt_number
 from health.services.writes import bulk_upsert
-from health.tasks.at_risk import notify_at_risk
 from partners.selectors.programme import shift_months
 
 
@@ -141,12 +140,8 @@ def detect_at_risk(
             AtRiskFlag.objects.filter(month=latest, notified_at__isnull=True).values_list("pk", flat=True)
         )
         if pending:
-            transaction.on_commit(partial(_enqueue_notification, pending))
+            enqueue_on_commit("partners.notify_at_risk", pending)
     return flags
-
-
-def _enqueue_notification(flag_ids: list[int]) -> None:
-    notify_at_risk.delay(flag_ids)
 
 
 @transaction.atomic

@@ -20,12 +20,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.emails import absolute_url
+from core.tasks import enqueue_on_commit
 from health.models import GeneratedReport, HealthDimension, HealthSettings, HealthSnapshot
 from health.selectors import figures
 from health.selectors.dashboard import dashboard
@@ -314,8 +314,6 @@ def request_report(
     period_end: date | None = None,
 ) -> GeneratedReport:
     """Record a report to generate and enqueue its task once the transaction commits."""
-    from health.tasks.reports import generate_health_report
-
     if kind == GeneratedReport.Kind.PARTNER_HEALTH and partner is None:
         raise ValueError("A partner health report needs a partner.")
     if period_start is None or period_end is None:
@@ -343,7 +341,7 @@ def request_report(
     if waiting is not None:
         return waiting
     report = GeneratedReport.objects.create(**fields)
-    transaction.on_commit(lambda: generate_health_report.delay(str(report.pk)))
+    enqueue_on_commit("partners.generate_health_report", str(report.pk))
     return report
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import transaction
 from django.utils import timezone
 
+from core.tasks import enqueue_on_commit
 from health.models import HealthRun
 from health.services.definitions import months_between
 from health.services.snapshots import compute_snapshots
@@ -16,14 +16,12 @@ from partners.selectors.programme import default_as_of, month_start
 
 def start_run(*, user=None, first: date | None = None, last: date | None = None) -> HealthRun:
     """Create a run and enqueue it after commit; the admin shows its progress."""
-    from health.tasks.runs import run_health_computation  # the task calls execute_run: no cycle at import
-
     last = month_start(last or default_as_of())
     first = month_start(first or last)
     run = HealthRun.objects.create(
         started_by=user, first_month=first, last_month=last, total=len(months_between(first, last))
     )
-    transaction.on_commit(lambda: run_health_computation.delay(run.pk))
+    enqueue_on_commit("partners.run_health_computation", run.pk)
     return run
 
 

@@ -3,19 +3,16 @@ and tier history. Each view checks a ``partners.*`` permission (Programme manage
 all; reviewers none) and raises ``PermissionDenied``, which Wagtail turns into a redirect to
 the dashboard with a message."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 
+from core.admin_views import paginate, permission_menu_item, require_perm
 from partners.forms.programme import OverrideForm
 from partners.models import EvaluationRun, PartnerKind, TierRecommendation
 from partners.selectors import programme as selectors
@@ -25,23 +22,6 @@ VIEW_RECOMMENDATIONS = "partners.view_tierrecommendation"
 DECIDE_RECOMMENDATIONS = "partners.change_tierrecommendation"
 RUN_EVALUATION = "partners.run_evaluation"
 VIEW_HISTORY = "partners.view_tierchange"
-
-
-def require_perm(perm: str):
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not request.user.has_perm(perm):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def _page(request, queryset, per_page=50):
-    return Paginator(queryset, per_page).get_page(request.GET.get("p"))
 
 
 # --- recommendations ------------------------------------------------------------------------------
@@ -67,7 +47,7 @@ def recommendation_index(request):
         request,
         "wagtailadmin/partners/programme/recommendation_index.html",
         {
-            "page_obj": _page(request, qs),
+            "page_obj": paginate(request, qs),
             "status": status,
             "kind": kind,
             "status_filters": STATUS_FILTERS,
@@ -165,7 +145,7 @@ def evaluation_runs(request):
     return render(
         request,
         "wagtailadmin/partners/programme/evaluation_runs.html",
-        {"page_obj": _page(request, EvaluationRun.objects.select_related("started_by"))},
+        {"page_obj": paginate(request, EvaluationRun.objects.select_related("started_by"))},
     )
 
 
@@ -188,18 +168,11 @@ def tier_history(request):
     return render(
         request,
         "wagtailadmin/partners/programme/tier_history.html",
-        {"page_obj": _page(request, qs), "query": query},
+        {"page_obj": paginate(request, qs), "query": query},
     )
 
 
 # --- viewsets ---------------------------------------------------------------------------------------
-class _PermissionMenuItem(MenuItem):
-    permission = ""
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
-
-
 class RecommendationViewSet(ViewSet):
     name = "programme"
     icon = "tasks"
@@ -207,7 +180,7 @@ class RecommendationViewSet(ViewSet):
 
     @property
     def menu_item_class(self):
-        return type("RecommendationMenuItem", (_PermissionMenuItem,), {"permission": VIEW_RECOMMENDATIONS})
+        return permission_menu_item("RecommendationMenuItem", VIEW_RECOMMENDATIONS)
 
     def get_urlpatterns(self):
         return [
@@ -227,7 +200,7 @@ class TierHistoryViewSet(ViewSet):
 
     @property
     def menu_item_class(self):
-        return type("TierHistoryMenuItem", (_PermissionMenuItem,), {"permission": VIEW_HISTORY})
+        return permission_menu_item("TierHistoryMenuItem", VIEW_HISTORY)
 
     def get_urlpatterns(self):
         return [path("", tier_history, name="index")]

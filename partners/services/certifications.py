@@ -18,7 +18,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import DatabaseError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
@@ -26,6 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from core.emails import queue_mail
+from core.tasks import enqueue_on_commit
 from partners.models import (
     Certification,
     CertificationReminder,
@@ -118,8 +119,6 @@ def _header(text: str) -> list[str]:
 @transaction.atomic
 def create_import_job(*, partner: Partner, user, upload) -> ImportJob:
     """Validate the upload, store it as a job and enqueue the import after commit."""
-    from partners.tasks.programme import import_certified_people
-
     text = read_upload(upload)
     job = ImportJob.objects.create(
         partner=partner,
@@ -128,7 +127,7 @@ def create_import_job(*, partner: Partner, user, upload) -> ImportJob:
         content=text,
         total_rows=_count_rows(text),
     )
-    transaction.on_commit(lambda: import_certified_people.delay(job.pk))
+    enqueue_on_commit("partners.import_certified_people", job.pk)
     return job
 
 
@@ -336,6 +335,6 @@ def send_certification_reminders(*, today: date | None = None, within_days: int 
                 "partners/programme/emails/certification_reminder",
                 {"partner": people[0].partner, "people": people, "days": within_days},
             )
-            send_mail(subject, body, None, emails)
+            queue_mail(subject, body, emails)  # retried while SMTP is down
         reminded += len(people)
     return reminded

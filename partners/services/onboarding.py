@@ -44,6 +44,7 @@ from wagtail.log_actions import log
 
 from accounts.models import Membership, Organisation, Role
 from accounts.roles import STAFF_GROUPS
+from core.tasks import enqueue_on_commit
 from partners.models import (
     ApplicationDecision,
     ApplicationDocument,
@@ -442,9 +443,7 @@ def _record_decision(application, kind, *, reviewer, message) -> ApplicationDeci
         user=reviewer,
         data={"company": application.company_name, "decision": kind, "reason": message},
     )
-    from partners.tasks.onboarding import send_application_decision_email
-
-    transaction.on_commit(lambda: send_application_decision_email.delay(decision.pk))
+    enqueue_on_commit("partners.tasks.onboarding.send_application_decision_email", decision.pk)
     return decision
 
 

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_noop
 from wagtail.log_actions import log
 
 from accounts.models import Membership, Role
+from core.tasks import enqueue_on_commit
 from partners.models import EvaluationRun, Partner, ProgrammeSettings, Tier, TierChange, TierRecommendation
 from partners.programme_signals import partner_tier_changed
 from partners.selectors.programme import (
@@ -188,10 +189,8 @@ def _delete_in_one_query(queryset) -> None:
 
 def start_evaluation_run(*, user=None, as_of: date | None = None) -> EvaluationRun:
     """Create a run and enqueue it once the transaction commits; the caller shows its progress."""
-    from partners.tasks.programme import run_tier_evaluation
-
     run = EvaluationRun.objects.create(started_by=user, as_of=as_of)
-    transaction.on_commit(lambda: run_tier_evaluation.delay(run.pk))
+    enqueue_on_commit("partners.run_tier_evaluation", run.pk)
     return run
 
 
@@ -263,8 +262,7 @@ def approve_recommendation(
             )
             rec.applied_at = now
         else:
-            rec_id = rec.pk
-            transaction.on_commit(lambda: _enqueue_demotion_warning(rec_id))
+            enqueue_on_commit("partners.send_demotion_warning", rec.pk)
     elif rec.action == Action.PROMOTE:
         change_tier(
             partner=partner, to_tier=rec.recommended_tier, reason="", changed_by=user, recommendation=rec
@@ -372,12 +370,6 @@ def render_bilingual(template: str, context: dict) -> tuple[str, str]:
             subjects.append(render_to_string(f"{template}_subject.txt", context).strip())
             bodies.append(render_to_string(f"{template}.txt", context).strip())
     return " / ".join(dict.fromkeys(subjects)), "\n\n— — —\n\n".join(bodies) + "\n"
-
-
-def _enqueue_demotion_warning(recommendation_id: int) -> None:
-    from partners.tasks.programme import send_demotion_warning
-
-    send_demotion_warning.delay(recommendation_id)
 
 
 def send_demotion_warning_email(*, recommendation_id: int) -> int:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from core import outbound
 from core.exceptions import ApplicationError, NotAllowed
+from core.tasks import enqueue_on_commit
 from partners.models import Delivery, Event, WebhookEndpoint
 
 SCHEDULE = [
@@ -305,10 +306,5 @@ def resend(*, delivery: Delivery) -> Delivery:
     delivery.status, delivery.attempts, delivery.next_attempt_at = Delivery.Status.PENDING, 0, timezone.now()
     delivery.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
 
-    def enqueue():
-        from partners.tasks.webhooks import deliver_webhook
-
-        deliver_webhook.delay(delivery.pk)
-
-    transaction.on_commit(enqueue)
+    enqueue_on_commit("partners.deliver_webhook", delivery.pk)
     return delivery

@@ -54,8 +54,8 @@ def test_manager_drills_into_at_risk_partner_and_downloads_its_pdf(
     profile.preferred_language = "en"
     profile.save()
     queued = []
-    monkeypatch.setattr(
-        report_tasks.generate_health_report, "delay", lambda report_id: queued.append(report_id)
+    monkeypatch.setattr(  # core.tasks.enqueue sends with apply_async
+        report_tasks.generate_health_report, "apply_async", lambda args, kwargs: queued.append(args[0])
     )
 
     base = live_server.url

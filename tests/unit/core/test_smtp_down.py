@@ -110,3 +110,44 @@ def test_payment_failed_email_goes_out_once_smtp_answers(settings):
 
     assert send_payment_failed_email.delay(unpaid.pk).get() == 1
     assert mail.outbox[0].to == ["buyer-owner@example.com"]
+
+
+# --- e-mails sent from a request go through the retried e-mail task ---------------------------
+def test_allauth_password_reset_answers_while_smtp_is_down_and_its_email_is_retried(
+    client, smtp_down, eager_retries
+):
+    from core.tasks import send_email
+
+    UserFactory(email="forgot@example.com")
+    response = client.post("/accounts/password/reset/", {"email": "forgot@example.com"})
+    assert response.status_code == 302  # no 500: the reset e-mail is the task's business
+    assert smtp_down.attempts == send_email.max_retries + 1 == 6
+    assert mail.outbox == []
+
+
+def test_allauth_password_reset_email_goes_out_once_smtp_answers(client):
+    UserFactory(email="forgot@example.com")
+    mail.outbox = []
+    response = client.post("/accounts/password/reset/", {"email": "forgot@example.com"})
+    assert response.status_code == 302
+    [message] = mail.outbox
+    assert message.to == ["forgot@example.com"] and "/accounts/password/reset/key/" in message.body
+
+
+def test_a_queued_message_keeps_its_html_part_and_headers():
+    from django.core.mail import EmailMultiAlternatives
+
+    from core.emails import queue_message
+
+    mail.outbox = []
+    message = EmailMultiAlternatives("Hi", "text", to=["a@example.com"], headers={"X-Tag": "t"})
+    message.attach_alternative("<p>html</p>", "text/html")
+    assert queue_message(message) == 1
+    [sent] = mail.outbox
+    assert (sent.subject, sent.body, sent.to, sent.extra_headers) == (
+        "Hi",
+        "text",
+        ["a@example.com"],
+        {"X-Tag": "t"},
+    )
+    assert [tuple(a) for a in sent.alternatives] == [("<p>html</p>", "text/html")]

@@ -1,20 +1,25 @@
 """The access matrix: every URL pattern (the project's and Wagtail's admin) is declared in
 :data:`RULES` with who may read it; each is requested (GET, placeholders for its parameters)
-as a visitor, a customer owner, a partner member and a partner owner. A new URL fails
-:func:`test_every_url_pattern_is_declared` until it is declared here.
+as a visitor, a customer member and owner, a partner member and owner, a reviewer, a programme
+manager, finance and an admin (superuser). A new URL fails :func:`test_every_url_pattern_is_declared`
+until it is declared here.
 
 Checks: nothing answers 500; a visitor never gets a 200 from anything but public pages;
 customers never get a 200 in the admin; partner members and owners get a 200 in the admin only
-on the declared partner screens (their pages, images, listings, account, choosers).
+on the declared partner screens (their pages, images, listings, account, choosers); each staff
+group gets no 200 from the admin screens of the others' work (:data:`STAFF_REFUSED`).
 """
 
 import re
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import URLResolver, get_resolver
 
 from accounts.models import Role
+from accounts.roles import STAFF_GROUPS
 from tests.unit.accounts.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.unit.accounts.helpers import enrol_totp
 from tests.unit.partners.factories import provisioned_partner
 
 pytestmark = pytest.mark.django_db
@@ -94,25 +99,61 @@ def test_every_url_pattern_is_declared():
     assert undeclared == []
 
 
+def staff(group_key=None):
+    user = UserFactory(is_superuser=group_key is None, is_staff=group_key is None)
+    if group_key is not None:
+        user.groups.add(Group.objects.get(name=STAFF_GROUPS[group_key].name))
+    enrol_totp(user)  # staff need an authenticator before the admin (accounts.mfa)
+    return user
+
+
 @pytest.fixture
 def people(db):
     customer = UserFactory()
-    MembershipFactory(user=customer, organisation=OrganisationFactory(), role=Role.OWNER)
+    organisation = OrganisationFactory()
+    MembershipFactory(user=customer, organisation=organisation, role=Role.OWNER)
+    customer_member = UserFactory()
+    MembershipFactory(user=customer_member, organisation=organisation, role=Role.MEMBER)
     member = UserFactory()
     partner = provisioned_partner(members=[member])
     owner = partner.organisation.memberships.get(role=Role.OWNER).user  # enrolled by the factory
-    return {"visitor": None, "customer": customer, "partner_member": member, "partner_owner": owner}
+    return {
+        "visitor": None,
+        "customer": customer,
+        "customer_member": customer_member,
+        "partner_member": member,
+        "partner_owner": owner,
+        "reviewer": staff("reviewer"),
+        "programme_manager": staff("programme_manager"),
+        "finance": staff("finance"),
+        "admin": staff(),
+    }
 
 
+STAFF = {PUBLIC, LOGIN, PARTNER_ADMIN, ADMIN}
 ALLOWED = {  # classes where a 200 is fine, per role
     "visitor": {PUBLIC},
     "customer": {PUBLIC, LOGIN},
+    "customer_member": {PUBLIC, LOGIN},
     "partner_member": {PUBLIC, LOGIN, PARTNER_ADMIN},
     "partner_owner": {PUBLIC, LOGIN, PARTNER_ADMIN},
+    "reviewer": STAFF,
+    "programme_manager": STAFF,
+    "finance": STAFF,
+    "admin": STAFF,
+}
+# Admin screens of another staff group's work: a 200 there is a failure (superusers see all).
+_PEOPLE_AND_SITE = r"users|groups|sites|settings|redirects"  # Wagtail reports: every staff group
+STAFF_REFUSED = {
+    "reviewer": rf"^admin/(finance|programme|programme_decisions|programme_history|health_model|"
+    rf"health_runs|ecosystem_health|incentives|cosell_admin|{_PEOPLE_AND_SITE})/",
+    "programme_manager": rf"^admin/(finance|{_PEOPLE_AND_SITE})/",
+    "finance": rf"^admin/(programme|programme_decisions|programme_history|health_runs|review-moderation|"
+    rf"cosell_admin|{_PEOPLE_AND_SITE})/",
 }
 
 
-def test_the_access_matrix_holds_for_visitors_customers_and_partners(client, people):
+def test_the_access_matrix_holds_for_every_role(client, people):
     client.raise_request_exception = False
     failures = []
     for role, user in people.items():
@@ -125,6 +166,7 @@ def test_the_access_matrix_holds_for_visitors_customers_and_partners(client, peo
             if path is None or kind == MACHINE:
                 continue
             status = client.get(path).status_code
-            if status >= 500 or status == 200 and kind not in ALLOWED[role]:
+            refused = kind not in ALLOWED[role] or re.search(STAFF_REFUSED.get(role, r"(?!)"), route)
+            if status >= 500 or status == 200 and refused:
                 failures.append((role, route, name, status))
     assert failures == [], "\n".join(map(str, failures))

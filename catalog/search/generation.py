@@ -1,0 +1,15 @@
+"""This process's count of the index and taxonomy changes it made itself (below ``base`` and
+``facets``, which both note changes, so neither imports the other to do it)."""
+
+_local_generation = 0
+
+
+def local_generation() -> int:
+    """Changes when this process changes the index or the taxonomy: lets per-process
+    micro-caches (the search page's) drop what they hold at once."""
+    return _local_generation
+
+
+def note_local_change() -> None:
+    global _local_generation
+    _local_generation += 1
