@@ -17,5 +17,8 @@ DEFAULTS = {
     "AUDIT_SEED": "symbio",  # the sample is a deterministic function of this seed and the request
     "PHASH_DISTANCE": 8,  # perceptual-hash Hamming distance at or below which two photos match
     "PHOTO_DATE_SLACK_DAYS": 1,  # photo dates this many days around the activity still count
-    "REVIEW_TARGET_DAYS": 5,  # service target: staff act on a request or claim within these working days
+    "REVIEW_TARGET_DAYS": 5,
+    # demand leads received from an activity's first month to the month this many days after
+    # its end are shown as the activity's leads (demand reports monthly ``leads_received`` facts)
+    "LEAD_WINDOW_DAYS": 30,  # service target: staff act on a request or claim within these working days
 }

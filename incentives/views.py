@@ -33,8 +33,10 @@ def _with_attribution(requests) -> list:
     """Requests with ``attributed`` (pipeline and revenue their activity brought, CNY)."""
     requests = list(requests)
     totals = attribution.totals_by_request(requests)
+    leads = attribution.leads_in_window(requests)
     for r in requests:
         r.attributed = totals.get(r.pk)
+        r.leads = leads.get(r.pk)
     return requests
 
 
@@ -134,6 +136,7 @@ def request_detail(request, public_id, claim_form=None):
             "documents": fund_request.documents.all(),
             "claim_form": claim_form,
             "funded": fund_request.state in attribution.FUNDED_STATES,
+            "leads": attribution.leads_in_window([fund_request]).get(fund_request.pk),
             "attributed": attribution.totals_by_request([fund_request]).get(
                 fund_request.pk, {"pipeline": 0, "revenue": 0, "count": 0}
             ),

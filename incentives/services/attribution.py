@@ -6,6 +6,11 @@ the outcome through ``partners.outcome_signals.funded_outcome``; :func:`record` 
 the reference names a request of the same partner that was funded (pre-approved or later).
 Each outcome is stored once per (key, kind); a later announcement replaces it and an amount of 0
 withdraws it. Reports sum per request and overall (in CNY for the staff dashboard).
+
+Demand leads are tied by date, through facts: the ``leads_received`` facts demand reports for
+the partner from the activity's first month to the month ``INCENTIVES_LEAD_WINDOW_DAYS`` (30)
+after its end (:func:`leads_in_window`). Facts are monthly, so a month is counted for every
+activity of the partner that covers it.
 """
 
 from __future__ import annotations
@@ -55,6 +60,44 @@ def record(*, partner, reference, source, key, kind, amount, currency, occurred_
         },
     )
     return outcome
+
+
+LEADS_METRIC = "leads_received"
+
+
+def _lead_months(request) -> tuple:
+    from datetime import timedelta
+
+    from incentives import conf
+
+    last = request.end_date + timedelta(days=conf.get("LEAD_WINDOW_DAYS"))
+    return request.start_date.replace(day=1), last.replace(day=1)
+
+
+def leads_in_window(requests) -> dict[int, Decimal]:
+    """{request id: leads received by its partner in the activity's months and the window after}
+    for funded requests, from demand's monthly facts (one query)."""
+    from partners.models import PartnerFact
+
+    funded = [r for r in requests if r.state in FUNDED_STATES]
+    if not funded:
+        return {}
+    spans = {r.pk: _lead_months(r) for r in funded}
+    facts = list(
+        PartnerFact.objects.filter(
+            metric__slug=LEADS_METRIC,
+            partner_id__in={r.partner_id for r in funded},
+            month__gte=min(first for first, _ in spans.values()),
+            month__lte=max(last for _, last in spans.values()),
+        ).values_list("partner_id", "month", "value")
+    )
+    out = {}
+    for r in funded:
+        first, last = spans[r.pk]
+        out[r.pk] = sum(
+            (Decimal(v) for p, m, v in facts if p == r.partner_id and first <= m <= last), Decimal(0)
+        )
+    return out
 
 
 def totals_by_request(requests) -> dict[int, dict]:
@@ -107,8 +150,10 @@ def dashboard() -> dict:
         .order_by("-total")[:5]
     )
     requests = FundRequest.objects.in_bulk([r["request_id"] for r in top_ids])
+    recent = funded.order_by("-end_date")[:500]
     return {
         "totals": totals,
+        "leads": sum(leads_in_window(list(recent)).values(), Decimal(0)),
         "by_source": sorted(by_source.items()),
         "activities": funded.count(),
         "with_outcomes": funded.filter(outcomes__isnull=False).distinct().count(),

@@ -108,3 +108,32 @@ def test_a_rejected_deal_or_a_removed_reference_withdraws_the_pipeline(
     kept.refresh_from_db()
     cosell.update_registration(registration=kept, user=None, data={"fund_request_ref": ""})
     assert not FundedOutcome.objects.exists()
+
+
+def test_demand_leads_are_tied_to_the_activity_by_date_through_facts(
+    client, pool, partner_a, partner_b, programme_manager
+):
+    """Activity 1–2 April, window 30 days: April and May count; March and June do not."""
+    from datetime import date
+
+    from incentives.services import attribution
+    from partners.services.facts import ensure_metric, report_facts
+
+    activity = approved(partner_a, pool, programme_manager)  # 2026-04-01 – 2026-04-02
+    unfunded = draft(partner_a, pool)
+    ensure_metric(slug="leads_received", name="leads_received")
+    rows = [(partner_a.pk, date(2026, m, 1), n) for m, n in ((3, 7), (4, 3), (5, 2), (6, 9))]
+    rows.append((partner_b.pk, date(2026, 4, 1), 40))  # another partner's leads
+    report_facts(source="test", rows=[(p, "leads_received", month, n) for p, month, n in rows])
+
+    leads = attribution.leads_in_window([activity, unfunded])
+    assert leads == {activity.pk: Decimal("5")}  # a draft is not a funded activity
+    client.force_login(partner_a.owner)
+    assert (
+        'data-testid="activity-leads">5<'
+        in client.get(f"{CONSOLE}requests/{activity.public_id}/").content.decode()
+    )
+    client.force_login(programme_manager)
+    assert (
+        "during their activities and the month after: 5 " in client.get("/admin/incentives/").content.decode()
+    )
