@@ -417,6 +417,14 @@ def test_a_200_character_chinese_query_stays_under_the_clause_limit(es_cluster):
     assert queries.leaf_clauses(queries.search_body(make_request(text=long_latin))["query"]) < 1024
 
 
+def test_a_query_past_the_budget_is_shortened_to_fit(es_cluster, monkeypatch):
+    monkeypatch.setattr(queries, "TEXT_CLAUSE_BUDGET", 100)
+    terms, cut = queries.capped_terms(CHINESE_200)
+    assert cut and terms
+    text = queries.text_query(CHINESE_200)
+    assert queries.leaf_clauses(text["bool"]["must"]) <= 100
+
+
 def test_the_clause_limit_answer_falls_back_to_the_database_engine(es_cluster):
     """Recorded: a cluster with a lower limit answers 400 ``too_many_nested_clauses``; the page
     is served from the database engine instead of a 503."""
