@@ -216,6 +216,7 @@ def _context(request, result: SearchResult, currency_param: str, query_log_id, v
         "did_you_mean_url": f"{search_url}?{urlencode({'q': result.did_you_mean})}"
         if result.did_you_mean
         else "",
+        **_correction_urls(result, search_url, state),
         "popular_categories": popular,
         "max_query_length": MAX_QUERY_LENGTH,
         "hide_header_search": True,
@@ -223,6 +224,17 @@ def _context(request, result: SearchResult, currency_param: str, query_log_id, v
         "search_url": search_url,
         "heading": view.heading,
         **view.extra,
+    }
+
+
+def _correction_urls(result: SearchResult, search_url: str, state) -> dict:
+    """Links of the "Showing results for …; search instead for …" line (filters kept)."""
+    if not result.corrected:
+        return {}
+    others = [(k, v) for k, v in state if k != "q"]
+    return {
+        "corrected_url": f"{search_url}?{_query_string([('q', result.corrected), *others])}",
+        "original_url": f"{search_url}?{_query_string([('q', result.text), *others, ('exact', '1')])}",
     }
 
 
@@ -343,6 +355,7 @@ def serve(request, view: SearchView):
             per_page=PER_PAGE,
             language=language,
             currency=currency or None,
+            correct=params.get("exact") != "1",
         )
     except Exception:  # an unreachable engine is a 503 with a message, never a 500
         logger.exception("Search failed")

@@ -20,6 +20,7 @@ from catalog.models.listings import (
 from catalog.models.review import PreCheckTask
 from catalog.models.search import SearchClick, SearchDocument, SearchDocumentText, SearchQueryLog  # noqa: F401
 from catalog.models.settings import CatalogSettings
+from catalog.models.synonyms import SearchSynonym
 
 __all__ = [
     "LISTING_LANGUAGES",
@@ -36,6 +37,7 @@ __all__ = [
     "ListingVersion",
     "PreCheckTask",
     "PricingModel",
+    "SearchSynonym",
     "UsageKind",
     "plan_errors",
 ]

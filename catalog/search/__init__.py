@@ -73,9 +73,12 @@ def search(
     per_page=DEFAULT_PER_PAGE,
     language: str | None = None,
     currency: str | None = None,
+    correct: bool = True,
 ) -> SearchResult:
     """Search the live catalogue. Never raises for bad input: unknown facets, values and sorts are
-    ignored, numbers clamped, the text cut to 200 characters."""
+    ignored, numbers clamped, the text cut to 200 characters. When the text finds nothing and
+    ``correct`` holds, the results of its spelling / pinyin correction come back instead, with
+    ``result.corrected`` set to the corrected query."""
     language = language or translation.get_language() or settings.LANGUAGE_CODE
     request = make_request(
         text=text,
@@ -85,6 +88,7 @@ def search(
         per_page=per_page,
         language=language,
         currency=currency,
+        correct=correct,
     )
     with translation.override(request.language):
         return get_engine().search(request)

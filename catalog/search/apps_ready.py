@@ -5,8 +5,8 @@ def connect() -> None:
     from django.db.models.signals import post_delete, post_save
     from wagtail.signals import page_published, page_unpublished
 
-    from catalog.models import Category, ListingPage
-    from catalog.search import signals
+    from catalog.models import Category, ListingPage, SearchSynonym
+    from catalog.search import signals, synonyms
     from partners.models import Industry, Region, Tier
     from partners.programme_signals import partner_tier_changed
 
@@ -26,3 +26,9 @@ def connect() -> None:
         post_delete.connect(
             signals.on_taxonomy_deleted, sender=model, dispatch_uid=f"catalog.search.deleted.{label}"
         )
+    post_save.connect(
+        synonyms.on_dictionary_changed, sender=SearchSynonym, dispatch_uid="catalog.search.synonyms.saved"
+    )
+    post_delete.connect(
+        synonyms.on_dictionary_changed, sender=SearchSynonym, dispatch_uid="catalog.search.synonyms.deleted"
+    )

@@ -51,6 +51,8 @@ class SearchResult:
     engine: str = ""
     fuzzy: bool = False  # the hits came from typo-tolerant matching (no exact match)
     depths: dict[str, int] = field(default_factory=dict)  # category value → 0 (top) / 1 (child)
+    # The typed query (``text``) found nothing; these hits are this corrected query's.
+    corrected: str = ""
 
     @property
     def has_previous(self) -> bool:
@@ -78,6 +80,7 @@ class SearchRequest:
     per_page: int
     language: str
     currency: str
+    correct: bool = True  # a query that finds nothing may be corrected (spelling, pinyin)
 
     @property
     def offset(self) -> int:
@@ -105,6 +108,7 @@ def make_request(
     per_page=DEFAULT_PER_PAGE,
     language=None,
     currency=None,
+    correct=True,
 ) -> SearchRequest:
     """Everything a caller may pass, made safe: unknown sorts and facet values are dropped,
     numbers clamped, the query cleaned and cut to 200 characters."""
@@ -123,6 +127,7 @@ def make_request(
         per_page=_int(per_page, DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
         language=language,
         currency=currency,
+        correct=bool(correct),
     )
 
 

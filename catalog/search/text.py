@@ -3,13 +3,15 @@
 A listing's text becomes *tokens*: for each run of Chinese characters, jieba's search-mode
 words (``cut_for_search``: long words and the shorter words inside them) plus every
 two-character window of the run, so any two-character word a description contains is found
-whatever jieba made of its context; for Latin script, lower-cased words and a conservative
-plural fold (``integrations`` → ``integration``). Tokens are de-duplicated per field, so
-repeating a word does not make a listing more relevant.
+whatever jieba made of its context; for Latin script, lower-cased words, a conservative
+plural fold (``integrations`` → ``integration``) and the English Snowball stem
+(``manager`` / ``management`` / ``managing`` → ``manag``), so word forms meet. Tokens are
+de-duplicated per field, so repeating a word does not make a listing more relevant.
 
 A query becomes *terms* that must all match (AND). Each term is a list of alternatives (OR)
 and each alternative a list of tokens that must all be present (AND): ``数字化`` is
-``[["数字化"], ["数字", "字化"]]`` and ``invoices`` is ``[["invoices"], ["invoice"]]``.
+``[["数字化"], ["数字", "字化"]]`` and ``invoices`` is ``[["invoices"], ["invoice"]]``
+(plus the stem ``[["invoic"]]``).
 A single Chinese character is not a token; it is matched as a substring of the text.
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -99,6 +102,28 @@ def fold(word: str) -> str:
     return word
 
 
+_stemmers = threading.local()  # a Snowball stemmer keeps state while it works: one per thread
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    """The English Snowball stem of a lower-case word (``management`` → ``manag``); short,
+    non-alphabetic and non-ASCII words are kept as they are."""
+    if len(word) <= 3 or not (word.isascii() and word.isalpha()):
+        return word
+    stemmer = getattr(_stemmers, "english", None)
+    if stemmer is None:
+        import snowballstemmer
+
+        stemmer = _stemmers.english = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(word)
+
+
+def word_forms(word: str) -> list[str]:
+    """A Latin word, its plural fold and its stem, de-duplicated (order kept)."""
+    return list(dict.fromkeys((word, fold(word), stem(word))))
+
+
 def _bigrams(run: str) -> list[str]:
     return [run[i : i + 2] for i in range(len(run) - 1)]
 
@@ -121,13 +146,13 @@ def tokens(text: str) -> list[str]:
             else:
                 seen.setdefault(chinese, None)  # a lone character between other scripts
         elif latin and latin not in STOPWORDS:
-            seen.setdefault(latin, None)
-            seen.setdefault(fold(latin), None)
+            for form in word_forms(latin):
+                seen.setdefault(form, None)
             if any(sep in latin for sep in "._-+#"):  # "e-invoice" is also "e" "invoice"
                 for part in re.split(r"[._+#-]+", latin):
                     if part and part not in STOPWORDS:
-                        seen.setdefault(part, None)
-                        seen.setdefault(fold(part), None)
+                        for form in word_forms(part):
+                            seen.setdefault(form, None)
     return list(seen)
 
 
@@ -170,8 +195,7 @@ def query_terms(text: str) -> list[Term]:
                 else:
                     add([[word], _bigrams(word)])
         elif latin and latin not in STOPWORDS:
-            folded = fold(latin)
-            add([[latin]] if folded == latin else [[latin], [folded]])
+            add([[form] for form in word_forms(latin)])
     return terms
 
 
@@ -182,7 +206,7 @@ def is_latin(text: str) -> bool:
 
 def plain_words(text: str) -> list[str]:
     """The words of a query as typed, for highlighting (Chinese runs are kept whole and also
-    split by jieba; English words lower-cased)."""
+    split by jieba; English words lower-cased, with their plural fold and stem)."""
     text = unicodedata.normalize("NFKC", text or "").casefold()
     words: dict[str, None] = {}
     for match in SCRIPT_RUN.finditer(text):
@@ -194,8 +218,7 @@ def plain_words(text: str) -> list[str]:
                     if len(word) >= 1:
                         words.setdefault(word, None)
         elif latin and latin not in STOPWORDS:
-            words.setdefault(latin, None)
-            folded = fold(latin)
-            if folded != latin:
-                words.setdefault(folded, None)
+            for form in word_forms(latin):
+                if len(form) >= 4 or form == latin:  # a stem marks the start of its word forms
+                    words.setdefault(form, None)
     return sorted(words, key=len, reverse=True)

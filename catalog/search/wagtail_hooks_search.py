@@ -1,4 +1,5 @@
-"""``register()`` adds the search analytics report to the Wagtail admin (Reports menu).
+"""``register()`` adds the search analytics report to the Wagtail admin (Reports menu) and the
+search synonym dictionary (Snippets).
 
 ``catalog/wagtail_hooks.py`` calls it once: ``from catalog.search.wagtail_hooks_search import
 register; register()``. Calling it again does nothing.
@@ -46,3 +47,9 @@ def register() -> None:
     _registered = True
     hooks.register("register_admin_urls", admin_urls)
     hooks.register("register_reports_menu_item", reports_menu_item)
+
+    from wagtail.snippets.models import register_snippet
+
+    from catalog.search.admin_synonyms import SearchSynonymViewSet
+
+    register_snippet(SearchSynonymViewSet)

@@ -21,12 +21,12 @@ from catalog.search.base import (
     SearchResult,
     bump_index_version,
     document_highlights,
-    facet_lists,
     pages_for,
 )
 from catalog.search.elastic import connection, lifecycle, queries
 from catalog.search.elastic.mapping import alias_name
 from catalog.search.facets import FACETS, taxonomy
+from catalog.search.results import build_result
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,14 @@ def _fallback():
     from catalog.search import get_engine
 
     return get_engine("database")
+
+
+def _correct(text: str):
+    """The spelling / pinyin correction of a query that found nothing (``catalog.search.spelling``:
+    its vocabulary is the database engine's index, kept current beside Elasticsearch)."""
+    from catalog.search import spelling
+
+    return spelling.correct(text)
 
 
 def _closest(normalised, candidates):
@@ -70,27 +78,42 @@ class ElasticsearchEngine(Engine):
             "search",
             lambda: self._search(request),
             lambda: _fallback().search(request),
-            lambda: self._result(request, {}, request.page, 1, 0, {}),
+            lambda: self._result(request, {}, 1, 0),
         )
 
     def _search(self, request: SearchRequest) -> SearchResult:
         response = self._execute(queries.search_body(request))
         total = int(response["hits"]["total"]["value"])
-        fuzzy = False
-        # Nothing found because of the words (not the filters): the typo pass, then "did you mean".
+        fuzzy, corrected = False, ""
+        # Nothing found because of the words (not the filters) — as the database engine does:
+        # pinyin typed for Chinese first, then the typo pass, then the spelling correction.
         misspelt = bool(request.text) and total == 0 and self._text_alone(response, request) == 0
-        if misspelt and queries.wants_fuzzy(request.text):
+        correction = _correct(request.text) if misspelt and request.correct else None
+        if correction is not None and correction.pinyin:
+            response, total, corrected = self._corrected(request, correction, response, total)
+        if not total and misspelt and queries.wants_fuzzy(request.text):
             retried = self._execute(queries.search_body(request, fuzzy=True))
             if int(retried["hits"]["total"]["value"]):
                 response, total, fuzzy = retried, int(retried["hits"]["total"]["value"]), True
-        pages = pages_for(total, request.per_page)
-        page = min(request.page, pages)
+        if not total and correction is not None and not correction.pinyin:
+            response, total, corrected = self._corrected(request, correction, response, total)
+        page = min(request.page, pages_for(total, request.per_page))
         if page != request.page:  # past the end: the last page
-            response = self._execute(queries.search_body(request, page=page, fuzzy=fuzzy))
-        did_you_mean = self.did_you_mean(request.text) if misspelt or fuzzy else None
+            response = self._execute(
+                queries.search_body(request, page=page, fuzzy=fuzzy, text=corrected or None)
+            )
+        did_you_mean = self.did_you_mean(request.text) if (misspelt or fuzzy) and not corrected else None
         return self._result(
-            request, response, page, pages, total, {"did_you_mean": did_you_mean, "fuzzy": fuzzy}
+            request, response, page, total, did_you_mean=did_you_mean, fuzzy=fuzzy, corrected=corrected
         )
+
+    def _corrected(self, request, correction, response, total):
+        """The corrected query's answer when it finds something; else what we had."""
+        retried = self._execute(queries.search_body(request, text=correction.text))
+        found = int(retried["hits"]["total"]["value"])
+        if not found:
+            return response, total, ""
+        return retried, found, correction.text
 
     @staticmethod
     def _text_alone(response: dict, request: SearchRequest) -> int:
@@ -98,7 +121,7 @@ class ElasticsearchEngine(Engine):
             return int(response["hits"]["total"]["value"])
         return int(response["aggregations"]["text_only"]["doc_count"])
 
-    def _result(self, request, response, page, pages, total, extra) -> SearchResult:
+    def _result(self, request, response, page, total, **extra) -> SearchResult:
         counts: dict[str, dict[str, int]] = {}
         aggregations = response.get("aggregations", {})
         for facet in FACETS:
@@ -112,7 +135,6 @@ class ElasticsearchEngine(Engine):
                     continue
                 values[str(key)] = bucket["doc_count"]
             counts[facet.key] = values
-        facets, depths = facet_lists(counts, request)
         hits = []
         for hit in response.get("hits", {}).get("hits", []):
             source = dict(hit["_source"])
@@ -127,20 +149,14 @@ class ElasticsearchEngine(Engine):
                     document=source,
                 )
             )
-        return SearchResult(
+        return build_result(
+            request,
+            engine=self.name,
             hits=hits,
             total=total,
-            facets=facets,
+            counts=counts,
             page=max(1, page),
-            pages=pages,
-            did_you_mean=extra.get("did_you_mean"),
-            per_page=request.per_page,
-            sort=request.sort,
-            text=request.text,
-            filters=request.filters,
-            engine=self.name,
-            fuzzy=bool(extra.get("fuzzy")),
-            depths=depths,
+            **extra,
         )
 
     def did_you_mean(self, query: str) -> str | None:

@@ -68,7 +68,9 @@ def token_fields() -> list[str]:
 def capped_terms(text: str) -> tuple[list, bool]:
     """The query's terms, cut to fit ``TEXT_CLAUSE_BUDGET``: first the alternative segmentations
     of long words are dropped (the word itself stays), then the last terms. Returns (terms, cut)."""
-    terms = text_mod.query_terms(text)
+    from catalog.search import synonyms
+
+    terms = synonyms.query_terms(text)  # the database engine's terms, synonyms as alternatives
     fields = len(TOKEN_FIELDS)
 
     def cost(term) -> int:
@@ -223,10 +225,14 @@ def sort_order(request: SearchRequest) -> list:
     }.get(request.sort, ["_score", {"boost": "desc"}, {"listing_id": "asc"}])
 
 
-def search_body(request: SearchRequest, *, page: int | None = None, fuzzy: bool = False) -> dict:
+def search_body(
+    request: SearchRequest, *, page: int | None = None, fuzzy: bool = False, text: str | None = None
+) -> dict:
     """One request: hits of the page, the total, every facet's counts (each over the *other*
-    facets' filters) and, when there are filters, how many documents the text alone matches."""
-    text = text_query(request.text) if request.text and not fuzzy else None
+    facets' filters) and, when there are filters, how many documents the text alone matches.
+    ``text`` replaces the request's (a spelling correction)."""
+    words = request.text if text is None else text
+    text = text_query(words) if words and not fuzzy else None
     if fuzzy:
         text = fuzzy_query(request.text)
     query = ranked(text) if text is not None else ranked({"match_all": {}})
@@ -250,7 +256,7 @@ def search_body(request: SearchRequest, *, page: int | None = None, fuzzy: bool 
         "from": (page - 1) * request.per_page,
         "size": request.per_page,
         "track_total_hits": True,
-        "_source": SOURCE_FIELDS + (["body", "body_en"] if request.text else []),
+        "_source": SOURCE_FIELDS + (["body", "body_en"] if words else []),
     }
     if filters:
         body["post_filter"] = {"bool": {"filter": list(filters.values())}}

@@ -501,3 +501,23 @@ def test_writes_made_during_a_rebuild_reach_the_new_index(es_cluster, committed)
     assert set(es_cluster.docs(ALIAS)) == {str(kept.pk), str(added[0].pk)}
     assert any(r.path == f"/{ALIAS}.rebuild/_search" for r in es_cluster.requests)  # the journal was read
     assert f"{ALIAS}.rebuild" not in es_cluster.indices
+
+
+def test_stemming_and_staff_synonyms_reach_the_elasticsearch_query(es_cluster):
+    """The relevance work applies here too: Snowball stems in the tokens and the query's terms,
+    and a synonym group edited by staff as one term whose alternatives are its expressions."""
+    from catalog.models import SearchSynonym
+    from catalog.search import synonyms
+
+    SearchSynonym.objects.create(terms="SSO, single sign-on, 星云认证")
+    synonyms.invalidate()
+    musts = queries.text_query("sso managers")["bool"]["must"]
+    queried = {alt["combined_fields"]["query"] for m in musts for alt in m.get("bool", {}).get("should", [m])}
+    assert "manag" in queried  # the stem of managers (management, managing … meet it)
+    assert {"星云 云认 认证", "singl sign"} & queried  # the group's other expressions
+    assert (
+        "manag"
+        in lifecycle.index_actions([listing_data(title_en="Contract management")], ALIAS)[0]["_source"][
+            "tokens_name"
+        ].split()
+    )

@@ -1,0 +1,279 @@
+"""Matching and ranking in the database engine: the text condition, the relevance expression,
+the ordering and one page of hits.
+
+A query is segmented like the documents (``catalog.search.text``): every term must match. On
+PostgreSQL the terms *and the facet filters* become one ``tsquery`` over the GIN-indexed
+``search_vector`` (``'simple'`` configuration over the pre-segmented tokens, so no stemming or
+stop words surprise the Chinese text; each facet value is an opaque lexeme in the same vector),
+so the index finds exactly the matching documents. Relevance is ``ts_rank`` over the small
+``head_vector`` (names A, tagline B, keywords C) plus a base for a body-only match. On SQLite
+each term is a ``LIKE '% token %'`` on the token column and each filter a condition on the facet
+columns. When nothing matches a Latin-script query on PostgreSQL, a second pass matches the
+names by trigram word similarity (``<%``, GIN trigram index) so one typo still finds a listing.
+
+English words match by their Snowball stem as well as their form (``catalog.search.text``), and
+an expression of the synonym dictionary (``catalog.search.synonyms``) matches any expression of
+its group: ``sso`` finds "single sign-on" and "单点登录".
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.db.models import Case, Count, ExpressionWrapper, F, FloatField, Q, Value, When, Window
+
+from catalog.models import SearchDocument, SearchDocumentText
+from catalog.search import ranking, synonyms
+from catalog.search import text as text_mod
+from catalog.search.base import SearchRequest
+from catalog.search.database.backend import WordSimilar, is_postgres
+from catalog.search.database.facets import facet_tsquery, filters_q
+
+NARROW_FIELDS = (
+    "listing_id",
+    "partner_id",
+    "tier_slug",
+    "listing_type",
+    "deployment",
+    "has_free_trial",
+    "rating_average",
+    "rating_count",
+    "bayesian_rating",
+    "active_subscriptions",
+    "published_at",
+    "min_price_cny",
+    "min_price_usd",
+)
+TEXT_FIELDS = (
+    "title",
+    "title_en",
+    "tagline",
+    "tagline_en",
+    "partner_name",
+    "partner_name_en",
+    "url",
+    "url_en",
+    "tier_name",
+    "tier_name_en",
+    "tier_colour",
+    "body",
+    "body_en",
+)
+SUBSTRING_COLUMNS = ("title", "title_en", "tagline", "tagline_en", "body", "body_en")
+
+
+def _substring_q(char: str) -> Q:
+    q = Q()
+    for column in SUBSTRING_COLUMNS:
+        q |= Q(**{f"text__{column}__contains": char})
+    return q
+
+
+def _tsquery(terms) -> SearchQuery | None:
+    query = None
+    for term in terms:
+        alternative = None
+        for group in term:
+            part = None
+            for token in group:
+                sq = SearchQuery(token, config="simple", search_type="plain")
+                part = sq if part is None else part & sq
+            if part is not None:
+                alternative = part if alternative is None else alternative | part
+        if alternative is not None:
+            query = alternative if query is None else query & alternative
+    return query
+
+
+def _tokens_q(term, column: str) -> Q:
+    q = Q()
+    for group in term:
+        part = Q()
+        for token in group:
+            part &= Q(**{f"{column}__contains": f" {token} "})
+        q |= part
+    return q
+
+
+class TextMatch:
+    """The match condition and relevance expression of one query, for one database."""
+
+    browse = False  # True for ``Browse`` (no text: only the filters)
+
+    def __init__(self, query: str, *, fuzzy: bool = False):
+        self.query = query
+        self.normalised = text_mod.normalise(query)
+        self.terms = synonyms.query_terms(query)
+        self.fuzzy = fuzzy
+        self.postgres = is_postgres()
+        self.substrings = [t[0][0][1:] for t in self.terms if t[0] and t[0][0].startswith("=")]
+        self.token_terms = [t for t in self.terms if not (t[0] and t[0][0].startswith("="))]
+        self.tsquery = _tsquery(self.token_terms) if self.postgres and not fuzzy else None
+
+    @property
+    def empty(self) -> bool:
+        return not self.terms
+
+    def q(self, filters: dict[str, list[str]], *, skip: str | None = None) -> Q:
+        """Documents matching the text and the filters (but ``skip``'s)."""
+        filters = {k: v for k, v in filters.items() if k != skip}
+        if not self.postgres:
+            q = self._text_q()
+            for term in self.token_terms:
+                q &= _tokens_q(term, "text__tokens")
+            return q & filters_q(filters)
+        query = None
+        for key, values in filters.items():
+            part = facet_tsquery(key, values)
+            query = part if query is None else query & part
+        return self._text_q(query)
+
+    def _text_q(self, extra: SearchQuery | None = None) -> Q:
+        q = Q()
+        if self.fuzzy:
+            q &= Q(WordSimilar(Value(self.normalised), F("suggest_text")))
+        else:
+            for char in self.substrings:
+                q &= _substring_q(char)
+        if self.postgres:
+            query = None if self.fuzzy else self.tsquery
+            if extra is not None:
+                query = extra if query is None else query & extra
+            if query is not None:
+                q &= Q(search_vector=query)
+        return q
+
+    def relevance(self):
+        cfg = ranking.config()
+        weights = cfg["field_weights"]
+        if self.fuzzy:
+            return ExpressionWrapper(
+                Value(float(cfg["fuzzy_weight"])) * TrigramWordSimilarity(self.normalised, "suggest_text"),
+                output_field=FloatField(),
+            )
+        parts = []
+        if self.postgres and self.tsquery is not None:
+            parts.append(Value(float(weights["body"])))
+            parts.append(
+                SearchRank(
+                    F("head_vector"),
+                    self.tsquery,
+                    weights=[weights["body"], weights["meta"], weights["tagline"], weights["name"]],
+                )
+            )
+        elif not self.postgres and self.token_terms:
+            share = 1.0 / len(self.token_terms)
+            for term in self.token_terms:
+                parts.append(
+                    Case(
+                        When(_tokens_q(term, "text__tokens_name"), then=Value(weights["name"] * share)),
+                        When(_tokens_q(term, "text__tokens_tagline"), then=Value(weights["tagline"] * share)),
+                        When(_tokens_q(term, "text__tokens_meta"), then=Value(weights["meta"] * share)),
+                        default=Value(weights["body"] * share),
+                        output_field=FloatField(),
+                    )
+                )
+        for char in self.substrings:
+            parts.append(
+                Case(
+                    When(
+                        Q(text__title__contains=char) | Q(text__title_en__contains=char),
+                        then=Value(weights["name"]),
+                    ),
+                    When(
+                        Q(text__tagline__contains=char) | Q(text__tagline_en__contains=char),
+                        then=Value(weights["tagline"]),
+                    ),
+                    default=Value(weights["body"]),
+                    output_field=FloatField(),
+                )
+            )
+        parts.append(
+            Case(
+                When(
+                    Q(name_norm=self.normalised) | Q(name_en_norm=self.normalised),
+                    then=Value(float(cfg["exact_name_bonus"])),
+                ),
+                default=Value(0.0),
+                output_field=FloatField(),
+            )
+        )
+        total = parts[0]
+        for part in parts[1:]:
+            total = total + part
+        return ExpressionWrapper(total, output_field=FloatField())
+
+
+class Browse(TextMatch):
+    """No text: only the filters."""
+
+    browse = True
+
+    def __init__(self):
+        super().__init__("")
+
+    def relevance(self):  # pragma: no cover - never ranked
+        return Value(0.0)
+
+
+def ordering(request: SearchRequest, has_text: bool, *, indexable: bool):
+    """Sort keys, ties broken by boost then id (stable pages). When the total rides along as a
+    window count every match is read anyway, so ``boost`` is wrapped in an expression: an
+    index-ordered scan (which PostgreSQL may pick for ``LIMIT``) would then read the whole
+    table through the index."""
+    boost = F("boost") if indexable else ExpressionWrapper(F("boost") + 0.0, output_field=FloatField())
+    price = "min_price_usd" if request.currency == "USD" else "min_price_cny"
+    if request.sort == "rating":
+        return [F("bayesian_rating").desc(), F("rating_count").desc(), "listing_id"]
+    if request.sort == "newest":
+        return [F("published_at").desc(nulls_last=True), "listing_id"]
+    if request.sort == "subscribed":
+        return [F("active_subscriptions").desc(), boost.desc(), "listing_id"]
+    if request.sort == "price":
+        return [F(price).asc(nulls_last=True), boost.desc(), "listing_id"]
+    if has_text:
+        return [F("score").desc(), boost.desc(), "listing_id"]
+    return [boost.desc(), "listing_id"]
+
+
+def hits(request: SearchRequest, match: TextMatch | None, *, known_total=None):
+    """One page of hits (narrow rows, the total as a window count), then their display text."""
+    condition = (match or Browse()).q(request.filters)
+    qs = SearchDocument.objects.filter(condition)
+    fields = list(NARROW_FIELDS)
+    if match is not None:
+        qs = qs.annotate(score=ExpressionWrapper(match.relevance() * F("boost"), output_field=FloatField()))
+    else:
+        qs = qs.annotate(score=F("boost"))
+    fields.append("score")
+    if known_total is None:
+        qs = qs.annotate(total=Window(Count("pk")))
+        fields.append("total")
+    qs = qs.order_by(*ordering(request, match is not None, indexable=known_total is not None))
+    rows = list(qs.values(*fields)[request.offset : request.offset + request.per_page])
+    with_text(rows)
+    if known_total is not None:
+        total = known_total
+    elif rows:
+        total = rows[0]["total"]
+    elif request.offset == 0:
+        total = 0
+    else:  # past the end: the window count came back with no rows
+        total = SearchDocument.objects.filter(condition).count()
+    return rows, total
+
+
+def with_text(rows: list[dict]) -> list[dict]:
+    """Add each row's display text (one query for the page)."""
+    if not rows:
+        return rows
+    texts = {
+        t["document_id"]: t
+        for t in SearchDocumentText.objects.filter(pk__in=[r["listing_id"] for r in rows]).values(
+            "document_id", *TEXT_FIELDS
+        )
+    }
+    for row in rows:
+        text = texts.get(row["listing_id"], {})
+        for name in TEXT_FIELDS:
+            row[name] = text.get(name, "")
+    return rows
