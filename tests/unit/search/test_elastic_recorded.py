@@ -521,3 +521,11 @@ def test_stemming_and_staff_synonyms_reach_the_elasticsearch_query(es_cluster):
             "tokens_name"
         ].split()
     )
+
+
+def test_reindex_command_refuses_a_second_rebuild_clearly(es_cluster):
+    from django.core.management import CommandError, call_command
+
+    lifecycle.acquire_journal("symbio-listings-other")
+    with pytest.raises(CommandError, match="another rebuild"):
+        call_command("reindex", verbosity=0)
