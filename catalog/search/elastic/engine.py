@@ -65,7 +65,8 @@ class ElasticsearchEngine(Engine):
                 return empty()
             if connection.is_unavailable(exc):
                 logger.warning("Elasticsearch %s failed (%s); answering from the database engine", what, exc)
-                connection.suspend_search()
+                if "too_many" not in connection.error_type(exc):  # that query only, not the cluster
+                    connection.suspend_search()
                 return fallback()
             raise
 

@@ -432,6 +432,7 @@ def test_the_clause_limit_answer_falls_back_to_the_database_engine(es_cluster):
     es_cluster.answer_search(too_many_clauses(f"{ALIAS}-initial"))
     result = search(text=CHINESE_200)
     assert result.engine == "database"
+    assert search(text="发票").engine == "elasticsearch"  # one query's size: the cluster stays in use
 
 
 # --- with the catalogue: tasks, the database fallback, a rebuild with writes during it ------------
