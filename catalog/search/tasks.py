@@ -5,23 +5,54 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.core.cache import cache
+from django.db import OperationalError
 from django.utils import timezone
 
 from catalog.search import indexing
 from core.tasks import enqueue_on_commit
 
-RETRY = {"autoretry_for": (ConnectionError,), "retry_backoff": True, "max_retries": 5}
+
+class SearchIndexUnavailable(Exception):
+    """The search engine could not take a write now (its own transient error, chained)."""
+
+
+def _transient(exc) -> bool:
+    if isinstance(exc, ConnectionError | OperationalError):  # Python's own (sockets), the database's
+        return True
+    from catalog.search.elastic.connection import transient_write
+
+    return transient_write(exc)  # elasticsearch.ConnectionError / ConnectionTimeout / 429 / 5xx …
+
+
+def _retrying(write, listing_ids):
+    """Run ``write``; a transient failure becomes ``SearchIndexUnavailable`` (retried with
+    exponential backoff and jitter, up to ~1 hour in all), anything else fails the task."""
+    try:
+        return write(listing_ids)
+    except Exception as exc:
+        if _transient(exc):
+            raise SearchIndexUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        raise
+
+
+RETRY = {
+    "autoretry_for": (SearchIndexUnavailable,),
+    "retry_backoff": 5,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 10,
+}
 REINDEX_PROGRESS_KEY = "catalog.search.reindex.progress"
 
 
 @shared_task(name="catalog.search.index_listings", **RETRY)
 def index_listings(listing_ids: list[int]) -> int:
-    return indexing.index_listings(listing_ids)
+    return _retrying(indexing.index_listings, listing_ids)
 
 
 @shared_task(name="catalog.search.remove_listings", **RETRY)
 def remove_listings(listing_ids: list[int]) -> int:
-    return indexing.remove_listings(listing_ids)
+    return _retrying(indexing.remove_listings, listing_ids)
 
 
 @shared_task(name="catalog.search.reindex_all")

@@ -255,6 +255,18 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
 SEARCH_ENGINE = "elasticsearch" if ELASTICSEARCH_URL else "database"
 SEARCH_INDEX_PREFIX = env.str("SEARCH_INDEX_PREFIX", default="symbio")
+# Elasticsearch (catalog/search/elastic; docs/search.md): shards and replicas of a new index, a
+# search's time budget (one retry), a write's, how long a process serves search from the database
+# engine after finding Elasticsearch unreachable, and when a rebuild's lock counts as abandoned.
+ELASTICSEARCH_SHARDS = env.int("ELASTICSEARCH_SHARDS", default=1)
+ELASTICSEARCH_REPLICAS = env.int("ELASTICSEARCH_REPLICAS", default=0)
+ELASTICSEARCH_SEARCH_TIMEOUT = env.float("ELASTICSEARCH_SEARCH_TIMEOUT", default=1.5)
+ELASTICSEARCH_WRITE_TIMEOUT = env.float("ELASTICSEARCH_WRITE_TIMEOUT", default=30.0)
+ELASTICSEARCH_RETRY_AFTER = env.float("ELASTICSEARCH_RETRY_AFTER", default=10.0)
+ELASTICSEARCH_REBUILD_STALE = env.int("ELASTICSEARCH_REBUILD_STALE", default=6 * 3600)
+# With Elasticsearch, the database engine's index is kept current too: search falls back to it.
+SEARCH_DATABASE_FALLBACK = env.bool("SEARCH_DATABASE_FALLBACK", default=True)
+ELASTICSEARCH_NODE_CLASS = "urllib3"  # elastic_transport's HTTP client (a dotted path also works)
 # Catalogue ranking (catalog.search; the formula is written out in docs/search.md):
 #   score = relevance × (1 + quality_weight × quality) × (1 − stuffing penalty)
 #   quality = Σ weight × signal, each signal in [0, 1]; rating is the Bayesian average

@@ -68,7 +68,12 @@ class Command(BaseCommand):
         if verbosity:
             self.stdout.write(f"Reindexing the catalogue into the {engine_name()} engine")
         bar = ProgressBar(self.stdout, tty=hasattr(sys.stdout, "isatty") and sys.stdout.isatty())
-        count = reindex_all(progress=bar if verbosity else None, batch_size=batch_size, engine=engine)
+        from catalog.search.elastic.lifecycle import RebuildRunning
+
+        try:
+            count = reindex_all(progress=bar if verbosity else None, batch_size=batch_size, engine=engine)
+        except RebuildRunning as exc:  # one Elasticsearch rebuild at a time
+            raise CommandError(f"Not started: {exc}.") from exc
         if verbosity and bar.tty:
             self.stdout.write("")
         elapsed = time.perf_counter() - started

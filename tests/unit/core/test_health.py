@@ -82,6 +82,7 @@ def test_search_engine_down_answers_503_naming_search(client, settings):
     assert response.status_code == 503
     assert failed(body) == {"search"}
     assert body["checks"]["search"]["detail"].startswith("ConnectionError")
+    assert "degraded" in body["checks"]["search"]["detail"]  # search falls back to the database
 
 
 def test_database_search_engine_reported_when_no_elasticsearch(client, settings):

@@ -67,8 +67,7 @@ def _reset_engines():
     try:
         from catalog.search import elastic
 
-        elastic.client.cache_clear()
-        elastic._dsl.cache_clear()
+        elastic.reset()
     except ImportError:  # pragma: no cover
         pass
 
@@ -286,3 +285,22 @@ def _catalogue(engine):
         crm_app=crm_app,
         listings=[invoice, ledger, travel, payroll, stuffed, crm_app],
     )
+
+
+@pytest.fixture
+def es_cluster(settings):
+    """A recorded Elasticsearch 8 (``tests/unit/search/recorded_es.py``) behind the real client:
+    ``settings.SEARCH_ENGINE`` is Elasticsearch and every request is recorded and answered."""
+    from tests.unit.search import recorded_es
+
+    cluster = recorded_es.Cluster()
+    recorded_es.CURRENT["cluster"] = cluster
+    settings.ELASTICSEARCH_URL = "http://es.recorded:9200"
+    settings.ELASTICSEARCH_NODE_CLASS = "tests.unit.search.recorded_es.RecordedNode"
+    settings.SEARCH_INDEX_PREFIX = "symbio"
+    settings.SEARCH_ENGINE = "elasticsearch"
+    _reset_engines()
+    yield cluster
+    recorded_es.CURRENT["cluster"] = None
+    settings.SEARCH_ENGINE = "database"
+    _reset_engines()
