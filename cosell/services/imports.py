@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from catalog.models import ListingPage
+from core.tasks import enqueue_on_commit
 from cosell.models import DealRegistration, RegistrationImport
 from cosell.services.registrations import create_registration
 from partners.models import Industry, Region
@@ -173,8 +174,6 @@ def _progress_key(job_id: int) -> str:
 def start_import(*, partner, user, filename: str, content: bytes) -> RegistrationImport:
     """Check the file itself (UTF-8, columns, 1–1,000 rows: ``ImportRefused`` at once), store it
     as a job and enqueue the row import after commit."""
-    from cosell.tasks import import_registrations
-
     rows = _read(content)
     job = RegistrationImport.objects.create(
         partner=partner,
@@ -183,7 +182,7 @@ def start_import(*, partner, user, filename: str, content: bytes) -> Registratio
         content=content.decode("utf-8-sig"),
         total=len(rows),
     )
-    transaction.on_commit(lambda: import_registrations.delay(job.pk))
+    enqueue_on_commit("cosell.import_registrations", job.pk)  # by name: services never import tasks
     return job
 
 
