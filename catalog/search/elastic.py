@@ -334,11 +334,17 @@ def build_search(request: SearchRequest, *, offset: int | None = None):
             "by_value", "terms", field=facet.column if facet.key != "trial" else "has_free_trial", size=500
         )
     price = "min_price_usd" if request.currency == "USD" else "min_price_cny"
+    other_price = "min_price_cny" if request.currency == "USD" else "min_price_usd"
     order = {
         "rating": [{"bayesian_rating": "desc"}, {"rating_count": "desc"}, {"listing_id": "asc"}],
         "newest": [{"published_at": {"order": "desc", "missing": "_last"}}, {"listing_id": "asc"}],
         "subscribed": [{"active_subscriptions": "desc"}, {"boost": "desc"}, {"listing_id": "asc"}],
-        "price": [{price: {"order": "asc", "missing": "_last"}}, {"boost": "desc"}, {"listing_id": "asc"}],
+        "price": [
+            {price: {"order": "asc", "missing": "_last"}},
+            {other_price: {"order": "asc", "missing": "_last"}},  # priced in the other currency only
+            {"boost": "desc"},
+            {"listing_id": "asc"},
+        ],
     }.get(request.sort, ["_score", {"boost": "desc"}, {"listing_id": "asc"}])
     s = s.sort(*order)
     start = request.offset if offset is None else offset
