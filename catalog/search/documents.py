@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 
 from catalog.blocks import stream_text
 from catalog.models import Category, ListingPage, PricingModel
+from catalog.pricing import from_price
 from catalog.search import ranking, text
 from catalog.search.facets import rating_buckets
 
@@ -111,17 +112,8 @@ def _url(page, language: str) -> str:
 
 
 def _min_price(plans, attr: str) -> Decimal | None:
-    prices = []
-    for plan in plans:
-        if plan.pricing_model == PricingModel.FREE:
-            prices.append(Decimal("0"))
-        elif plan.pricing_model == PricingModel.CONTACT_SALES:
-            continue
-        else:
-            amount = getattr(plan, attr)
-            if amount is not None:
-                prices.append(Decimal(amount))
-    return min(prices) if prices else None
+    """The price column the price sort reads: the card's "from" price (``catalog.pricing``)."""
+    return from_price(plans, attr.removeprefix("price_").upper())
 
 
 def _category_paths() -> dict[int, tuple[list[str], list[str]]]:

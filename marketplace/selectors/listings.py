@@ -101,9 +101,10 @@ def rating_score():
     )
 
 
-def featured_listings(*, limit: int = 6) -> list[ListingPage]:
-    """The best-rated live listings; newest fill in while few are rated."""
-    return list(sort_listings(card_listings(), "rating")[:limit])
+def featured_listings(*, limit: int = 6) -> list[int]:
+    """Ids of the best-rated live listings; newest fill in while few are rated. Their cards come
+    from ``marketplace.selectors.cards`` (``{% cards_for %}``)."""
+    return list(sort_listings(live_listings(), "rating").values_list("pk", flat=True)[:limit])
 
 
 def _in_order(listings, ids) -> list:
@@ -117,12 +118,12 @@ def listing_collection(
     """Hand-picked listings in the chosen order (those still live), else a category's best."""
     if listing_ids:
         ids = list(dict.fromkeys(listing_ids))[:limit]
-        return _in_order(card_listings().filter(pk__in=ids), ids)
+        return _in_order(live_listings().filter(pk__in=ids), ids)
     if category_slug:
         category = Category.objects.filter(slug=category_slug).first()
         if category is None:
             return []
-        return list(sort_listings(in_categories(card_listings(), category), sort)[:limit])
+        return list(sort_listings(in_categories(live_listings(), category), sort)[:limit])
     return []
 
 
@@ -196,7 +197,7 @@ def tray_listings(ids) -> list[ListingPage]:
 # --- a partner's profile page -------------------------------------------------------------------------
 def partner_listings(partner_id: int, *, limit: int = 12) -> list[ListingPage]:
     """A partner's live listings as cards, best rated first."""
-    return list(sort_listings(card_listings().filter(partner_id=partner_id), "rating")[:limit])
+    return list(sort_listings(live_listings().filter(partner_id=partner_id), "rating")[:limit])
 
 
 def partner_rating(partner_id: int) -> dict:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
-from catalog.models import ListingPage
+from catalog.models import ListingPage, ListingUsage, UsageKind
 from catalog.search.signals import listing_aggregates_changed
 from marketplace.models import Review, ReviewReply, ReviewReport
 from marketplace.permissions import can_moderate_reviews
@@ -58,19 +58,53 @@ def _average_places() -> Decimal:
     return Decimal(1).scaleb(-places)
 
 
+# The listing's rating is weighted by verified usage (issue #18): a review from an organisation that
+# has subscribed to the listing (a paying customer) counts this many times as much as one from an
+# organisation that only trialled it. Every review comes from verified usage (review_eligibility);
+# the listing page explains the weighting beside the rating. The count and histogram stay plain.
+SUBSCRIBER_WEIGHT = 2
+
+
+def _subscribers(listing_ids) -> set[tuple[int, int]]:
+    """(listing id, organisation id) pairs with a subscription usage: one query."""
+    return set(
+        ListingUsage.objects.filter(
+            listing_id__in=list(listing_ids), kind=UsageKind.SUBSCRIPTION
+        ).values_list("listing_id", "organisation_id")
+    )
+
+
+def weighted_average(ratings) -> Decimal | None:
+    """``ratings``: (rating, weight) pairs → the weighted mean, rounded as the stored average."""
+    total = weights = 0
+    for rating, weight in ratings:
+        total += rating * weight
+        weights += weight
+    if not weights:
+        return None
+    return (Decimal(total) / weights).quantize(_average_places(), rounding=ROUND_HALF_UP)
+
+
+def _weighted_averages(listing_ids) -> dict[int, Decimal | None]:
+    """{listing id: usage-weighted average of its published reviews}: two queries."""
+    subscribers = _subscribers(listing_ids)
+    ratings: dict[int, list[tuple[int, int]]] = {}
+    for listing_id, organisation_id, rating in Review.objects.filter(
+        listing_id__in=list(listing_ids), status=Review.Status.PUBLISHED
+    ).values_list("listing_id", "organisation_id", "rating"):
+        weight = SUBSCRIBER_WEIGHT if (listing_id, organisation_id) in subscribers else 1
+        ratings.setdefault(listing_id, []).append((rating, weight))
+    return {listing_id: weighted_average(pairs) for listing_id, pairs in ratings.items()}
+
+
 def rating_summary(*, listing_id: int) -> RatingSummary:
-    """Average, count and histogram of a listing's published reviews, in one aggregate query."""
+    """Usage-weighted average, count and histogram of a listing's published reviews (three queries)."""
     stats = Review.objects.filter(listing_id=listing_id, status=Review.Status.PUBLISHED).aggregate(
         count=Count("pk"),
-        total=Sum("rating"),
         **{f"r{star}": Count("pk", filter=Q(rating=star)) for star in range(1, 6)},
     )
     count = stats["count"] or 0
-    average = (
-        (Decimal(stats["total"]) / count).quantize(_average_places(), rounding=ROUND_HALF_UP)
-        if count
-        else None
-    )
+    average = _weighted_averages([listing_id]).get(listing_id) if count else None
     return RatingSummary(
         average=average, count=count, histogram={str(star): stats[f"r{star}"] for star in range(1, 6)}
     )
@@ -146,17 +180,14 @@ def recompute_listing_ratings(
                 )
                 .order_by()
             }
+            averages = _weighted_averages(batch)
             pages = []
             for pk in batch:
                 row = stats.get(pk)
                 count = row["count"] if row else 0
                 page = ListingPage(pk=pk)
                 page.rating_count = count
-                page.rating_average = (
-                    (Decimal(row["total"]) / count).quantize(_average_places(), rounding=ROUND_HALF_UP)
-                    if count
-                    else None
-                )
+                page.rating_average = averages.get(pk) if count else None
                 page.rating_histogram = {str(star): (row[f"r{star}"] if row else 0) for star in range(1, 6)}
                 pages.append(page)
             ListingPage.objects.bulk_update(pages, ["rating_average", "rating_count", "rating_histogram"])

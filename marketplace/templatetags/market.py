@@ -128,11 +128,11 @@ def lowest_price(listing):
 
 @register.simple_tag
 def listing_price_label(listing):
+    if getattr(listing, "has_free_plan", False):  # the lowest price a customer can pay
+        return _("Free")
     price = lowest_price(listing)
     if price:
         return _("From %(price)s") % {"price": money(*price)}
-    if getattr(listing, "has_free_plan", False):
-        return _("Free")
     if getattr(listing, "has_plans", False):
         return _("Contact sales")
     return ""
@@ -141,28 +141,19 @@ def listing_price_label(listing):
 @register.simple_tag
 def plans_summary(plans):
     """For the listing page's buy box: lowest price label, whether a trial exists and how long."""
-    best = {}
+    from catalog.pricing import card_price
+    from marketplace.selectors.cards import page_currency, price_label
+
     trial_days = 0
-    has_trial = has_free = False
+    has_trial = False
     for plan in plans or []:
-        for currency in ("CNY", "USD"):
-            amount = getattr(plan, f"price_{currency.lower()}", None)
-            if amount is not None and amount > 0 and (currency not in best or amount < best[currency]):
-                best[currency] = amount
         if plan.pricing_model == "free_trial" or plan.trial_days:
             has_trial = True
             trial_days = max(trial_days, plan.trial_days or 0)
-        has_free |= plan.pricing_model == "free"
-    label = ""
-    for currency in preferred_currencies():
-        if currency in best:
-            label = _("From %(price)s") % {"price": money(best[currency], currency)}
-            break
-    else:
-        if has_free:
-            label = _("Free")
-        elif plans:
-            label = _("Contact sales")
+    # The same "from" price as the cards and the price sort (catalog.pricing, page currency).
+    label, note = price_label(card_price(plans or [], page_currency()))
+    if note:
+        label = f"{label} ({note})"
     return {"price_label": label, "has_trial": has_trial, "trial_days": trial_days}
 
 

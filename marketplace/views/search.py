@@ -11,7 +11,6 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
@@ -20,8 +19,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -35,10 +33,10 @@ from catalog.search.base import INDEX_VERSION_KEY, MAX_PAGE, SearchResult, index
 from catalog.search.facets import FACETS, LABELS_VERSION_KEY, facet_options, labels_version
 from catalog.search.text import MAX_QUERY_LENGTH
 from catalog.selectors.listings import live_listings
+from marketplace.selectors.cards import page_currency
 
 logger = logging.getLogger(__name__)
 PER_PAGE = 20
-SHARED_CARD = "marketplace/includes/listing_card.html"
 SORT_LABELS = {
     "relevance": gettext_lazy("Relevance"),
     "rating": gettext_lazy("Highest rated"),
@@ -46,15 +44,6 @@ SORT_LABELS = {
     "subscribed": gettext_lazy("Most subscribed"),
     "price": gettext_lazy("Lowest price"),
 }
-
-
-@lru_cache(maxsize=1)
-def shared_card_exists() -> bool:
-    try:
-        get_template(SHARED_CARD)
-    except TemplateDoesNotExist:
-        return False
-    return True
 
 
 def visitor_hash(request) -> str:
@@ -92,19 +81,13 @@ def _state(result: SearchResult, currency: str, scope=()) -> list[tuple[str, str
     return params
 
 
-def _cards(result: SearchResult):
-    """(hit, listing page or None) in hit order; one query (plus the card's prefetches)."""
-    ids = [hit.listing_id for hit in result.hits]
-    pages = {}
-    if ids:
-        if shared_card_exists():
-            from marketplace.selectors.listings import card_listings
+def _cards(result: SearchResult, currency: str) -> dict[int, dict]:
+    """{listing id: card dict} of the hits (``marketplace.selectors.cards``: three queries)."""
+    from marketplace.selectors.cards import listing_cards
 
-            queryset = card_listings()
-        else:
-            queryset = live_listings()
-        pages = {page.pk: page for page in queryset.filter(pk__in=ids)}
-    return [(hit, pages.get(hit.listing_id)) for hit in result.hits]
+    return {
+        card["pk"]: card for card in listing_cards([hit.listing_id for hit in result.hits], currency=currency)
+    }
 
 
 def _context(request, result: SearchResult, currency_param: str, query_log_id, view=None) -> dict:
@@ -121,8 +104,11 @@ def _context(request, result: SearchResult, currency_param: str, query_log_id, v
     for facet in FACETS:
         if facet.key in view.scope:
             continue
+        chosen = result.filters.get(facet.key, ())
+        if not chosen:
+            continue
         labels = {value: label for value, label, _depth in facet_options(facet.key)}
-        for value in result.filters.get(facet.key, ()):
+        for value in chosen:
             active.append(
                 {
                     "facet": facet.label,
@@ -132,37 +118,40 @@ def _context(request, result: SearchResult, currency_param: str, query_log_id, v
             )
     cards = []
     click_url = reverse("search_click")
-    for position, (hit, page) in enumerate(_cards(result), start=(result.page - 1) * result.per_page + 1):
+    prepared = _cards(result, page_currency(currency_param))
+    start = (result.page - 1) * result.per_page + 1
+    for position, hit in enumerate(result.hits, start=start):
         document = hit.document
-        if english:
+        card = prepared.get(hit.listing_id)
+        if card is not None:
+            url = card["url"]
+        elif english:
             url = document.get("url_en") or document.get("url")
         else:
             url = document.get("url") or document.get("url_en")
-        if page is not None:
-            url = page.get_url(request) or url
         params = [("listing", hit.listing_id), ("pos", position)]
         if result.text:
             params.insert(0, ("q", result.text))
         if query_log_id:
             params.append(("qid", query_log_id))
-        cards.append(
-            {
-                "hit": hit,
-                "listing": page,
-                "document": document,
-                "url": url,
-                "position": position,
-                "click_url": f"{click_url}?{urlencode(params)}",
-                "title": (document.get("title_en") if english else document.get("title"))
+        entry = {"hit": hit, "card": card, "url": url, "position": position}
+        entry["click_url"] = f"{click_url}?{urlencode(params)}"
+        if card is None:  # the index is ahead of the database: a minimal card from the index
+            entry["document"] = document
+            entry["title"] = (
+                (document.get("title_en") if english else document.get("title"))
                 or document.get("title")
-                or document.get("title_en"),
-                "tagline": (document.get("tagline_en") if english else document.get("tagline"))
+                or document.get("title_en")
+            )
+            entry["tagline"] = (
+                (document.get("tagline_en") if english else document.get("tagline"))
                 or document.get("tagline")
-                or document.get("tagline_en"),
-                "partner": (document.get("partner_name_en") if english else document.get("partner_name"))
-                or document.get("partner_name"),
-            }
-        )
+                or document.get("tagline_en")
+            )
+            entry["partner"] = (
+                document.get("partner_name_en") if english else document.get("partner_name")
+            ) or document.get("partner_name")
+        cards.append(entry)
     facets = []
     for facet in FACETS:
         values = result.facets.get(facet.key, []) if facet.key not in view.scope else []
@@ -204,7 +193,6 @@ def _context(request, result: SearchResult, currency_param: str, query_log_id, v
     return {
         "result": result,
         "cards": cards,
-        "use_shared_card": shared_card_exists(),
         "facets": facets,
         "active_filters": active,
         "clear_url": f"{search_url}?{_query_string([('q', result.text)])}" if result.text else search_url,

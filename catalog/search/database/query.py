@@ -229,7 +229,8 @@ def ordering(request: SearchRequest, has_text: bool, *, indexable: bool):
     if request.sort == "subscribed":
         return [F("active_subscriptions").desc(), boost.desc(), "listing_id"]
     if request.sort == "price":
-        return [F(price).asc(nulls_last=True), boost.desc(), "listing_id"]
+        other = "min_price_cny" if price == "min_price_usd" else "min_price_usd"  # other currency only
+        return [F(price).asc(nulls_last=True), F(other).asc(nulls_last=True), boost.desc(), "listing_id"]
     if has_text:
         return [F("score").desc(), boost.desc(), "listing_id"]
     return [boost.desc(), "listing_id"]

@@ -217,11 +217,17 @@ def filter_query(key: str, values: list[str]) -> dict:
 
 def sort_order(request: SearchRequest) -> list:
     price = "min_price_usd" if request.currency == "USD" else "min_price_cny"
+    other_price = "min_price_cny" if request.currency == "USD" else "min_price_usd"
     return {
         "rating": [{"bayesian_rating": "desc"}, {"rating_count": "desc"}, {"listing_id": "asc"}],
         "newest": [{"published_at": {"order": "desc", "missing": "_last"}}, {"listing_id": "asc"}],
         "subscribed": [{"active_subscriptions": "desc"}, {"boost": "desc"}, {"listing_id": "asc"}],
-        "price": [{price: {"order": "asc", "missing": "_last"}}, {"boost": "desc"}, {"listing_id": "asc"}],
+        "price": [
+            {price: {"order": "asc", "missing": "_last"}},
+            {other_price: {"order": "asc", "missing": "_last"}},  # priced in the other currency only
+            {"boost": "desc"},
+            {"listing_id": "asc"},
+        ],
     }.get(request.sort, ["_score", {"boost": "desc"}, {"listing_id": "asc"}])
 
 

@@ -72,6 +72,41 @@
     });
   }
 
+  /* The search filters' drawer on small screens: a button opens it, Escape, the close button or
+   * "Show results" close it; it stays open while htmx swaps the results behind it. */
+  var filtersOpen = false;
+
+  function setFilters(open, focus) {
+    var panel = document.getElementById("search-filters");
+    var toggle = document.querySelector("[data-filters-toggle]");
+    if (!panel || !toggle) return;
+    filtersOpen = open;
+    panel.classList.toggle("is-open", open);
+    document.documentElement.classList.toggle("filters-open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    if (!focus) return;
+    if (open) {
+      var first = panel.querySelector("input, button, a[href]");
+      if (first) first.focus();
+    } else {
+      toggle.focus();
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-filters-toggle]")) {
+      setFilters(!filtersOpen, true);
+    } else if (event.target.closest("[data-filters-close]")) {
+      setFilters(false, true);
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && filtersOpen) setFilters(false, true);
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (filtersOpen) setFilters(true, false);
+  });
+
   function init(root) {
     root.querySelectorAll("[data-gallery]").forEach(initGallery);
     root.querySelectorAll("[data-autosubmit]").forEach(initFilters);

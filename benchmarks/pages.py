@@ -1,0 +1,266 @@
+"""Customer pages without any cache (issue #17): requests/s of the search, listing, home, category
+and partner-directory pages beside a trivial view served by the same gunicorn in the same run,
+on the demo catalogue (``seed_demo``), with the search page cache off.
+
+    BENCH_SEED=small scripts/bench.sh benchmarks/pages.py          # ~6 min with the seed
+    DJANGO_SETTINGS_MODULE=config.settings.bench DATABASE_URL=postgres://… REDIS_URL=… \\
+        .venv/bin/python benchmarks/pages.py [--duration 10] [--workers 5] [--connections 16]
+
+For each page type a list of URLs (search: 60 queries and facet combinations drawn from the demo
+titles and taxonomy; listing: every live listing; category: every category; home; directory)
+is cycled by ``wrk`` (``-t2 -c16``), alternately with ``/bench/trivial/`` (``HttpResponse("ok")``
+behind the project's whole middleware), best of two rounds each. Printed per page: requests/s,
+the ratio to the trivial view and its target (search ≥ 0.15, the others ≥ 0.25), wrk's latency
+p50 / p99, non-2xx responses, and the SQL statements of one request (Django test client).
+
+The module doubles as the gunicorn app (``benchmarks.pages:application``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
+os.environ.setdefault("SEARCH_PAGE_CACHE_SECONDS", "0")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.urls import path  # noqa: E402
+
+
+def trivial(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def _urlpatterns():
+    from config import urls as project
+
+    return [path("bench/trivial/", trivial, name="bench-trivial"), *project.urlpatterns]
+
+
+urlpatterns = _urlpatterns()
+settings.ROOT_URLCONF = "benchmarks.pages"
+
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+
+application = get_wsgi_application()
+
+TARGETS = {"search": 0.15, "listing": 0.25, "home": 0.25, "category": 0.25, "directory": 0.25}
+
+
+def page_urls() -> dict[str, list[str]]:
+    """The URLs of each page type on this database (Chinese, the default language)."""
+    import random
+    from urllib.parse import urlencode
+
+    from django.utils import translation
+
+    from catalog.models import Category
+    from catalog.selectors.listings import live_listings
+    from partners.models import Industry
+
+    rng = random.Random(17)
+    with translation.override(settings.LANGUAGE_CODE):
+        listings = list(live_listings().order_by("pk"))
+        listing_urls = [page.get_url() for page in listings]
+        categories = list(Category.objects.order_by("pk").values_list("slug", flat=True))
+        industries = list(Industry.objects.order_by("pk").values_list("slug", flat=True))
+        words = []
+        for page in listings:
+            for title in (page.title, page.title_en):
+                if title:
+                    words.extend(w for w in re.split(r"[\s\-–·/]+", title) if len(w) >= 2)
+        words = sorted(set(words))
+        search = []
+        for i in range(60):
+            params = []
+            if i % 4 != 3 and words:
+                params.append(("q", rng.choice(words)))
+            if i % 2 and categories:
+                params.append(("category", rng.choice(categories)))
+            if i % 3 == 1 and industries:
+                params.append(("industry", rng.choice(industries)))
+            if i % 5 == 2:
+                params.append(("sort", rng.choice(["price", "rating", "newest"])))
+            search.append(f"/search/?{urlencode(params)}")
+    return {
+        "search": search,
+        "listing": listing_urls,
+        "home": ["/"],
+        "category": [f"/categories/{slug}/" for slug in categories],
+        "directory": ["/partners/"],
+    }
+
+
+def sql_statements(url: str) -> int:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.get(url)  # warm the site, settings and label caches
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries.captured_queries)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port: int, timeout: float = 120) -> None:
+    """Until the trivial view answers 200 (workers import Django lazily: seconds on a busy box)."""
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/trivial/", timeout=30) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError("gunicorn did not start")
+
+
+def load(base: str, paths: list[str], duration: int, connections: int) -> dict:
+    """``wrk`` cycling through ``paths``: requests/s, latency p50 / p99 (ms), non-2xx/3xx."""
+    script = (
+        f"paths = {{{', '.join(json.dumps(p) for p in paths)}}}\n"
+        "counter = 0\n"
+        "request = function()\n"
+        "  counter = counter + 1\n"
+        '  return wrk.format("GET", paths[(counter % #paths) + 1])\n'
+        "end\n"
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    try:
+        out = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                f"-c{connections}",
+                f"-d{duration}s",
+                "--timeout",
+                "10s",
+                "--latency",
+                "-s",
+                handle.name,
+                base,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(handle.name)
+
+    def latency(percent: str) -> float:
+        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not match:
+            return 0.0
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per round")
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2 + 1)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--pages", nargs="*", default=list(TARGETS))
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("wrk is missing: apt-get install wrk")
+        return 1
+
+    import gunicorn
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from benchmarks.common import environment
+
+    print(f"Customer pages without cache · {environment(f'gunicorn {gunicorn.__version__}')}")
+    urls = page_urls()
+    print(
+        "  URLs: "
+        + ", ".join(f"{kind} {len(urls[kind])}" for kind in args.pages)
+        + f" · SEARCH_PAGE_CACHE_SECONDS={os.environ['SEARCH_PAGE_CACHE_SECONDS']}"
+    )
+    statements = {kind: max(sql_statements(u) for u in urls[kind][:5]) for kind in args.pages}
+
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    gunicorn_bin = shutil.which("gunicorn", path=str(ROOT / ".venv" / "bin")) or "gunicorn"
+    cmd = [gunicorn_bin, "benchmarks.pages:application", "--bind", f"127.0.0.1:{port}"]
+    cmd += ["--workers", str(args.workers), "--worker-class", "sync", "--log-level", "warning"]
+    cmd += ["--access-logfile", "/dev/null"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    failed = False
+    try:
+        wait_for(port)
+        base = f"http://127.0.0.1:{port}"
+        load(base, ["/bench/trivial/"], 5, args.connections)
+        for kind in args.pages:  # warm every worker on every page (templates, caches, connections)
+            load(base, urls[kind], 8, args.connections)
+        print(
+            f"  wrk -t2 -c{args.connections}, gunicorn {args.workers} sync workers, "
+            f"best of 2 × {args.duration}s per URL set, trivial view measured before each page"
+        )
+        header = f"  {'page':10} {'trivial':>9} {'page':>9} {'ratio':>6} {'target':>7}"
+        print(f"{header}   p50 / p99 ms   SQL  non-2xx")
+        for kind in args.pages:
+            trivial_rounds, page_rounds = [], []
+            for _round in range(2):
+                trivial_rounds.append(load(base, ["/bench/trivial/"], args.duration, args.connections))
+                page_rounds.append(load(base, urls[kind], args.duration, args.connections))
+            best_trivial = max(r["rps"] for r in trivial_rounds)
+            best = max(page_rounds, key=lambda r: r["rps"])
+            ratio = best["rps"] / best_trivial if best_trivial else 0.0
+            target = TARGETS[kind]
+            verdict = "PASS" if ratio >= target else "FAIL"
+            failed |= ratio < target
+            errors = sum(r["errors"] for r in page_rounds + trivial_rounds)
+            print(
+                f"  {kind:10} {best_trivial:9,.0f} {best['rps']:9,.0f} {ratio:6.3f} ≥{target:.2f} {verdict}"
+                f"  {best['p50']:6.1f} / {best['p99']:6.1f}  {statements[kind]:4}  {errors}"
+            )
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
