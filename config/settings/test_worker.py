@@ -7,3 +7,5 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = env.str("REDIS_URL")
 EMAIL_CONFIG = env.email_url("EMAIL_URL")
 vars().update(EMAIL_CONFIG)
+# A webhook test's worker reaches the test's receiver on 127.0.0.1 (tests/integration/test_webhook_worker.py).
+OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS = env.bool("OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS", default=False)
