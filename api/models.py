@@ -163,3 +163,31 @@ class ChangeSet(PublicIdModel, TimeStampedModel):
 
     def __str__(self):
         return f"{self.listing_id} · {self.status}"
+
+
+class Export(PublicIdModel, TimeStampedModel):
+    """An asynchronous CSV export of one API list (``api.exports``), downloadable until it expires."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    resource = models.CharField(max_length=40)
+    updated_since = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    row_count = models.PositiveIntegerField(default=0)
+    content = models.BinaryField(default=b"", editable=False)
+    error = models.CharField(max_length=300, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+
+    def __str__(self):
+        return f"{self.resource} · {self.status}"

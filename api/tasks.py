@@ -10,10 +10,12 @@ from api.wrappers import IDEMPOTENCY_WINDOW
 
 @shared_task(name="api.purge_idempotent_responses", ignore_result=True)
 def purge_idempotent_responses() -> int:
+    from api import exports
+
     deleted, _rows = IdempotentResponse.objects.filter(
         created_at__lt=timezone.now() - IDEMPOTENCY_WINDOW
     ).delete()
-    return deleted
+    return deleted + exports.purge()  # and exports expired a day ago
 
 
 @shared_task(name="api.apply_change_set", ignore_result=True)
@@ -21,3 +23,10 @@ def apply_change_set(change_set_id: int) -> None:
     from api import changesets
 
     changesets.apply(change_set_id)
+
+
+@shared_task(name="api.build_export", ignore_result=True)
+def build_export(export_id: int) -> None:
+    from api import exports
+
+    exports.build(export_id)

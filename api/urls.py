@@ -9,6 +9,7 @@ from oauth2_provider.views import TokenView
 from rest_framework.routers import SimpleRouter
 
 from api.changeset_views import ChangeSetViewSet, StartChangeSetView
+from api.export_views import ExportViewSet
 from api.problems import problem_response
 from api.wrappers import wrap
 from billing import api as billing_api
@@ -41,6 +42,7 @@ router.register("customers", billing_api.CustomerViewSet, basename="customer")
 router.register("health-snapshots", health_api.HealthSnapshotViewSet, basename="health-snapshot")
 router.register("certified-people", partners_api.CertifiedPersonViewSet, basename="certified-person")
 router.register("change-sets", ChangeSetViewSet, basename="change-set")
+router.register("exports", ExportViewSet, basename="export")
 router.register("events", partners_api.EventViewSet, basename="event")
 router.register("webhook-endpoints", partners_api.WebhookEndpointViewSet, basename="webhook-endpoint")
 
