@@ -8,4 +8,6 @@ class ApiConfig(AppConfig):
     verbose_name = _("Partner API")
 
     def ready(self):
-        from api import schema  # noqa: F401 - registers the OpenAPI authentication extension
+        from api import events, schema  # noqa: F401 - schema registers the OpenAPI authentication extension
+
+        events.connect()

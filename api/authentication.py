@@ -1,9 +1,11 @@
-"""``Authorization: Bearer symb_…``: the partner API's authentication (DRF)."""
+"""``Authorization: Bearer symb_…`` (an API key) or ``Bearer <OAuth access token>`` (client
+credentials, ``api.oauth``): the partner API's authentication (DRF)."""
 
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
 from api import services
+from api.oauth import TokenProblem, key_for_access_token
 
 
 class ApiKeyUser:
@@ -31,7 +33,15 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         token = services.bearer_token(request._request)
         if token is None:
             return None
-        key = services.key_for_token(token)
+        if token.startswith(services.TOKEN_PREFIX):
+            key = services.key_for_token(token)
+        else:  # an OAuth 2.0 access token (client credentials)
+            try:
+                key = key_for_access_token(token)
+            except TokenProblem as problem:
+                raise exceptions.AuthenticationFailed(
+                    _("This access token has expired; ask for a new one."), code=problem.code
+                ) from problem
         if key is None:
             raise exceptions.AuthenticationFailed(_("This API key is not valid."), code="invalid_key")
         if key.revoked_at is not None:

@@ -23,6 +23,11 @@ class ApiKeyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One address or network (CIDR) per line. Empty: any address."),
     )
+    oauth_client = forms.BooleanField(
+        label=_("OAuth 2.0 client instead of a key"),
+        required=False,
+        help_text=_("Your system exchanges a client id and secret for hour-long access tokens."),
+    )
 
 
 class WebhookEndpointForm(forms.Form):

@@ -25,6 +25,12 @@ class Scope(models.TextChoices):
     REVIEWS_REPLY = "reviews:reply", _("Reply to reviews")
     WEBHOOKS_MANAGE = "webhooks:manage", _("Manage webhook endpoints and read events")
     PARTNER_READ = "partner:read", _("Read the partner profile and tier")
+    LEADS_READ = "leads:read", _("Read leads")
+    LEADS_WRITE = "leads:write", _("Change the state of leads")
+    DEMAND_READ = "demand:read", _("Read requirements and your proposals")
+    DEALS_READ = "deals:read", _("Read deal registrations")
+    DEALS_WRITE = "deals:write", _("Register and update deals")
+    INCENTIVES_READ = "incentives:read", _("Read fund requests and balances")
 
 
 def hash_secret(secret: str) -> str:
@@ -53,6 +59,16 @@ class ApiKey(PublicIdModel, TimeStampedModel):
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    #: Set for an OAuth 2.0 client (client credentials): the key is never shown; its client's
+    #: access tokens act with its partner, scopes, expiry, allow-list and rate limit.
+    oauth_application = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="api_key",
+        verbose_name=_("OAuth client"),
     )
 
     class Meta:
@@ -107,3 +123,71 @@ class IdempotentResponse(models.Model):
 
     def __str__(self):
         return f"{self.method} {self.path} ({self.key})"
+
+
+class ChangeSet(PublicIdModel, TimeStampedModel):
+    """A partner's batch of edits to one listing, applied by a task (AWS Catalog API's change
+    sets): while one runs the listing is locked (a second one is a 409); the whole set applies or
+    none of it does, with an error per failing change."""
+
+    class Status(models.TextChoices):
+        PREPARING = "preparing", _("Preparing")
+        APPLYING = "applying", _("Applying")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    RUNNING = (Status.PREPARING, Status.APPLYING)
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    listing = models.ForeignKey("catalog.ListingPage", on_delete=models.CASCADE, related_name="+")
+    api_key = models.ForeignKey(ApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    base_revision_id = models.PositiveBigIntegerField(null=True, blank=True)
+    changes = models.JSONField(default=list)
+    submit_for_review = models.BooleanField(default=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREPARING)
+    errors = models.JSONField(default=list, blank=True)
+    revision_id = models.PositiveBigIntegerField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing"],
+                condition=models.Q(status__in=["preparing", "applying"]),
+                name="api_one_running_change_set_per_listing",
+            )
+        ]
+        verbose_name = _("change set")
+        verbose_name_plural = _("change sets")
+
+    def __str__(self):
+        return f"{self.listing_id} · {self.status}"
+
+
+class Export(PublicIdModel, TimeStampedModel):
+    """An asynchronous CSV export of one API list (``api.exports``), downloadable until it expires."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    resource = models.CharField(max_length=40)
+    updated_since = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    row_count = models.PositiveIntegerField(default=0)
+    content = models.BinaryField(default=b"", editable=False)
+    error = models.CharField(max_length=300, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+
+    def __str__(self):
+        return f"{self.resource} · {self.status}"

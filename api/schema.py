@@ -25,7 +25,10 @@ PROBLEM_DESCRIPTIONS = {
     "401": "No API key, or a revoked, expired or unknown one. 未认证。",
     "403": "The key lacks the scope (named in `scope`) or the address is not allowed. 无权限。",
     "404": "No such object of yours. 对象不存在。",
-    "409": "A request with this Idempotency-Key is still running. 冲突。",
+    "409": (
+        "A request with this Idempotency-Key is still running, or the object's state does not allow "
+        "it (e.g. a change set already running). 冲突。"
+    ),
     "422": "This Idempotency-Key was used with another body. 幂等键被复用。",
     "429": "Rate limit exceeded; see Retry-After. 请求过于频繁。",
 }
@@ -50,8 +53,30 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
         }
 
 
+def _oauth_scheme() -> dict:
+    from django.conf import settings
+
+    from api.models import Scope
+
+    return {
+        "type": "oauth2",
+        "description": (
+            "OAuth 2.0 client credentials: a client created in the partner console exchanges its id and "
+            "secret (HTTP Basic) for an access token valid one hour, then sends it as a Bearer token. "
+            "OAuth 2.0 客户端凭证：用客户端 ID 和密钥换取一小时有效的访问令牌。"
+        ),
+        "flows": {
+            "clientCredentials": {
+                "tokenUrl": f"{settings.SITE_URL.rstrip('/')}/api/v1/oauth/token",
+                "scopes": {value: str(label) for value, label in Scope.choices},
+            }
+        },
+    }
+
+
 def add_conventions(result, generator, request, public):
     """Post-processing hook: the shared headers and problem responses on every operation."""
+    result.setdefault("components", {}).setdefault("securitySchemes", {})["oauth2"] = _oauth_scheme()
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Problem"] = PROBLEM
     problem_ref = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -62,6 +87,9 @@ def add_conventions(result, generator, request, public):
         for method, operation in path_item.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
+            security = operation.get("security")
+            if security and {"apiKey": []} in security and {"oauth2": []} not in security:
+                security.insert(security.index({"apiKey": []}) + 1, {"oauth2": []})
             params = operation.setdefault("parameters", [])
             params.append(
                 {
@@ -84,6 +112,8 @@ def add_conventions(result, generator, request, public):
                     }
                 )
                 codes += ["409", "422"]
+            elif method in ("patch", "put", "delete"):
+                codes.append("409")
             responses = operation.setdefault("responses", {})
             for code in codes:
                 responses.setdefault(

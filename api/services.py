@@ -79,10 +79,50 @@ def revoke_key(*, key: ApiKey) -> ApiKey:
     return key
 
 
+@transaction.atomic
+def create_oauth_client(
+    *,
+    partner,
+    user,
+    name: str,
+    scopes: list[str],
+    expires_at: datetime | None = None,
+    allowed_ips: list[str] | None = None,
+) -> tuple[ApiKey, str, str]:
+    """An OAuth 2.0 client (client credentials) for ``partner``: returns (key, client_id,
+    client_secret). The secret is stored hashed and never shown again; the key behind the client
+    holds its scopes, expiry and allow-list (see ``api.oauth``)."""
+    from oauth2_provider.models import get_application_model
+
+    key, _token = create_key(
+        partner=partner, user=user, name=name, scopes=scopes, expires_at=expires_at, allowed_ips=allowed_ips
+    )
+    Application = get_application_model()
+    client_secret = secrets.token_urlsafe(40)
+    application = Application(
+        name=f"{partner.organisation.slug}: {key.name}"[:255],
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+        client_secret=client_secret,
+        hash_client_secret=True,
+        skip_authorization=True,
+    )
+    application.save()
+    key.oauth_application = application
+    key.save(update_fields=["oauth_application"])
+    return key, application.client_id, client_secret
+
+
 def key_for_token(token: str) -> ApiKey | None:
-    """The key a token belongs to (revoked or expired included), or None."""
+    """The key a token belongs to (revoked or expired included), or None. An OAuth access
+    token (any bearer token without our prefix) gives its client's key; an expired one None."""
     if not token.startswith(TOKEN_PREFIX):
-        return None
+        from api.oauth import TokenProblem, key_for_access_token
+
+        try:
+            return key_for_access_token(token)
+        except TokenProblem:
+            return None
     prefix, _sep, rest = token[len(TOKEN_PREFIX) :].partition("_")
     if not rest or len(prefix) > 16:
         return None

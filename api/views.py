@@ -36,33 +36,47 @@ def _partner(request, *, manage: bool = False):
 @require_http_methods(["GET", "POST"])
 def keys(request):
     membership, partner = _partner(request, manage=True)
-    token = None
+    token = client = None
     form = ApiKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         expires_at = None
         if data["expires_on"]:
             expires_at = timezone.make_aware(datetime.combine(data["expires_on"], time.max))
+        fields = {
+            "partner": partner,
+            "user": request.user,
+            "name": data["name"],
+            "scopes": data["scopes"],
+            "expires_at": expires_at,
+            "allowed_ips": data["allowed_ips"].splitlines(),
+        }
         try:
-            key, token = services.create_key(
-                partner=partner,
-                user=request.user,
-                name=data["name"],
-                scopes=data["scopes"],
-                expires_at=expires_at,
-                allowed_ips=data["allowed_ips"].splitlines(),
-            )
+            if data.get("oauth_client"):
+                _key, client_id, client_secret = services.create_oauth_client(**fields)
+                client = {"id": client_id, "secret": client_secret}
+            else:
+                _key, token = services.create_key(**fields)
         except ApplicationError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, _("API key created. Copy it now: it will not be shown again."))
+            messages.success(request, _("Created. Copy the secret now: it will not be shown again."))
             form = ApiKeyForm()
-    status = 400 if request.method == "POST" and token is None else 200
-    return _page(request, partner, membership, form=form, token=token, status=status)
+    status = 400 if request.method == "POST" and token is None and client is None else 200
+    return _page(request, partner, membership, form=form, token=token, client=client, status=status)
 
 
 def _page(
-    request, partner, membership, *, form=None, token=None, endpoint_form=None, secret=None, status=200
+    request,
+    partner,
+    membership,
+    *,
+    form=None,
+    token=None,
+    client=None,
+    endpoint_form=None,
+    secret=None,
+    status=200,
 ):
     endpoints = list(WebhookEndpoint.objects.filter(partner=partner))
     recent = Delivery.objects.filter(endpoint__partner=partner).select_related("event", "endpoint")[:20]
@@ -74,7 +88,8 @@ def _page(
             "membership": membership,
             "form": form or ApiKeyForm(),
             "token": token,
-            "keys": ApiKey.objects.filter(partner=partner).select_related("created_by"),
+            "client": client,
+            "keys": ApiKey.objects.filter(partner=partner).select_related("created_by", "oauth_application"),
             "scope_labels": dict(Scope.choices),
             "endpoints": endpoints,
             "endpoint_form": endpoint_form or WebhookEndpointForm(event_types=EVENT_TYPES),

@@ -267,3 +267,58 @@ class UsageViewSet(PartnerAPIMixin, mixins.CreateModelMixin, viewsets.GenericVie
         return Response(
             {"results": results}, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
+
+
+# --- customers -----------------------------------------------------------------------------------
+
+
+class PartnerCustomerSerializer(serializers.Serializer):
+    id = serializers.CharField(source="slug", help_text="The customer organisation's slug.")
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+    website = serializers.CharField()
+    active_entitlements = serializers.IntegerField()
+    subscriptions = serializers.IntegerField(source="subscription_count")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your customers",
+        description=(
+            "Organisations with a subscription to or an entitlement on one of your listings. "
+            "订阅或获授权使用您产品的客户组织。"
+        ),
+    ),
+    retrieve=extend_schema(summary="One customer", description="One of your customers. 单个客户。"),
+)
+class CustomerViewSet(
+    PartnerAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = PartnerCustomerSerializer
+    lookup_field = "slug"
+    lookup_url_kwarg = "id"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    required_scopes = {"GET": "entitlements:read"}
+
+    def get_queryset(self):
+        from django.db.models import Count, Q
+
+        from accounts.models import Organisation
+
+        partner = self.partner
+        return (
+            Organisation.objects.filter(
+                Q(entitlements__listing__partner=partner) | Q(subscriptions__listing__partner=partner)
+            )
+            .annotate(
+                active_entitlements=Count(
+                    "entitlements",
+                    filter=Q(entitlements__listing__partner=partner, entitlements__status="active"),
+                    distinct=True,
+                ),
+                subscription_count=Count(
+                    "subscriptions", filter=Q(subscriptions__listing__partner=partner), distinct=True
+                ),
+            )
+            .distinct()
+        )

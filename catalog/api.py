@@ -46,6 +46,12 @@ class ListingSerializer(serializers.ModelSerializer):
     updated_at = serializers.DateTimeField(
         source="latest_revision_created_at", read_only=True, allow_null=True
     )
+    revision = serializers.IntegerField(
+        source="latest_revision_id",
+        read_only=True,
+        allow_null=True,
+        help_text="Send it with a change set (optimistic lock). 变更集需附带的修订号。",
+    )
 
     class Meta:
         model = ListingPage
@@ -64,6 +70,7 @@ class ListingSerializer(serializers.ModelSerializer):
             "first_published_at",
             "last_published_at",
             "updated_at",
+            "revision",
             "delisted_at",
             "rating_average",
             "rating_count",

@@ -9,6 +9,7 @@ at the top; apps below it cannot import it, so what their viewsets need sits her
 from __future__ import annotations
 
 import json
+from datetime import UTC
 
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -136,9 +137,14 @@ def parse_moment(value: str):
         moment = parse_datetime(value.replace(" ", "+"))
     except ValueError:
         return None
-    if moment is not None and timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, timezone.utc)
-    return moment
+    if moment is None:
+        return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, UTC)
+    try:  # in UTC: PostgreSQL refuses offsets beyond ±15:59 that Python parses
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return None
 
 
 class StrictSerializerMixin:

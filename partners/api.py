@@ -11,7 +11,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from core.api import PartnerAPIMixin, StrictSerializerMixin, parse_moment
-from partners.models import Event, Partner, Tier, WebhookEndpoint
+from partners.models import CertifiedPerson, Event, Partner, Tier, WebhookEndpoint
 from partners.services import webhooks
 from partners.services.events import EVENT_TYPES
 
@@ -72,6 +72,19 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ["id", "type", "created_at", "data"]
 
 
+class ReplaySerializer(StrictSerializerMixin, serializers.Serializer):
+    since = serializers.DateTimeField()
+    until = serializers.DateTimeField(required=False, help_text="Default: now.")
+    type = serializers.CharField(required=False, max_length=60, help_text="Only this event type.")
+    endpoint = serializers.UUIDField(
+        required=False, help_text="Only this endpoint (even if it filters the type)."
+    )
+
+
+class ReplayResultSerializer(serializers.Serializer):
+    queued = serializers.IntegerField(help_text="Deliveries queued.")
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Events of the last 30 days",
@@ -88,7 +101,7 @@ class EventSerializer(serializers.ModelSerializer):
 )
 class EventViewSet(PartnerAPIMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = EventSerializer
-    required_scopes = {"GET": "webhooks:manage"}
+    required_scopes = {"GET": "webhooks:manage", "POST": "webhooks:manage"}
     updated_field = "created_at"
 
     def get_queryset(self):
@@ -104,6 +117,37 @@ class EventViewSet(PartnerAPIMixin, mixins.ListModelMixin, viewsets.GenericViewS
         if self.request.query_params.get("type"):
             events = events.filter(type=self.request.query_params["type"])
         return events
+
+    @extend_schema(
+        summary="Replay events (bulk)",
+        description=(
+            "Sends again every event created in [since, until) — optionally of one type, to one endpoint — "
+            "with its original webhook-id (at most 1,000 events per call; the last 90 days). "
+            "批量重发某时间段内的事件（保留原 webhook-id）。"
+        ),
+        request=ReplaySerializer,
+        responses={202: ReplayResultSerializer},
+    )
+    @action(detail=False, methods=["post"])
+    def replay(self, request):
+        data = ReplaySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        endpoint = None
+        if values.get("endpoint"):
+            endpoint = WebhookEndpoint.objects.filter(
+                partner=self.partner, public_id=values["endpoint"]
+            ).first()
+            if endpoint is None:
+                raise exceptions.NotFound()
+        queued = webhooks.replay(
+            partner=self.partner,
+            since=values["since"],
+            until=values.get("until") or timezone.now(),
+            event_type=values.get("type", ""),
+            endpoint=endpoint,
+        )
+        return Response({"queued": queued}, status=status.HTTP_202_ACCEPTED)
 
 
 class EndpointSerializer(StrictSerializerMixin, serializers.ModelSerializer):
@@ -228,3 +272,51 @@ class WebhookEndpointViewSet(
     def rotate_secret(self, request, id=None):
         endpoint = webhooks.rotate_secret(endpoint=self.get_object())
         return Response(EndpointWithSecretSerializer(endpoint).data)
+
+
+# --- certifications ------------------------------------------------------------------------------
+
+
+class CertifiedPersonSerializer(serializers.ModelSerializer):
+    certification = serializers.CharField(source="certification.slug", read_only=True)
+    certification_name = serializers.CharField(source="certification.name", read_only=True)
+    certification_name_en = serializers.CharField(source="certification.name_en", read_only=True)
+    level = serializers.CharField(source="certification.level", read_only=True)
+    valid = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CertifiedPerson
+        fields = [
+            "id",
+            "name",
+            "email",
+            "certification",
+            "certification_name",
+            "certification_name_en",
+            "level",
+            "issued_on",
+            "expires_on",
+            "valid",
+            "updated_at",
+        ]
+
+    def get_valid(self, person) -> bool:
+        today = timezone.localdate()
+        return person.issued_on <= today < person.expires_on
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your certified people",
+        description="Your people's certifications with their validity. 您团队成员的认证及有效期。",
+    ),
+    retrieve=extend_schema(summary="One certified person", description="One certification. 单条认证。"),
+)
+class CertifiedPersonViewSet(
+    PartnerAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = CertifiedPersonSerializer
+    required_scopes = {"GET": "partner:read"}
+
+    def get_queryset(self):
+        return CertifiedPerson.objects.filter(partner=self.partner).select_related("certification")

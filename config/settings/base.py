@@ -60,6 +60,7 @@ THIRD_PARTY_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "oauth2_provider",
 ]
 LOCAL_APPS = [
     "core",
@@ -435,6 +436,14 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.problems.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
 }
+# OAuth 2.0 client credentials for the partner API (api/oauth.py): a client is backed by an API
+# key (partner, scopes, expiry, IP allow-list, rate limit); tokens live an hour.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "SCOPES_BACKEND_CLASS": "api.oauth.PartnerScopes",
+    "OAUTH2_VALIDATOR_CLASS": "api.oauth.ClientCredentialsValidator",
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Symbio partner API",
     "DESCRIPTION": (
@@ -450,6 +459,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {  # several models call their state field "state"
+        "LeadStateEnum": "demand.models.LeadState",
+        "ProposalStateEnum": "demand.models.ProposalState",
+        "RequirementStateEnum": "demand.models.RequirementState",
+        "FundRequestStateEnum": "incentives.models.RequestState",
+    },
     # Symbio's API only, not the Wagtail admin's internal one (also keeps `check --deploy` clean).
     "PREPROCESSING_HOOKS": ["config.schema.exclude_wagtail_admin_api"],
     "POSTPROCESSING_HOOKS": [

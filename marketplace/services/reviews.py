@@ -261,8 +261,10 @@ def delete_review(*, review: Review, user) -> None:
 
 # --- replies and reports -----------------------------------------------------------------------------
 @transaction.atomic
-def reply_to_review(*, review: Review, user, body: str) -> ReviewReply:
-    if not can_reply(user, review):
+def reply_to_review(*, review: Review, user, body: str, partner=None) -> ReviewReply:
+    """``partner``: the partner API replying for the listing's partner (``user`` is then None)."""
+    allowed = partner.pk == review.listing.partner_id if partner is not None else can_reply(user, review)
+    if not allowed:
         raise ValidationError(CANNOT_REPLY, code="forbidden")
     if ReviewReply.objects.filter(review_id=review.pk).exists():
         raise ValidationError(ALREADY_REPLIED, code="duplicate")

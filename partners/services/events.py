@@ -36,6 +36,12 @@ EVENT_TYPES = {
 }
 
 
+def register_event_types(types: dict) -> None:
+    """Apps above ``partners`` add their event types (type → description) at start-up
+    (``AppConfig.ready``), so the endpoint filter, the API schema and the docs list them."""
+    EVENT_TYPES.update(types)
+
+
 def emit(partner, type: str, payload: dict, *, only_endpoint: WebhookEndpoint | None = None) -> Event:
     """Record an event for ``partner`` and deliver it, after commit, to its endpoints."""
     event = Event.objects.create(partner=partner, type=type, payload=payload, created_at=timezone.now())

@@ -308,3 +308,53 @@ def resend(*, delivery: Delivery) -> Delivery:
 
     enqueue_on_commit("partners.deliver_webhook", delivery.pk)
     return delivery
+
+
+MAX_REPLAY = 1000
+REPLAY_TOO_MANY = "More than %(max)s events match; replay a shorter time range."
+REPLAY_BAD_RANGE = "The range must start before it ends, within the last 90 days."
+
+
+@transaction.atomic
+def replay(*, partner, since, until, event_type: str = "", endpoint: WebhookEndpoint | None = None) -> int:
+    """Bulk replay: every event of ``partner`` created in [``since``, ``until``) (of one type when
+    ``event_type``) is sent again to each enabled endpoint that wants it (or to ``endpoint``
+    only). A finished delivery starts over with the same ``webhook-id`` (receivers drop what they
+    already have), a missing one is created, a pending one is left to its schedule. Returns how
+    many deliveries were queued; at most :data:`MAX_REPLAY` events per call."""
+    now = timezone.now()
+    if since >= until or since < now - EVENTS_KEPT_FOR:
+        raise ApplicationError(_(REPLAY_BAD_RANGE), code="bad_range", field="since")
+    events = Event.objects.filter(partner=partner, created_at__gte=since, created_at__lt=until)
+    if event_type:
+        events = events.filter(type=event_type)
+    events = list(events.order_by("created_at", "pk")[: MAX_REPLAY + 1])
+    if len(events) > MAX_REPLAY:
+        raise ApplicationError(_(REPLAY_TOO_MANY) % {"max": MAX_REPLAY}, code="too_many_events")
+    endpoints = WebhookEndpoint.objects.filter(partner=partner, disabled_at__isnull=True)
+    if endpoint is not None:
+        endpoints = endpoints.filter(pk=endpoint.pk)
+    endpoints = list(endpoints)
+    queued = []
+    for event in events:
+        for target in endpoints:
+            if endpoint is None and not target.wants(event.type):
+                continue
+            delivery, created = Delivery.objects.get_or_create(
+                event=event, endpoint=target, defaults={"next_attempt_at": now}
+            )
+            if not created:
+                if delivery.status == Delivery.Status.PENDING:
+                    continue
+                delivery.status, delivery.attempts, delivery.next_attempt_at = Delivery.Status.PENDING, 0, now
+                delivery.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
+            queued.append(delivery.pk)
+
+    def enqueue():
+        from partners.tasks.webhooks import deliver_webhook
+
+        for delivery_id in queued:
+            deliver_webhook.delay(delivery_id)
+
+    transaction.on_commit(enqueue)
+    return len(queued)

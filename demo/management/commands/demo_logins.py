@@ -63,6 +63,7 @@ class Command(BaseCommand):
             f"  Two-factor: add the TOTP secret {DEMO_TOTP_SECRET} to an authenticator app, or run "
             "`manage.py demo_logins` again for a fresh code (valid 30 s)."
         )
+        self._api_key(base)
         missing = [x.email for x in DEMO_LOGINS if x.email not in existing]
         if missing:
             self.stdout.write(
@@ -71,3 +72,15 @@ class Command(BaseCommand):
                 )
             )
         self.stdout.write("")
+
+    def _api_key(self, base: str) -> None:
+        from api.models import ApiKey
+        from demo.api import DEMO_KEY_OWNER, DEMO_KEY_PREFIX, demo_api_token
+
+        try:
+            seeded = ApiKey.objects.filter(prefix=DEMO_KEY_PREFIX, revoked_at__isnull=True).exists()
+        except DatabaseError:
+            seeded = False
+        if seeded:
+            self.stdout.write(f"  Partner API key ({DEMO_KEY_OWNER}, every scope): {demo_api_token()}")
+            self.stdout.write(f"    curl -H 'Authorization: Bearer {demo_api_token()}' {base}/api/v1/partner")

@@ -10,6 +10,7 @@ import time
 from django.core.management.base import BaseCommand
 
 import demo.accounts
+import demo.api
 import demo.billing
 import demo.catalog
 import demo.catalog_facts
@@ -37,6 +38,7 @@ SEEDERS = (
     demo.catalog_facts,  # health model: catalogue facts history, then scores (after every fact)
     demo.health,
     demo.incentives,  # after health: allocation weighs health scores and reads facts
+    demo.api,  # the demo partner's API key (printed by demo_logins)
 )
 
 
