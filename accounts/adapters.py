@@ -1,12 +1,43 @@
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 
 from accounts import selectors
+from core.emails import brand_name, rebase_url, site_url, subject_prefix
+
+
+def user_display(user) -> str:
+    """How allauth names a person (``ACCOUNT_USER_DISPLAY``): the name entered at sign-up, else
+    the e-mail address — never a generated username."""
+    return str(user)
+
+
+def email_site():
+    """What allauth's e-mails call ``current_site``: the brand name and the configured site
+    address (not ``django.contrib.sites``' "example.com")."""
+    return SimpleNamespace(name=brand_name(), domain=urlsplit(site_url()).netloc)
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """allauth hooks: invitations opened before sign-up, and the active organisation.
 
     Login rate limits stay allauth's own (``ACCOUNT_RATE_LIMITS``)."""
+
+    def format_email_subject(self, subject) -> str:
+        return subject_prefix() + str(subject)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's e-mails with our site: links on ``SITE_URL`` (allauth builds them from the
+        request's host), the brand name, and the person's own name for the greeting."""
+        context = {
+            key: rebase_url(value) if key.endswith("_url") and isinstance(value, str) else value
+            for key, value in context.items()
+        }
+        context["current_site"] = email_site()
+        context.setdefault("site_url", site_url())
+        context.setdefault("brand", brand_name())
+        super().send_mail(template_prefix, email, context)
 
     def pending_invitation(self, request):
         """The usable invitation whose link was opened in this session, or None."""

@@ -193,7 +193,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Symbio] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Symbio] "  # fallback only: e-mails use the site's brand (core.emails)
+ACCOUNT_USER_DISPLAY = "accounts.adapters.user_display"  # the name entered, never a username
 ACCOUNT_LOGOUT_ON_GET = False  # logout only by POST; it ends the server session
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Symbio"

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.emails import absolute_url
+from core.emails import absolute_url, brand_name
 from health.models import GeneratedReport, HealthDimension, HealthSettings, HealthSnapshot
 from health.selectors import figures
 from health.selectors.dashboard import dashboard
@@ -115,7 +115,7 @@ def _base_context(title: str, period_start: date, period_end: date) -> dict:
         "period_end": period_end,
         "period_label": _period_label(period_start, period_end),
         "generated_at": timezone.localtime(),
-        "pdf_brand_name": "Symbio",
+        "pdf_brand_name": brand_name(),
     }
 
 
