@@ -1,5 +1,5 @@
 from types import SimpleNamespace
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 
@@ -19,10 +19,31 @@ def email_site():
     return SimpleNamespace(name=brand_name(), domain=urlsplit(site_url()).netloc)
 
 
+AFTER_SIGNUP_KEY = "accounts.after_signup"  # where a sign-up started (e.g. the partner application)
+
+
 class AccountAdapter(DefaultAccountAdapter):
     """allauth hooks: invitations opened before sign-up, and the active organisation.
 
     Login rate limits stay allauth's own (``ACCOUNT_RATE_LIMITS``)."""
+
+    def get_login_redirect_url(self, request) -> str:
+        """Back to where the sign-up started (the partner application), once, else the default."""
+        after = request.session.pop(AFTER_SIGNUP_KEY, None) if hasattr(request, "session") else None
+        return after or super().get_login_redirect_url(request)
+
+    def get_email_verification_redirect_url(self, email_address) -> str:
+        """After verifying, a sign-up that started at the partner application returns there
+        (through the log-in when not signed in)."""
+        after = self.request.session.get(AFTER_SIGNUP_KEY) if hasattr(self.request, "session") else None
+        if after:
+            if self.request.user.is_authenticated:
+                self.request.session.pop(AFTER_SIGNUP_KEY, None)
+                return after
+            from django.urls import reverse
+
+            return f"{reverse('account_login')}?next={quote(after)}"
+        return super().get_email_verification_redirect_url(email_address)
 
     def format_email_subject(self, subject) -> str:
         return subject_prefix() + str(subject)
