@@ -361,6 +361,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.send_quarterly_health_reports",
         "schedule": crontab(minute=0, hour=6, day_of_month=5, month_of_year="1,4,7,10"),
     },
+    "health-partner-quarterly-reports": {  # each partner's own report, to its owners
+        "task": "health.send_partner_quarterly_reports",
+        "schedule": crontab(minute=0, hour=7, day_of_month=5, month_of_year="1,4,7,10"),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 

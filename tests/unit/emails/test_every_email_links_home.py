@@ -17,7 +17,8 @@ from themes.models import BrandingSettings
 
 SITE = "https://market.example.cn"
 URL = re.compile(r"""https?://[^\s"'<>)]+""")
-RELATIVE = re.compile(r"""(href|src)=["']/""")
+# href="/…" in HTML, or a bare path such as "/partners/console/" in plain text.
+RELATIVE = re.compile(r"""(href|src)=["']/|(?:^|\s)/[a-z][\w\-]*/""", re.MULTILINE)
 EMAIL_DIRS = ("/email/", "/emails/", "wagtailadmin/notifications/")
 
 
