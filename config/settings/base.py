@@ -1,5 +1,6 @@
 """Settings shared by every environment. Environment-specific files import * from here."""
 
+import zoneinfo
 from decimal import Decimal
 from pathlib import Path
 
@@ -212,6 +213,11 @@ LOCALE_PATHS = [Path(env.str("SYMBIO_LOCALE_PATH", default=str(BASE_DIR / "local
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+# Wagtail's account page offers every zone the system knows; Debian's list includes file names
+# such as "localtime" and "posixrules" that browsers reject (RangeError on /admin/account/).
+WAGTAIL_USER_TIME_ZONES = sorted(
+    tz for tz in zoneinfo.available_timezones() if tz not in {"localtime", "posixrules", "Factory"}
+)
 WAGTAIL_I18N_ENABLED = False  # content is bilingual by field; see core.i18n.TranslatedField
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
