@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Invitation
+from core.emails import brand_name, subject_prefix
 
 TEMPLATE_PREFIX = "accounts/email/invitation"
 
@@ -36,11 +37,12 @@ def build_invitation_email(invitation: Invitation) -> EmailMultiAlternatives:
             "role": invitation.get_role_display(),
             "accept_url": accept_url(invitation),
             "site_url": site_url(),
+            "brand": brand_name(),
         }
         subject = " ".join(render_to_string(f"{TEMPLATE_PREFIX}_subject.txt", context).split())
         text = render_to_string(f"{TEMPLATE_PREFIX}_message.txt", context).strip()
         html = render_to_string(f"{TEMPLATE_PREFIX}_message.html", context).strip()
-    prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "") or ""
+        prefix = subject_prefix()
     message = EmailMultiAlternatives(
         subject=prefix + subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[invitation.email]
     )

@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django import forms
 from django.conf import settings
 from django.utils import translation
@@ -24,9 +26,15 @@ class SignupForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.invitation = _adapter().pending_invitation(_current_request())
+        request = _current_request()
+        self.invitation = _adapter().pending_invitation(request)
+        self.partner_next = partner_application_next(request)
         if self.invitation is not None:
             self.initial.setdefault("email", self.invitation.email)
+            del self.fields["organisation_name"]
+        elif self.partner_next:
+            # Signing up to apply as a partner: the company goes in the application, and the
+            # partner organisation comes with its approval — nothing to promise here.
             del self.fields["organisation_name"]
 
     def clean(self):
@@ -56,6 +64,29 @@ class SignupForm(forms.Form):
             invitation_token=self.invitation.token if self.invitation else None,
         )
         _adapter().signed_up(request, user=user, membership=membership, invitation=self.invitation)
+        if self.partner_next:
+            from accounts.adapters import AFTER_SIGNUP_KEY
+
+            request.session[AFTER_SIGNUP_KEY] = self.partner_next
+
+
+PARTNER_APPLICATION_URL_NAME = "partners:apply"
+
+
+def partner_application_next(request) -> str:
+    """The ``next`` of a sign-up started from the partner application, else ""."""
+    if request is None:
+        return ""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not target.startswith("/") or target.startswith("//"):
+        return ""
+    from django.urls import Resolver404, resolve
+
+    try:
+        match = resolve(urlsplit(target).path)
+    except Resolver404:
+        return ""
+    return target if match.view_name == PARTNER_APPLICATION_URL_NAME else ""
 
 
 def _adapter():

@@ -39,6 +39,10 @@ class CatalogConfig(AppConfig):
 
         connect_search()
 
+        from catalog import review_notifications
+
+        review_notifications.connect()
+
         from catalog import partner_todos
         from partners.console_todos import register
 

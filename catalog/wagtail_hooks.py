@@ -12,6 +12,7 @@ from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin import messages
@@ -111,17 +112,43 @@ def show_precheck_problems(request, page):
         return None
     if not isinstance(page, ListingPage):
         return None
-    state = (
-        page.workflow_states.filter(status=WorkflowState.STATUS_NEEDS_CHANGES)
-        .select_related("current_task_state__task")
-        .first()
+    state = (  # this submission's state: the latest, not an older attempt's
+        page.workflow_states.select_related("current_task_state__task").order_by("-created_at", "-pk").first()
     )
-    task_state = state.current_task_state if state else None
+    if state is None or state.status != WorkflowState.STATUS_NEEDS_CHANGES:
+        return None
+    task_state = state.current_task_state
     if task_state is None or task_state.task.specific_class is not PreCheckTask:
         return None
     list(get_messages(request))  # drops the queued "submitted for moderation" message
     messages.error(request, problems_html(task_state.comment))
     return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+CHECKLIST_INTRO = _(
+    "Before you submit this listing for review, it needs the following (the automatic pre-checks "
+    "return it otherwise):"
+)
+
+
+@hooks.register("before_edit_page")
+def show_requirements_checklist(request, page):
+    """Before the first submission: what the pre-checks will ask for, on the current draft."""
+    if request.method != "GET" or not isinstance(page, ListingPage) or page.workflow_states.exists():
+        return None
+    from catalog.services.prechecks import run_prechecks
+
+    problems = run_prechecks(page.get_latest_revision_as_object())
+    if problems:
+        messages.warning(
+            request,
+            format_html(
+                '{}<ul class="listing-checklist">{}</ul>',
+                CHECKLIST_INTRO,
+                format_html_join("", "<li>{}</li>", ((p.message,) for p in problems)),
+            ),
+        )
+    return None
 
 
 # Search analytics report (Reports menu) — registered by the search package.

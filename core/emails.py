@@ -2,12 +2,14 @@
 
 ``send_templated("demand/email/lead_received", to=[...], context={...}, language="zh-hans")``
 renders ``<prefix>_subject.txt``, ``<prefix>_message.txt`` and (if present) ``<prefix>_message.html``
-with ``site_url`` in the context, and sends one message (``queue=True``: through the
-``core.tasks.send_email`` task, retried while SMTP is down — for e-mails sent from a request).
-Links in e-mails come from :func:`absolute_url`, built on the one configured site address (``SITE_URL``).
+with ``site_url`` and ``brand`` (the site's brand name, :func:`brand_name`) in the context, and
+sends one message (``queue=True``: through the ``core.tasks.send_email`` task, retried while SMTP
+is down — for e-mails sent from a request). Links in e-mails come from :func:`absolute_url`,
+built on the one configured site address (``SITE_URL``).
 """
 
-from urllib.parse import urljoin
+from collections.abc import Callable
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -16,6 +18,44 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from core.tasks import enqueue
+
+_brand_provider: Callable[[], str] | None = None
+DEFAULT_BRAND = "Symbio"
+
+
+def set_brand_provider(provider: Callable[[], str]) -> None:
+    """``themes`` (per-site branding, a layer above core) registers how to read the brand name."""
+    global _brand_provider
+    _brand_provider = provider
+
+
+def brand_name() -> str:
+    """The site's brand name in the active language (the branding settings' site name)."""
+    if _brand_provider is not None:
+        try:
+            name = _brand_provider()
+        except Exception:  # no database yet (migrations), no site: fall back
+            name = ""
+        if name:
+            return str(name)
+    return DEFAULT_BRAND
+
+
+def subject_prefix() -> str:
+    return f"[{brand_name()}] "
+
+
+def rebase_url(url: str) -> str:
+    """``url`` on the configured site address: a relative path is joined to it, and an absolute
+    URL built from a request's host (``localhost``, an internal name) keeps its path but takes
+    the site's scheme and host."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return absolute_url(url)
+    site = urlsplit(site_url())
+    return urlunsplit((site.scheme, site.netloc, parts.path, parts.query, parts.fragment))
 
 
 def site_url() -> str:
@@ -30,7 +70,7 @@ def absolute_url(path: str) -> str:
 def render_templated(template_prefix: str, context: dict, language: str | None = None):
     """(subject, text, html or None) in ``language`` (the active language when None)."""
     with translation.override(language or translation.get_language()):
-        context = {"site_url": site_url(), **context}
+        context = {"site_url": site_url(), "brand": brand_name(), **context}
         subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
         text = render_to_string(f"{template_prefix}_message.txt", context).strip()
         try:
@@ -49,7 +89,8 @@ def send_templated(
     if not recipients:
         return 0
     subject, text, html = render_templated(template_prefix, context, language)
-    prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "") or ""
+    with translation.override(language or translation.get_language()):
+        prefix = subject_prefix()
     message = EmailMultiAlternatives(
         subject=prefix + subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=recipients
     )

@@ -71,7 +71,7 @@ TIERS = {
         ("registered", "注册", "Registered", "#64748b"),
         ("select", "优选", "Select", "#0891b2"),
         ("preferred", "首选", "Preferred", "#2563eb"),
-        ("premier", "战略", "Premier", "#7c3aed"),
+        ("premier", "卓越", "Premier", "#7c3aed"),
     ),
     PartnerKind.CHANNEL: (
         ("registered", "注册", "Registered", "#64748b"),

@@ -154,7 +154,17 @@ class HealthMetric(models.Model):
 
     @property
     def t_name(self):
-        return self.metric.t_name
+        """The name people read: the metric's, marked when it is the metric's growth (so
+        ``revenue`` and ``revenue_growth`` never show the same name, nor a code)."""
+        name = self.metric.t_name
+        if self.aggregation == self.Aggregation.GROWTH:
+            return _("%(metric)s growth") % {"metric": name}
+        return name
+
+    def display_name(self):
+        return self.t_name
+
+    display_name.short_description = _("name")
 
     def applies_to(self, kind: str) -> bool:
         return not self.kinds or kind in self.kinds

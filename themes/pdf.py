@@ -45,6 +45,10 @@ def render_html(template_name: str, context: dict | None = None, *, language: st
     with translation.override(lang):
         context.setdefault("pdf_language", lang)
         context.setdefault("pdf_font_family", PDF_FONT_FAMILY)
+        if not context.get("pdf_brand_name"):  # the site's brand, in the document's language
+            from core.emails import brand_name
+
+            context["pdf_brand_name"] = brand_name()
         return render_to_string(template_name, context)
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import GroupApprovalTask, Page, TaskState, WorkflowState
 
 from catalog.models import PreCheckTask
-from catalog.models.review import WORKFLOW_NAME
+from catalog.models.review import PRECHECK_TASK_NAME, WORKFLOW_NAME
 from catalog.services.prechecks import problems_from_comment
 
 MEDIAN_WINDOW_DAYS = 30
@@ -162,9 +162,11 @@ def review_statuses(pages) -> dict[int, ReviewStatus]:
             WorkflowState.STATUS_IN_PROGRESS,
             WorkflowState.STATUS_NEEDS_CHANGES,
         ):
-            status.submitted_at = state.created_at
-            status.comments = comments.get(state.pk, [])
             task_state = state.current_task_state
+            # This attempt's time (a resubmission resumes the same workflow state, whose
+            # created_at is the first, failed attempt).
+            status.submitted_at = task_state.started_at if task_state else state.created_at
+            status.comments = comments.get(state.pk, [])
             if state.status == WorkflowState.STATUS_IN_PROGRESS:
                 status.state = State.IN_REVIEW
                 status.position = positions.get(page.pk)
@@ -175,6 +177,9 @@ def review_statuses(pages) -> dict[int, ReviewStatus]:
                 status.state = State.CHANGES_REQUESTED
         elif state is not None:
             status.comments = comments.get(state.pk, [])
+        if status.state != State.RETURNED:
+            # Once the listing passed the pre-checks, their old complaints are history.
+            status.comments = [c for c in status.comments if c.task != PRECHECK_TASK_NAME]
         out[page.pk] = status
     return out
 

@@ -52,6 +52,8 @@ def listing_workflow_event(sender, instance, user=None, signal=None, **kwargs) -
     kind = {workflow_submitted: "submitted", workflow_approved: "approved", workflow_rejected: "rejected"}[
         signal
     ]
+    if kind == "submitted" and instance.status != instance.STATUS_IN_PROGRESS:
+        return  # returned by the automatic pre-checks at once: it never reached a reviewer
     page = getattr(instance, "content_object", None)
     page = getattr(page, "specific", page)
     _emit_listing(page, f"listing.{kind}")

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Environment-specific files import * from here."""
 
+import zoneinfo
 from decimal import Decimal
 from pathlib import Path
 
@@ -194,7 +195,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Symbio] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Symbio] "  # fallback only: e-mails use the site's brand (core.emails)
+ACCOUNT_USER_DISPLAY = "accounts.adapters.user_display"  # the name entered, never a username
 ACCOUNT_LOGOUT_ON_GET = False  # logout only by POST; it ends the server session
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Symbio"
@@ -212,6 +214,11 @@ LOCALE_PATHS = [Path(env.str("SYMBIO_LOCALE_PATH", default=str(BASE_DIR / "local
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+# Wagtail's account page offers every zone the system knows; Debian's list includes file names
+# such as "localtime" and "posixrules" that browsers reject (RangeError on /admin/account/).
+WAGTAIL_USER_TIME_ZONES = sorted(
+    tz for tz in zoneinfo.available_timezones() if tz not in {"localtime", "posixrules", "Factory"}
+)
 WAGTAIL_I18N_ENABLED = False  # content is bilingual by field; see core.i18n.TranslatedField
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
@@ -376,6 +383,10 @@ CELERY_BEAT_SCHEDULE = {
     "partners-quarterly-health-reports": {
         "task": "partners.send_quarterly_health_reports",
         "schedule": crontab(minute=0, hour=6, day_of_month=5, month_of_year="1,4,7,10"),
+    },
+    "health-partner-quarterly-reports": {  # each partner's own report, to its owners
+        "task": "health.send_partner_quarterly_reports",
+        "schedule": crontab(minute=0, hour=7, day_of_month=5, month_of_year="1,4,7,10"),
     },
 }
 CELERY_TIMEZONE = TIME_ZONE

@@ -36,7 +36,7 @@ class HealthMetricViewSet(SnippetViewSet):
     icon = "pick"
     menu_label = gettext_lazy("Health metrics")
     list_display = [
-        "slug",
+        "display_name",
         "metric",
         "dimension",
         "weight",

@@ -125,9 +125,20 @@ def decisions(request):
         {
             "page_obj": paginate(request, entries.order_by("-timestamp", "-pk")),
             "action": action,
-            "actions": DECISION_ACTIONS,
+            "actions": [(code, action_label(code)) for code in DECISION_ACTIONS],
         },
     )
+
+
+def action_label(code: str) -> str:
+    """A log action's display name (registered with Wagtail's log action registry), never the code."""
+    from wagtail.log_actions import registry
+
+    registry.scan_for_actions()
+    formatter = registry.formatters.get(code)
+    if formatter is not None and formatter.label:
+        return str(formatter.label)
+    return code.rsplit(".", 1)[-1].replace("_", " ").capitalize()
 
 
 def latest_flags_summary() -> dict:

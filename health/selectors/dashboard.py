@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from health.models import HealthSnapshot
 from health.selectors import figures
@@ -178,7 +179,13 @@ def top_movers_panel(period: Period) -> PanelResult:
     table = {
         "key": "top_movers",
         "title": _("Top movers"),
-        "columns": [_("Partner"), _("Kind"), _("Health score"), _("Previous"), _("Change")],
+        "columns": [
+            _("Partner"),
+            _("Kind"),
+            _("Health score"),
+            pgettext("health score", "Previous"),
+            pgettext("health score", "Change"),
+        ],
         "rows": [
             [str(s.partner.organisation), s.get_kind_display(), s.score, s.previous, s.delta]
             for s in [*risers, *fallers]
@@ -192,7 +199,13 @@ def at_risk_panel(period: Period) -> PanelResult:
     table = {
         "key": "at_risk",
         "title": _("At-risk partners"),
-        "columns": [_("Month"), _("Partner"), _("Health score"), _("Previous"), _("Cause")],
+        "columns": [
+            _("Month"),
+            _("Partner"),
+            _("Health score"),
+            pgettext("health score", "Previous"),
+            _("Cause"),
+        ],
         "rows": [
             [
                 month_label(f.month),

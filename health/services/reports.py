@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.emails import absolute_url
+from core.emails import absolute_url, brand_name, render_templated, subject_prefix
 from core.tasks import enqueue_on_commit
 from health.models import GeneratedReport, HealthDimension, HealthSettings, HealthSnapshot
 from health.selectors import figures
@@ -33,6 +33,7 @@ from health.selectors.filters import DashboardFilters
 from health.selectors.partner import partner_health, snapshot_for
 from partners.models import Partner
 from partners.selectors.programme import month_end, month_start, shift_months
+from partners.services.programme import console_url, owner_emails
 from themes import charts
 from themes.pdf import render_pdf
 
@@ -115,7 +116,7 @@ def _base_context(title: str, period_start: date, period_end: date) -> dict:
         "period_end": period_end,
         "period_label": _period_label(period_start, period_end),
         "generated_at": timezone.localtime(),
-        "pdf_brand_name": "Symbio",
+        "pdf_brand_name": brand_name(),
     }
 
 
@@ -439,3 +440,35 @@ def send_quarterly_reports(today: date | None = None) -> GeneratedReport | None:
     report.emailed_to = "\n".join(recipients)
     report.save(update_fields=["emailed_to"])
     return report
+
+
+PARTNER_REPORT_MAIL = "health/emails/partner_report"  # _subject.txt, _message.txt
+
+
+def send_partner_quarterly_reports(today: date | None = None) -> int:
+    """E-mail each partner's owners its health report of the last complete quarter (PDF in the
+    site's default language, attached); partners without a snapshot in the quarter get none.
+    Returns the number of e-mails sent."""
+    start, end = last_complete_quarter(today)
+    partner_ids = list(
+        HealthSnapshot.objects.filter(month__gte=month_start(start), month__lte=month_start(end))
+        .values_list("partner_id", flat=True)
+        .distinct()
+    )
+    owners = owner_emails(partner_ids)
+    label = quarter_label(start)
+    language = settings.LANGUAGE_CODE
+    sent = 0
+    for partner in Partner.objects.filter(pk__in=owners).select_related("organisation", "tier"):
+        pdf = render_partner_report(partner, period_start=start, period_end=end, language=language)
+        subject, text, _html = render_templated(
+            PARTNER_REPORT_MAIL,
+            {"partner": partner, "quarter": label, "console_url": console_url()},
+            language,
+        )
+        with translation.override(language):
+            prefix = subject_prefix()
+        message = EmailMessage(prefix + subject, text, None, owners[partner.pk])
+        message.attach(f"health-{partner.organisation.slug}-{label}.pdf", pdf, "application/pdf")
+        sent += message.send()
+    return sent

@@ -39,7 +39,7 @@ from partners.models import (
 from partners.models.certifications import add_months
 from partners.selectors.programme import default_as_of, month_end, month_start, shift_months
 from partners.services.facts import FactRow, report_facts
-from partners.services.programme import owner_emails, render_bilingual
+from partners.services.programme import console_url, owner_emails, render_bilingual
 
 logger = logging.getLogger(__name__)
 
@@ -333,7 +333,12 @@ def send_certification_reminders(*, today: date | None = None, within_days: int 
             )
             subject, body = render_bilingual(
                 "partners/programme/emails/certification_reminder",
-                {"partner": people[0].partner, "people": people, "days": within_days},
+                {
+                    "partner": people[0].partner,
+                    "people": people,
+                    "days": within_days,
+                    "console_url": console_url(),
+                },
             )
             queue_mail(subject, body, emails)  # retried while SMTP is down
         reminded += len(people)

@@ -44,6 +44,7 @@ from wagtail.log_actions import log
 
 from accounts.models import Membership, Organisation, Role
 from accounts.roles import STAFF_GROUPS
+from core.emails import brand_name, site_url, subject_prefix
 from core.tasks import enqueue_on_commit
 from partners.models import (
     ApplicationDecision,
@@ -551,7 +552,7 @@ EMAIL_TEMPLATES = {
 
 
 def _site_url() -> str:
-    return getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
+    return site_url().rstrip("/")
 
 
 def send_decision_email(*, decision_id: int) -> bool:
@@ -573,8 +574,9 @@ def send_decision_email(*, decision_id: int) -> bool:
             "edit_url": _site_url() + reverse("partners:application_edit", args=[application.public_id]),
             "admin_url": _site_url() + reverse("wagtailadmin_home"),
             "site_url": _site_url(),
+            "brand": brand_name(),
         }
-        subject = " ".join(
+        subject = subject_prefix() + " ".join(
             render_to_string(f"partners/emails/application_{name}_subject.txt", context).split()
         )
         body = render_to_string(f"partners/emails/application_{name}.txt", context)

@@ -22,16 +22,19 @@ import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from wagtail.log_actions import log
 
 from accounts.models import Membership, Role
+from core.emails import absolute_url, brand_name, subject_prefix
 from core.tasks import enqueue_on_commit
 from partners.models import EvaluationRun, Partner, ProgrammeSettings, Tier, TierChange, TierRecommendation
 from partners.programme_signals import partner_tier_changed
@@ -229,7 +232,42 @@ def change_tier(
             sender=Partner, partner=partner, from_tier=from_tier, to_tier=to_tier, change=change
         )
     )
+    change_id = change.pk
+    enqueue_on_commit("partners.send_tier_change_email", change_id)
     return change
+
+
+def send_tier_change_email(*, change_id: int) -> int:
+    """Tell the partner's owners their tier changed (both languages, absolute console link)."""
+    change = TierChange.objects.select_related("partner__organisation", "from_tier", "to_tier").get(
+        pk=change_id
+    )
+    recipients = owner_emails([change.partner_id]).get(change.partner_id, [])
+    if not recipients:
+        return 0
+    from_rank = change.from_tier.rank if change.from_tier else -1
+    to_rank = change.to_tier.rank if change.to_tier else -1
+    subject, body = render_bilingual(
+        "partners/programme/emails/tier_changed",
+        {
+            "change": change,
+            "partner": change.partner,
+            "promoted": to_rank > from_rank,
+            "console_url": _console_url(),
+            "brand": brand_name(),
+        },
+    )
+    return send_mail(subject_prefix() + subject, body, None, recipients)
+
+
+def console_url() -> str:
+    """The partner console, absolute on the site address (for e-mails)."""
+    return _console_url()
+
+
+def _console_url() -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return absolute_url(reverse("partners:console"))
 
 
 def _locked(recommendation: TierRecommendation) -> TierRecommendation:
@@ -381,7 +419,12 @@ def send_demotion_warning_email(*, recommendation_id: int) -> int:
         return 0
     subject, body = render_bilingual(
         "partners/programme/emails/demotion_warning",
-        {"recommendation": rec, "partner": rec.partner, "failed": _failed(rec.evidence, rec.current_tier)},
+        {
+            "recommendation": rec,
+            "partner": rec.partner,
+            "failed": _failed(rec.evidence, rec.current_tier),
+            "console_url": _console_url(),
+        },
     )
     return send_mail(subject, body, None, recipients)
 

@@ -23,6 +23,7 @@ __all__ = [
     "run_tier_evaluation",
     "send_certification_reminders",
     "send_demotion_warning",
+    "send_tier_change_email",
 ]
 
 RETRY = {"autoretry_for": (ConnectionError,), "retry_backoff": True, "max_retries": 5}
@@ -64,3 +65,8 @@ def send_certification_reminders() -> int:
 def import_certified_people(job_id: int) -> dict:
     job = certification_services.run_import_job(job_id=job_id)
     return {"status": job.status, "imported": job.imported_count, "errors": len(job.errors)}
+
+
+@shared_task(name="partners.send_tier_change_email", **RETRY)
+def send_tier_change_email(change_id: int) -> int:
+    return programme_services.send_tier_change_email(change_id=change_id)

@@ -8,6 +8,7 @@ profiles are Wagtail pages (``partners.models.pages``).
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from partners.forms.onboarding import ApplicationForm
 from partners.models import ApplicationDecision
 from partners.selectors.programme import partner_for_member
+from partners.selectors.programme_page import programme_ladders
 from partners.services import onboarding
 
 
@@ -26,9 +28,14 @@ def _initial_for(user) -> dict:
     return {"contact_email": user.email, "contact_name": name}
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def apply(request):
+    """Visitors see the programme (kinds, tiers and their criteria, benefits, how review works)
+    and sign up or log in to apply; signed-in people get the application form."""
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            return redirect_to_login(request.get_full_path())
+        return render(request, "partners/programme.html", {"kinds": programme_ladders()})
     existing = onboarding.open_application_of(request.user)
     if existing is not None:
         messages.info(request, onboarding.OPEN_APPLICATION_EXISTS)
@@ -47,7 +54,11 @@ def apply(request):
     # Someone already working in a partner is most likely looking for its console, not a new
     # application (which they may still make, for another company).
     current_partner = partner_for_member(membership=request.membership)
-    return render(request, "partners/apply.html", {"form": form, "current_partner": current_partner})
+    return render(
+        request,
+        "partners/apply.html",
+        {"form": form, "current_partner": current_partner, "kinds": programme_ladders()},
+    )
 
 
 @login_required

@@ -75,7 +75,7 @@ def test_programme_managers_are_emailed_once_in_their_language(falling, django_c
     assert sorted(m.to[0] for m in mail.outbox) == [english.email, chinese.email]
     to_en = next(m for m in mail.outbox if m.to == [english.email])
     # only June (latest month) flags; the subject prefix is core.emails.send_templated's, as in every e-mail
-    assert to_en.subject == "[Symbio] Health alert: 1 partner at risk"
+    assert to_en.subject == "[Symbio Marketplace] Health alert: 1 partner at risk"  # the site's brand
     assert p3.organisation.name_en in to_en.body and "fell from 100.0 to 0.0" in to_en.body
     assert "/admin/health_model/" in to_en.body
     assert p1.organisation.name_en not in to_en.body  # May's flag is history, not news

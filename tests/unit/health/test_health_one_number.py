@@ -101,3 +101,19 @@ def test_the_ecosystem_report_gives_one_conversion_rate_and_multiplier(stale_fla
     stages = dict(context["data"]["charts"]["trial_funnel"]["stages"])
     assert list(stages.values()) == [Decimal(44), Decimal(13)]
     assert kpis["Ecosystem multiplier"] == "1:3.03"
+
+
+def test_each_partner_gets_its_quarterly_report_by_e_mail(stale_flag, settings, mailoutbox):
+    """Q3 2026 reports go out on 5 October to each partner's owners, PDF attached, link home."""
+    settings.SITE_URL = "https://market.example.cn"
+
+    sent = health_reports.send_partner_quarterly_reports(today=date(2026, 10, 5))
+
+    assert sent == 2
+    by_owner = {m.to[0]: m for m in mailoutbox}
+    assert set(by_owner) == {"owner@huaxin.example.cn", "owner@yunfan.example.cn"}
+    message = by_owner["owner@huaxin.example.cn"]
+    assert "2026Q3" in message.subject and "华信科技" in message.subject
+    assert "https://market.example.cn/partners/console/" in message.body
+    (name, content, mimetype) = message.attachments[0]
+    assert mimetype == "application/pdf" and content.startswith(b"%PDF") and "huaxin" in name

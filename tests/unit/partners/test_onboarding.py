@@ -68,8 +68,12 @@ def decide(client, reviewer, application, decision, message=""):
 # --- applying -------------------------------------------------------------------------
 
 
-def test_anonymous_visitor_is_asked_to_log_in_before_applying(client):
+def test_anonymous_visitor_sees_the_programme_and_logs_in_only_to_submit(client):
+    """The programme page (issue #18, point 9); posting an application still needs an account."""
     response = client.get(APPLY_EN)
+    assert response.status_code == 200
+    assert "/en/accounts/signup/?next=/en/partners/apply/" in response.content.decode()
+    response = client.post(APPLY_EN, {})
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
 

@@ -49,7 +49,8 @@ RULES = [
         r"^accounts/(login|signup|password/reset|confirm-email|2fa/authenticate|reauthenticate|inactive|logout)",
         PUBLIC,
     ),
-    (r"^accounts/|^account/|^billing/|^partners/console|^partners/apply", LOGIN),
+    # /partners/apply/ is the public programme page
+    (r"^accounts/|^account/|^billing/|^partners/console", LOGIN),
     (r"^partners/", PUBLIC),  # directory and public partner pages
     (r"^$|^\^\(\(\?:|^\^\.\*", PUBLIC),  # Wagtail's page serving
     (r"^", PUBLIC),
