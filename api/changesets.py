@@ -27,6 +27,7 @@ from django.utils.translation import gettext_noop
 from api.models import ChangeSet
 from catalog.models import ListingPage
 from core.exceptions import ApplicationError
+from core.tasks import enqueue_on_commit
 from partners.services.events import emit
 
 #: The listing fields a change set may change (text and links; plans and media stay in the console).
@@ -97,9 +98,7 @@ def start(
             )
     except IntegrityError as exc:  # another request took the lock first
         raise Conflict(_(IN_PROGRESS), code="change_set_in_progress") from exc
-    from api.tasks import apply_change_set
-
-    transaction.on_commit(lambda: apply_change_set.delay(change_set.pk))
+    enqueue_on_commit("api.apply_change_set", change_set.pk)
     return change_set
 
 

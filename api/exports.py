@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from api.models import Export
 from core.exports import csv_bytes
+from core.tasks import enqueue_on_commit
 
 EXPORT_TTL = timedelta(hours=24)
 MAX_ROWS = 100_000
@@ -41,9 +42,7 @@ def request_export(*, api_key, resource: str, updated_since=None) -> Export:
     export = Export.objects.create(
         partner=api_key.partner, api_key=api_key, resource=resource, updated_since=updated_since
     )
-    from api.tasks import build_export
-
-    transaction.on_commit(lambda: build_export.delay(export.pk))
+    enqueue_on_commit("api.build_export", export.pk)
     return export
 
 

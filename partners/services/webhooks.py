@@ -350,11 +350,6 @@ def replay(*, partner, since, until, event_type: str = "", endpoint: WebhookEndp
                 delivery.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
             queued.append(delivery.pk)
 
-    def enqueue():
-        from partners.tasks.webhooks import deliver_webhook
-
-        for delivery_id in queued:
-            deliver_webhook.delay(delivery_id)
-
-    transaction.on_commit(enqueue)
+    for delivery_id in queued:
+        enqueue_on_commit("partners.deliver_webhook", delivery_id)
     return len(queued)
