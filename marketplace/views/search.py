@@ -229,12 +229,14 @@ def _correction_urls(result: SearchResult, search_url: str, state) -> dict:
 # --- the page cache (anonymous visitors without cookies) ---------------------------------------
 CSRF_PLACEHOLDER = "csrfTokenPlaceholder7c1e9a"
 QID_PLACEHOLDER = "qidPlaceholder4b2d"
+NONCE_PLACEHOLDER = "cspNoncePlaceholder9f3a"
 
 
 def _page_cache_key(request) -> str | None:
     """Anonymous, cookie-less GETs share the page of a URL (until the index or the taxonomy
-    changes, at most ``SEARCH_PAGE_CACHE_SECONDS``): nothing on it is theirs but the CSRF token and
-    the id of their search in the analytics, both filled in per request."""
+    changes, at most ``SEARCH_PAGE_CACHE_SECONDS``): nothing on it is theirs but the CSRF token,
+    the CSP nonce of its inline scripts and the id of their search in the analytics, all filled in
+    per request."""
     seconds = getattr(settings, "SEARCH_PAGE_CACHE_SECONDS", 0)
     if not seconds or request.method != "GET" or request.user.is_authenticated:
         return None
@@ -284,8 +286,12 @@ def _shared_page(cache_key: str) -> tuple[dict | None, tuple]:
 
 
 def _fill_in(request, html: str, query_log_id) -> HttpResponse:
-    html = html.replace(CSRF_PLACEHOLDER, get_token(request)).replace(
-        QID_PLACEHOLDER, str(query_log_id or "")
+    html = (
+        html.replace(CSRF_PLACEHOLDER, get_token(request))
+        .replace(QID_PLACEHOLDER, str(query_log_id or ""))
+        # this response's own nonce (reading it puts it in this response's CSP header): a page
+        # stored with another request's nonce would have its inline scripts refused
+        .replace(NONCE_PLACEHOLDER, str(getattr(request, "csp_nonce", "")))
     )
     response = HttpResponse(html)
     response["Vary"] = "HX-Request, Accept-Language, Cookie"
@@ -369,6 +375,9 @@ def serve(request, view: SearchView):
     if cache_key:
         context = _context(request, result, currency, QID_PLACEHOLDER if summary else None, view)
         html = render_to_string(template, {**context, "csrf_token": CSRF_PLACEHOLDER}, request)
+        nonce = str(getattr(request, "csp_nonce", "") or "")
+        if nonce:
+            html = html.replace(f'nonce="{nonce}"', f'nonce="{NONCE_PLACEHOLDER}"')
         entry = {"html": html, "log": summary, "versions": versions}
         cache.set(cache_key, entry, settings.SEARCH_PAGE_CACHE_SECONDS)
         _remember((cache_key, local_generation()), entry)

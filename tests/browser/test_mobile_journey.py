@@ -3,30 +3,20 @@
 accessibility violations; on the phone the first result comes before the filters, which open in
 a drawer; every search button has an accessible name.
 
-axe-core comes from npm (``npm install axe-core``); point ``AXE_JS`` at its ``axe.min.js``
-(``node_modules/axe-core/axe.min.js`` by default), as ``/work/shared/tools/crawl.py`` does.
+axe-core runs through the journeys' one helper (``tests/browser/a11y.py``, vendored axe-core).
 """
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from catalog.models import Category
+from tests.browser.a11y import serious_violations
 from tests.unit.search.search_factories import make_partner, plan, publish_listing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-AXE_JS = Path(os.environ.get("AXE_JS", "node_modules/axe-core/axe.min.js"))
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
-
-
-@pytest.fixture
-def axe_source():
-    if not AXE_JS.exists():
-        pytest.skip(f"axe-core is missing at {AXE_JS}: `npm install axe-core` and set AXE_JS")
-    return AXE_JS.read_text()
 
 
 @pytest.fixture
@@ -51,21 +41,10 @@ def catalogue(db):
     return category, listings
 
 
-def serious_violations(page, source) -> list[str]:
-    page.add_script_tag(content=source)
-    found = page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-        ".map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"
-    )
-    return found
-
-
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
-def test_customer_pages_pass_axe_on_phone_and_desktop(catalogue, live_server, browser, axe_source, viewport):
+def test_customer_pages_pass_axe_on_phone_and_desktop(catalogue, live_server, browser, viewport):
     category, listings = catalogue
-    # bypass_csp: axe is injected as an inline script, which the site's CSP (rightly) refuses.
-    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="zh-CN", bypass_csp=True)
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15000)
     try:
@@ -80,7 +59,7 @@ def test_customer_pages_pass_axe_on_phone_and_desktop(catalogue, live_server, br
         for url in urls:
             response = page.goto(f"{live_server.url}{url}")
             assert response.status == 200, url
-            found = serious_violations(page, axe_source)
+            found = serious_violations(page)
             if found:
                 problems[url] = found
         assert problems == {}
@@ -102,7 +81,7 @@ def test_customer_pages_pass_axe_on_phone_and_desktop(catalogue, live_server, br
             toggle.click()
             assert toggle.get_attribute("aria-expanded") == "true"
             filters.locator("input").first.wait_for(state="visible")
-            assert not serious_violations(page, axe_source)
+            assert not serious_violations(page)
             page.keyboard.press("Escape")
             assert toggle.get_attribute("aria-expanded") == "false"
         else:

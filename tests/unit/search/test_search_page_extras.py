@@ -71,6 +71,28 @@ def test_anonymous_pages_are_cached_with_their_own_token_and_log(listings, searc
     assert f"qid={logs[0].pk}" in html_first and "qid=&" not in html_first
 
 
+def _nonces(response) -> tuple[set[str], str]:
+    """The nonces of the page's inline scripts, and the script-src of its CSP header."""
+    html = response.content.decode()
+    header = response["Content-Security-Policy"]
+    script_src = next(part for part in header.split(";") if part.strip().startswith("script-src"))
+    return set(re.findall(r'<script nonce="([^"]+)"', html)), script_src
+
+
+def test_a_cached_page_carries_its_own_csp_nonce(listings, search_urls):
+    """A page served from the cache gets this response's nonce in its inline scripts and in its
+    CSP header: with the first visitor's nonce its scripts (the ``js`` class, the filters drawer)
+    would be refused by the browser."""
+    first = Client().get(search_urls, {"q": "报销"})
+    again = Client().get(search_urls, {"q": "报销"})
+    (first_nonces, _), (again_nonces, again_src) = _nonces(first), _nonces(again)
+    assert len(first_nonces) == 1 and len(again_nonces) == 1
+    assert first_nonces != again_nonces  # a fresh nonce for each response
+    (nonce,) = again_nonces
+    assert f"'nonce-{nonce}'" in again_src
+    assert "cspNoncePlaceholder" not in again.content.decode()
+
+
 def test_cache_follows_the_index_and_skips_signed_in_users(listings, search_urls, committed):
     client = Client()
     assert client.get(search_urls, {"q": "报销"}).content.decode().count("data-search-hit") == 3
