@@ -1,0 +1,96 @@
+"""The partner home and the programme page in a real browser, with axe (issue #18, points 1 and 9):
+
+a visitor reads the programme at /partners/apply/ (Chinese and English) and finds the sign-up;
+a partner member goes from "My account" to the console, whose to-do list names the failed
+fulfilment delivery the money pages show, and whose sections are one navigation. axe-core finds
+no serious or critical violation on these pages, in both languages.
+"""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from billing.models import FulfilmentDelivery
+from tests.browser.journey import log_in, screenshots_on_failure
+from tests.unit.accounts.factories import UserFactory
+from tests.unit.partners.factories import provisioned_partner
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core's serious and critical violations; the script is evaluated through the DevTools
+    protocol, so the page's CSP (nonces only) need not let it in."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
+        for v in result["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
+
+
+@pytest.fixture
+def open_page(browser):
+    pages = []
+
+    def factory():
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        pages.append(page)
+        return page
+
+    yield factory
+    for page in pages:
+        page.context.close()
+
+
+@pytest.fixture
+def member(db):
+    owner = UserFactory(email="owner@yunfan.example.cn", display_name="云帆负责人")
+    member = UserFactory(email="member@yunfan.example.cn", display_name="周敏")
+    partner = provisioned_partner(
+        owner=owner,
+        members=[member],
+        organisation__name="云帆服务",
+        organisation__name_en="Yunfan Services",
+        organisation__slug="yunfan",
+    )
+    FulfilmentDelivery.objects.create(
+        partner=partner, event="entitlement.created", url="https://isv.example.cn/hook", status="failed"
+    )
+    return member
+
+
+def test_visitor_reads_the_programme_and_member_reaches_the_console(live_server, open_page, member):
+    page = open_page()
+    with screenshots_on_failure([page], "partner-home"):
+        for path, heading in (("/partners/apply/", "伙伴计划"), ("/en/partners/apply/", "Partner programme")):
+            page.goto(live_server.url + path)
+            expect(page.get_by_text(heading).first).to_be_visible()
+            expect(page.locator('[data-testid="partner-signup"]')).to_be_visible()
+            assert serious_violations(page) == [], path
+
+        log_in(page, live_server.url, member.email)
+        page.goto(f"{live_server.url}/en/account/")
+        page.locator('[data-testid="account-partner-console-link"]').click()
+        page.wait_for_url("**/en/partners/console/")
+        nav = page.get_by_role("navigation", name="Partner console")
+        expect(nav.get_by_role("link", name="Overview")).to_have_attribute("aria-current", "page")
+        todo = page.locator('[data-todo="billing.fulfilment_failed"]')
+        expect(todo).to_contain_text("1 fulfilment notification failed")
+        expect(page.locator('[data-testid="console-nothing-to-do"]')).to_have_count(0)
+        assert serious_violations(page) == [], "console (en)"
+
+        page.goto(f"{live_server.url}/partners/console/")
+        expect(page.locator('[data-todo="billing.fulfilment_failed"]')).to_be_visible()
+        assert serious_violations(page) == [], "console (zh)"
+
+        todo = page.locator('[data-todo="billing.fulfilment_failed"] a')
+        todo.click()
+        page.wait_for_url("**/billing/partner/deliveries/?status=failed")
