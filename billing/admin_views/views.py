@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 
+from billing import exports as ledger_exports
 from billing.models import LedgerEntry, LedgerKind, PayoutStatement, StatementRun
 from billing.partner_views import statement_pdf_response
 from billing.services import payouts as payout_service
@@ -57,14 +59,15 @@ def _partner_filter(qs, query: str, prefix: str = "partner__organisation__"):
     return qs.filter(Q(**{f"{prefix}name__icontains": query}) | Q(**{f"{prefix}name_en__icontains": query}))
 
 
-@require_perm(VIEW_LEDGER)
-def ledger(request):
+def _ledger_filtered(request):
+    """The ledger queryset and filter values from the query string (shared by the list and its export)."""
     qs = LedgerEntry.objects.select_related("partner__organisation", "invoice", "payout")
     kind = request.GET.get("kind") or ""
     currency = request.GET.get("currency") or ""
     query = (request.GET.get("q") or "").strip()
     start = parse_date(request.GET.get("from") or "") if request.GET.get("from") else None
     end = parse_date(request.GET.get("to") or "") if request.GET.get("to") else None
+    month = ledger_exports.parse_month(request.GET.get("month"))
     if kind in LedgerKind.values:
         qs = qs.filter(kind=kind)
     if currency in Currency.values:
@@ -73,17 +76,27 @@ def ledger(request):
         qs = qs.filter(occurred_at__date__gte=start)
     if end:
         qs = qs.filter(occurred_at__date__lte=end)
-    qs = _partner_filter(qs, query)
-    query_string = "&".join(
-        f"{k}={v}"
-        for k, v in (
-            ("kind", kind),
-            ("currency", currency),
-            ("q", query),
-            ("from", start or ""),
-            ("to", end or ""),
-        )
+    qs = ledger_exports.filter_month(_partner_filter(qs, query), month)
+    params = {"kind": kind, "currency": currency, "q": query, "from": start or "", "to": end or ""}
+    params["month"] = f"{month:%Y-%m}" if month else ""
+    return qs, params
+
+
+@require_perm(VIEW_LEDGER)
+def ledger_export(request):
+    qs, params = _ledger_filtered(request)
+    name = "-".join(["ledger", params["month"] or "all"])
+    return ledger_exports.ledger_export(
+        qs, fmt=request.GET.get("format", "csv"), filename=name, with_partner=True
     )
+
+
+@require_perm(VIEW_LEDGER)
+def ledger(request):
+    qs, params = _ledger_filtered(request)
+    kind, currency, query = params["kind"], params["currency"], params["q"]
+    start, end = params["from"] or None, params["to"] or None
+    query_string = urlencode(params)
     return render(
         request,
         "wagtailadmin/billing/ledger.html",
@@ -97,6 +110,7 @@ def ledger(request):
             "kinds": LedgerKind.choices,
             "currencies": Currency.choices,
             "query_string": query_string,
+            "month": params["month"],
         },
     )
 
@@ -232,6 +246,7 @@ class LedgerViewSet(ViewSet):
     def get_urlpatterns(self):
         return [
             path("", ledger, name="ledger"),
+            path("export/", ledger_export, name="ledger-export"),
             path("balances/", balances, name="balances"),
             path("reconciliation/", reconciliation, name="reconciliation"),
             path("statements/", statements, name="statements"),
