@@ -20,12 +20,12 @@ from django.urls import path
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 
 from billing import exports as ledger_exports
-from billing.models import LedgerEntry, LedgerKind, PayoutStatement, StatementRun
+from billing.models import ConnectAccount, LedgerEntry, LedgerKind, PayoutStatement, StatementRun
 from billing.partner_views import statement_pdf_response
 from billing.services import payouts as payout_service
 from core.money import Currency
@@ -182,10 +182,22 @@ def statement_pdf(request, public_id):
     return statement_pdf_response(statement, request.GET.get("lang") or request.LANGUAGE_CODE)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @require_perm(PAY_OUT)
 def pay_out(request, public_id):
-    statement = get_object_or_404(PayoutStatement, public_id=public_id)
+    """GET: a confirmation page (amount, partner, Connect account); POST from it: the transfer."""
+    statement = get_object_or_404(
+        PayoutStatement.objects.select_related("partner__organisation"), public_id=public_id
+    )
+    if request.method == "GET":
+        return render(
+            request,
+            "wagtailadmin/billing/pay_out_confirm.html",
+            {
+                "statement": statement,
+                "account": ConnectAccount.objects.filter(partner=statement.partner).first(),
+            },
+        )
     try:
         payout = payout_service.pay_out_statement(statement, user=request.user)
     except ValidationError as exc:
