@@ -25,7 +25,7 @@ from billing.models import Interval, Subscription
 from billing.services import customers, entitlements, offers, subscriptions, trials
 from billing.services.plans import INTERVALS
 from catalog.models import ListingPage, ListingPlan, PricingModel
-from core.money import Currency
+from core.money import Currency, Money
 from marketplace.forms.purchase import (
     ChangePlanForm,
     CheckoutForm,
@@ -155,6 +155,7 @@ def _checkout_page(request, *, listing, plan=None, offer=None, form, error="", s
         except gateway.BillingGatewayError as exc:
             unavailable = exc.message
     trial = selectors.active_trial(organisation, listing)
+    per_seat = bool(plan and plan.pricing_model == PricingModel.PER_SEAT)
     context = {
         "listing": listing,
         "plan": plan,
@@ -168,12 +169,26 @@ def _checkout_page(request, *, listing, plan=None, offer=None, form, error="", s
         "trial": trial,
         "can_manage": _can_manage(request),
         "prices": {m.currency: m for m in (plan.prices if plan else [])},
-        "per_seat": bool(plan and plan.pricing_model == PricingModel.PER_SEAT),
+        "per_seat": per_seat,
+        "seat_totals": _seat_totals(plan, form) if per_seat else [],
         "recurring": (offer.interval != Interval.ONCE)
         if offer
         else bool(plan and INTERVALS[plan.pricing_model] != Interval.ONCE),
     }
     return render(request, "marketplace/purchase/checkout.html", context, status=status)
+
+
+def _seat_totals(plan, form) -> list[dict]:
+    """Seats × unit price for each of the plan's currencies, for the quantity in the form
+    (checkout.js recomputes it as the customer changes the number of seats)."""
+    try:
+        seats = max(int(form["quantity"].value() or 1), 1)
+    except (TypeError, ValueError):
+        seats = 1
+    return [
+        {"unit": price, "seats": seats, "total": Money(price.amount * seats, price.currency)}
+        for price in plan.prices
+    ]
 
 
 def _default_currency(request, currencies: list[str]) -> str:
