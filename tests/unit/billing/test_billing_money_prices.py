@@ -99,3 +99,22 @@ def test_cancel_asks_for_confirmation_first(stripe, owner_client, store, custome
     assert owner_client.post(url, {"confirmed": "1"}).status_code == 302
     sub.refresh_from_db()
     assert sub.cancel_at_period_end
+
+
+def test_seat_change_invoice_lines_add_up(stripe, store, customer):
+    """Through localstripe: every stored line reads quantity × unit = amount, proration included."""
+    from billing.models import InvoiceLine
+    from billing.services import subscriptions
+    from tests.unit.billing.billing_factories import purchase_plan
+
+    user, org = customer
+    sub = purchase_plan(store.seats, org, user, quantity=3)
+    subscriptions.change(sub, quantity=4, token=uuid.uuid4().hex)
+    lines = list(InvoiceLine.objects.filter(invoice__subscription=sub))
+    assert any(line.amount < 0 for line in lines)  # the "Unused time" credit is there
+    for line in lines:
+        assert line.quantity * line.unit_amount == line.amount, (
+            line.description,
+            line.quantity,
+            line.unit_amount,
+        )
