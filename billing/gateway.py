@@ -458,18 +458,75 @@ class TransferFailed(BillingGatewayError):
     default_message = _("Stripe could not make the transfer.")
 
 
+# Plain reasons for finance when Stripe refuses a transfer (Stripe's own message is appended).
+CONNECT_REASONS = {
+    "balance_insufficient": _("the platform's Stripe balance is too low to cover it"),
+    "insufficient_funds": _("the platform's Stripe balance is too low to cover it"),
+    "insufficient_capabilities_for_transfer": _(
+        "the partner's Connect account is not enabled for transfers yet "
+        "(the partner must finish Stripe's onboarding)"
+    ),
+    "account_invalid": _(
+        "Stripe does not accept the partner's Connect account (it may have been closed or removed)"
+    ),
+    "resource_missing": _(
+        "Stripe does not know the partner's Connect account (it may have been closed or removed)"
+    ),
+}
+
+
+def _connect_failure(exc: stripe.StripeError) -> TransferFailed:
+    """A Stripe error on a Connect call as a message a finance person understands."""
+    if isinstance(exc, stripe.APIConnectionError | stripe.RateLimitError):
+        logger.warning("Stripe unreachable for a Connect call: %s", exc)
+        return TransferFailed(
+            _("Stripe could not be reached, so nothing was paid. Try again in a few minutes."),
+            code="unavailable",
+        )
+    if isinstance(exc, stripe.AuthenticationError | stripe.PermissionError):
+        logger.error("Stripe refused our key for a Connect call: %s", exc)
+        return TransferFailed(
+            _(
+                "Stripe did not accept the platform's API key, so nothing was paid. "
+                "Ask an administrator to check the Stripe settings."
+            ),
+            code="authentication",
+        )
+    error = getattr(exc, "error", None)
+    status = getattr(exc, "http_status", None)
+    stripe_message = getattr(error, "message", None) or ""
+    if not stripe_message and status == 404:
+        # No Stripe error body at all: the server has no Connect API (e.g. localstripe in development).
+        logger.error("Stripe server has no Connect API: %s", exc)
+        return TransferFailed(
+            _(
+                "The Stripe server used by this site does not offer Stripe Connect transfers, "
+                "so nothing was paid. Ask an administrator to check the Stripe settings."
+            ),
+            code="connect_unavailable",
+        )
+    if isinstance(exc, stripe.APIError) or (status or 0) >= 500:
+        logger.warning("Stripe failed a Connect call: %s", exc)
+        return TransferFailed(
+            _("Stripe had a problem and did not make the transfer, so nothing was paid. Try again later."),
+            code="api_error",
+        )
+    code = getattr(exc, "code", "") or getattr(error, "code", "") or "stripe_error"
+    reason = str(CONNECT_REASONS.get(code, "")) or stripe_message or str(exc)
+    if stripe_message and stripe_message != reason:
+        reason = f"{reason} ({stripe_message})"
+    logger.warning("Stripe refused a Connect call (%s): %s", code, stripe_message or exc)
+    return TransferFailed(
+        _("Stripe refused the transfer: %(reason)s. Nothing was paid.") % {"reason": reason}, code=code
+    )
+
+
 def _call_connect(fn, *args, **kwargs) -> dict:
     _configure()
     try:
         return _as_dict(fn(*args, **kwargs))
-    except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
-        logger.warning("Stripe unreachable for a Connect call: %s", exc)
-        raise TransferFailed(UNAVAILABLE, code="unavailable") from exc
     except stripe.StripeError as exc:
-        error = getattr(exc, "error", None)
-        message = getattr(error, "message", None) or getattr(exc, "user_message", None) or str(exc)
-        logger.warning("Stripe Connect call failed: %s", message)
-        raise TransferFailed(message, code=getattr(exc, "code", "") or "stripe_error") from exc
+        raise _connect_failure(exc) from exc
 
 
 def create_transfer(

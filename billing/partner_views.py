@@ -8,6 +8,8 @@ rotating the secret and re-sending a delivery need the owner or admin role (403 
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +21,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from billing import exports as ledger_exports
 from billing.models import FulfilmentDelivery, LedgerEntry, LedgerKind, PayoutStatement
 from billing.services import fulfilment as fulfilment_service
 from billing.services import ledger as ledger_service
@@ -196,13 +199,10 @@ def delivery_resend(request, public_id):
 @require_GET
 def ledger(request):
     _membership, partner = _partner(request)
-    qs = LedgerEntry.objects.filter(partner=partner).select_related("invoice")
+    qs, month = _own_ledger(request, partner)
     kind = request.GET.get("kind") or ""
     currency = request.GET.get("currency") or ""
-    if kind in LedgerKind.values:
-        qs = qs.filter(kind=kind)
-    if currency in Currency.values:
-        qs = qs.filter(currency=currency)
+    month_text = f"{month:%Y-%m}" if month else ""
     return render(
         request,
         "billing/partner/ledger.html",
@@ -213,8 +213,38 @@ def ledger(request):
             "currency": currency,
             "kinds": LedgerKind.choices,
             "currencies": Currency.choices,
-            "query_string": f"kind={kind}&currency={currency}",
+            "month": month_text,
+            "query_string": urlencode({"kind": kind, "currency": currency, "month": month_text}),
         },
+    )
+
+
+def _own_ledger(request, partner):
+    """The active partner's entries, filtered by kind, currency and month (``YYYY-MM``)."""
+    qs = LedgerEntry.objects.filter(partner=partner).select_related("invoice")
+    kind = request.GET.get("kind") or ""
+    currency = request.GET.get("currency") or ""
+    month = ledger_exports.parse_month(request.GET.get("month"))
+    if kind in LedgerKind.values:
+        qs = qs.filter(kind=kind)
+    if currency in Currency.values:
+        qs = qs.filter(currency=currency)
+    return ledger_exports.filter_month(qs, month), month
+
+
+@login_required
+@require_GET
+def ledger_export(request):
+    """The partner's own ledger entries as CSV or XLSX; only ever the active partner's."""
+    _membership, partner = _partner(request)
+    qs, month = _own_ledger(request, partner)
+    name = (
+        f"ledger-{partner.organisation.slug}-{month:%Y-%m}"
+        if month
+        else f"ledger-{partner.organisation.slug}"
+    )
+    return ledger_exports.ledger_export(
+        qs, fmt=request.GET.get("format", "csv"), filename=name, with_partner=False
     )
 
 
@@ -265,6 +295,7 @@ urlpatterns = [
     path("deliveries/<uuid:public_id>/", delivery_detail, name="delivery"),
     path("deliveries/<uuid:public_id>/resend/", delivery_resend, name="delivery-resend"),
     path("ledger/", ledger, name="ledger"),
+    path("ledger/export/", ledger_export, name="ledger-export"),
     path("statements/", statements, name="statements"),
     path("statements/<uuid:public_id>/pdf/", statement_pdf, name="statement-pdf"),
 ]

@@ -8,6 +8,7 @@ Each view checks a ``billing.*`` permission (the Finance group holds them all) a
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,10 +18,11 @@ from django.urls import path
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.admin.viewsets.base import ViewSet
 
-from billing.models import LedgerEntry, LedgerKind, PayoutStatement, StatementRun
+from billing import exports as ledger_exports
+from billing.models import ConnectAccount, LedgerEntry, LedgerKind, PayoutStatement, StatementRun
 from billing.partner_views import statement_pdf_response
 from billing.services import payouts as payout_service
 from core.admin_views import paginate, permission_menu_item, require_perm
@@ -38,14 +40,15 @@ def _partner_filter(qs, query: str, prefix: str = "partner__organisation__"):
     return qs.filter(Q(**{f"{prefix}name__icontains": query}) | Q(**{f"{prefix}name_en__icontains": query}))
 
 
-@require_perm(VIEW_LEDGER)
-def ledger(request):
+def _ledger_filtered(request):
+    """The ledger queryset and filter values from the query string (shared by the list and its export)."""
     qs = LedgerEntry.objects.select_related("partner__organisation", "invoice", "payout")
     kind = request.GET.get("kind") or ""
     currency = request.GET.get("currency") or ""
     query = (request.GET.get("q") or "").strip()
     start = parse_date(request.GET.get("from") or "") if request.GET.get("from") else None
     end = parse_date(request.GET.get("to") or "") if request.GET.get("to") else None
+    month = ledger_exports.parse_month(request.GET.get("month"))
     if kind in LedgerKind.values:
         qs = qs.filter(kind=kind)
     if currency in Currency.values:
@@ -54,17 +57,27 @@ def ledger(request):
         qs = qs.filter(occurred_at__date__gte=start)
     if end:
         qs = qs.filter(occurred_at__date__lte=end)
-    qs = _partner_filter(qs, query)
-    query_string = "&".join(
-        f"{k}={v}"
-        for k, v in (
-            ("kind", kind),
-            ("currency", currency),
-            ("q", query),
-            ("from", start or ""),
-            ("to", end or ""),
-        )
+    qs = ledger_exports.filter_month(_partner_filter(qs, query), month)
+    params = {"kind": kind, "currency": currency, "q": query, "from": start or "", "to": end or ""}
+    params["month"] = f"{month:%Y-%m}" if month else ""
+    return qs, params
+
+
+@require_perm(VIEW_LEDGER)
+def ledger_export(request):
+    qs, params = _ledger_filtered(request)
+    name = "-".join(["ledger", params["month"] or "all"])
+    return ledger_exports.ledger_export(
+        qs, fmt=request.GET.get("format", "csv"), filename=name, with_partner=True
     )
+
+
+@require_perm(VIEW_LEDGER)
+def ledger(request):
+    qs, params = _ledger_filtered(request)
+    kind, currency, query = params["kind"], params["currency"], params["q"]
+    start, end = params["from"] or None, params["to"] or None
+    query_string = urlencode(params)
     return render(
         request,
         "wagtailadmin/billing/ledger.html",
@@ -78,6 +91,7 @@ def ledger(request):
             "kinds": LedgerKind.choices,
             "currencies": Currency.choices,
             "query_string": query_string,
+            "month": params["month"],
         },
     )
 
@@ -149,10 +163,22 @@ def statement_pdf(request, public_id):
     return statement_pdf_response(statement, request.GET.get("lang") or request.LANGUAGE_CODE)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @require_perm(PAY_OUT)
 def pay_out(request, public_id):
-    statement = get_object_or_404(PayoutStatement, public_id=public_id)
+    """GET: a confirmation page (amount, partner, Connect account); POST from it: the transfer."""
+    statement = get_object_or_404(
+        PayoutStatement.objects.select_related("partner__organisation"), public_id=public_id
+    )
+    if request.method == "GET":
+        return render(
+            request,
+            "wagtailadmin/billing/pay_out_confirm.html",
+            {
+                "statement": statement,
+                "account": ConnectAccount.objects.filter(partner=statement.partner).first(),
+            },
+        )
     try:
         payout = payout_service.pay_out_statement(statement, user=request.user)
     except ValidationError as exc:
@@ -206,6 +232,7 @@ class LedgerViewSet(ViewSet):
     def get_urlpatterns(self):
         return [
             path("", ledger, name="ledger"),
+            path("export/", ledger_export, name="ledger-export"),
             path("balances/", balances, name="balances"),
             path("reconciliation/", reconciliation, name="reconciliation"),
             path("statements/", statements, name="statements"),

@@ -20,6 +20,24 @@ from billing.signals import invoice_paid, invoice_refunded, payment_failed
 from core.money import quantize
 
 
+def consistent_line(
+    quantity: int, unit_amount: Decimal, amount: Decimal, currency: str
+) -> tuple[int, Decimal]:
+    """(quantity, unit amount) that agree with the line's ``amount``, which is what is charged.
+
+    Stripe gives a proration line the plan's full unit price and the seat count while its amount
+    is the prorated (often negative) sum, so "1 × ¥149.00 = −¥447.00" would be printed. Then the
+    unit shown is the amount per seat when it divides exactly to the cent; otherwise one unit of
+    the whole amount."""
+    quantity = max(int(quantity or 1), 1)
+    if quantity * unit_amount == amount:
+        return quantity, unit_amount
+    per_unit = quantize(amount / quantity, currency)
+    if per_unit * quantity == amount:
+        return quantity, per_unit
+    return 1, amount
+
+
 def new_number() -> str:
     return f"SYM-{timezone.localdate():%Y%m}-{uuid.uuid4().hex[:8].upper()}"
 
@@ -97,22 +115,30 @@ def sync_stripe_invoice(data: dict, subscription: Subscription) -> Invoice:
         if invoice.subtotal and invoice.tax:
             invoice.tax_rate_percentage = quantize(invoice.tax * 100 / invoice.subtotal, "CNY")
             invoice.save(update_fields=["tax_rate_percentage"])
-        InvoiceLine.objects.bulk_create(
-            InvoiceLine(
-                invoice=invoice,
-                description=(line.get("description") or subscription.plan_name)[:255],
-                quantity=int(line.get("quantity") or 1),
-                unit_amount=minor((line.get("plan") or line.get("price") or {}).get("amount") or 0)
-                if (line.get("plan") or line.get("price"))
-                else minor(line.get("amount")),
-                amount=minor(line.get("amount")),
-                proration=bool(line.get("proration")),
-                period_start=from_timestamp((line.get("period") or {}).get("start")),
-                period_end=from_timestamp((line.get("period") or {}).get("end")),
-                stripe_line_id=line.get("id") or "",
+        new_lines = []
+        for line in lines:
+            price = line.get("plan") or line.get("price")
+            amount = minor(line.get("amount"))
+            quantity, unit_amount = consistent_line(
+                int(line.get("quantity") or 1),
+                minor(price.get("amount") or 0) if price else amount,
+                amount,
+                currency,
             )
-            for line in lines
-        )
+            new_lines.append(
+                InvoiceLine(
+                    invoice=invoice,
+                    description=(line.get("description") or subscription.plan_name)[:255],
+                    quantity=quantity,
+                    unit_amount=unit_amount,
+                    amount=amount,
+                    proration=bool(line.get("proration")),
+                    period_start=from_timestamp((line.get("period") or {}).get("start")),
+                    period_end=from_timestamp((line.get("period") or {}).get("end")),
+                    stripe_line_id=line.get("id") or "",
+                )
+            )
+        InvoiceLine.objects.bulk_create(new_lines)
     charge = _charge_id(data)
     pi = _payment_intent_id(data)
     changed = []

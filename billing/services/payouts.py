@@ -266,7 +266,7 @@ def pay_out_statement(statement: PayoutStatement, *, user=None) -> Payout:
             failure_message=str(exc.message)[:1000],
             failed_attempts=F("failed_attempts") + 1,
         )
-        raise ValidationError(_("Stripe did not make the transfer: %s") % exc.message) from exc
+        raise ValidationError(exc.message) from exc  # already says why, in plain words (gateway)
     with transaction.atomic():
         now = timezone.now()
         Payout.objects.filter(pk=payout.pk).update(

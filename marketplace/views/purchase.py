@@ -22,10 +22,11 @@ from django.views.decorators.http import require_POST
 from accounts.selectors import members_of
 from billing import gateway, selectors
 from billing.models import Interval, Subscription
-from billing.services import customers, entitlements, offers, subscriptions, trials
+from billing.services import customers, entitlements, offers, previews, subscriptions, trials
+from billing.services import plans as plan_service
 from billing.services.plans import INTERVALS
 from catalog.models import ListingPage, ListingPlan, PricingModel
-from core.money import Currency
+from core.money import Currency, Money
 from marketplace.forms.purchase import (
     ChangePlanForm,
     CheckoutForm,
@@ -155,6 +156,7 @@ def _checkout_page(request, *, listing, plan=None, offer=None, form, error="", s
         except gateway.BillingGatewayError as exc:
             unavailable = exc.message
     trial = selectors.active_trial(organisation, listing)
+    per_seat = bool(plan and plan.pricing_model == PricingModel.PER_SEAT)
     context = {
         "listing": listing,
         "plan": plan,
@@ -168,12 +170,26 @@ def _checkout_page(request, *, listing, plan=None, offer=None, form, error="", s
         "trial": trial,
         "can_manage": _can_manage(request),
         "prices": {m.currency: m for m in (plan.prices if plan else [])},
-        "per_seat": bool(plan and plan.pricing_model == PricingModel.PER_SEAT),
+        "per_seat": per_seat,
+        "seat_totals": _seat_totals(plan, form) if per_seat else [],
         "recurring": (offer.interval != Interval.ONCE)
         if offer
         else bool(plan and INTERVALS[plan.pricing_model] != Interval.ONCE),
     }
     return render(request, "marketplace/purchase/checkout.html", context, status=status)
+
+
+def _seat_totals(plan, form) -> list[dict]:
+    """Seats × unit price for each of the plan's currencies, for the quantity in the form
+    (checkout.js recomputes it as the customer changes the number of seats)."""
+    try:
+        seats = max(int(form["quantity"].value() or 1), 1)
+    except (TypeError, ValueError):
+        seats = 1
+    return [
+        {"unit": price, "seats": seats, "total": Money(price.amount * seats, price.currency)}
+        for price in plan.prices
+    ]
 
 
 def _default_currency(request, currencies: list[str]) -> str:
@@ -336,6 +352,11 @@ def _act(request, public_id, action):
         return _refuse_non_manager(request, url)
     try:
         message = action(sub)
+    except _ChangeConfirmation as confirmation:
+        try:
+            return _change_confirmation_page(request, confirmation)
+        except subscriptions.PurchaseError as exc:
+            messages.error(request, exc.message)
     except (subscriptions.PurchaseError, entitlements.SeatError) as exc:
         messages.error(request, exc.message)
     except gateway.BillingGatewayError as exc:
@@ -349,6 +370,15 @@ def _act(request, public_id, action):
 @require_POST
 @with_organisation
 def subscription_cancel(request, public_id):
+    if not request.POST.get("confirmed"):  # first a confirmation: when access ends, what stops
+        sub = selectors.get_subscription_for(request.billing_membership.organisation, public_id)
+        if _can_manage(request):
+            return render(
+                request,
+                "marketplace/purchase/confirm_cancel.html",
+                {"sub": sub, "token": request.POST.get("token") or uuid.uuid4().hex},
+            )
+
     def action(sub):
         subscriptions.set_cancel_at_period_end(sub, True, token=request.POST.get("token", ""))
         return _("Your subscription will end at the end of the paid period. You can resume it until then.")
@@ -375,12 +405,47 @@ def subscription_change(request, public_id):
         if not form.is_valid():
             raise subscriptions.PurchaseError(_("Choose a plan and a number of seats."))
         plan = plans.get(pk=form.cleaned_data["plan"])
+        if not request.POST.get("confirmed"):
+            raise _ChangeConfirmation(sub, plan, form.cleaned_data)
         subscriptions.change(
             sub, listing_plan=plan, quantity=form.cleaned_data["quantity"], token=form.cleaned_data["token"]
         )
         return _("Your subscription was changed; the difference is prorated on your invoice.")
 
     return _act(request, public_id, action)
+
+
+class _ChangeConfirmation(Exception):
+    """Raised inside the change action to show the confirmation page instead of acting."""
+
+    def __init__(self, sub, plan, data):
+        super().__init__()
+        self.sub, self.plan, self.data = sub, plan, data
+
+
+def _change_confirmation_page(request, confirmation):
+    """The price preview (proration included) for a plan or seat change, with a confirm button."""
+    sub, plan, data = confirmation.sub, confirmation.plan, confirmation.data
+    price = sub.price
+    if plan.pk != sub.listing_plan_id:
+        try:
+            price = plan_service.price_for(plan, sub.currency)
+        except plan_service.PlanNotForSale:
+            raise subscriptions.PurchaseError(
+                _("This plan cannot be bought in %(currency)s.") % {"currency": sub.currency}
+            ) from None
+    quantity = data["quantity"] if price.per_seat else 1
+    return render(
+        request,
+        "marketplace/purchase/confirm_change.html",
+        {
+            "sub": sub,
+            "plan": plan,
+            "quantity": quantity,
+            "token": data["token"],
+            "preview": previews.change_preview(sub, price=price, quantity=quantity),
+        },
+    )
 
 
 @require_POST

@@ -128,14 +128,15 @@ def test_cancel_resume_change_and_seats_from_the_page(stripe, owner_client, stor
     user, org = customer
     colleague, _ = buyer(role=Role.MEMBER, organisation=org)
     sub = purchase_plan(store.seats, org, user, quantity=1)
-    owner_client.post(en("purchase:cancel", public_id=sub.public_id))
+    owner_client.post(en("purchase:cancel", public_id=sub.public_id), {"confirmed": "1"})
     sub.refresh_from_db()
     assert sub.cancel_at_period_end
     owner_client.post(en("purchase:resume", public_id=sub.public_id))
     sub.refresh_from_db()
     assert not sub.cancel_at_period_end
     owner_client.post(
-        en("purchase:change", public_id=sub.public_id), {"plan": store.seats.pk, "quantity": 2, "token": "t1"}
+        en("purchase:change", public_id=sub.public_id),
+        {"plan": store.seats.pk, "quantity": 2, "token": "t1", "confirmed": "1"},
     )
     sub.refresh_from_db()
     assert sub.quantity == 2
