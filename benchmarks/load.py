@@ -74,7 +74,6 @@ CONSOLE_CANDIDATES = (
 CUSTOMER_CANDIDATES = (
     "/billing/subscriptions/",
     "/en/billing/subscriptions/",
-    "/billing/usage/",
     "/account/",
     "/demand/enquiries/",
     "/demand/requirements/",
