@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import platform
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import connection
@@ -41,3 +42,94 @@ def timed(fn):
     with connection.execute_wrapper(count):
         result = fn()
     return time.perf_counter() - started, len(executed), result
+
+
+# --- serving over HTTP: a free port, gunicorn, percentiles ------------------------------------
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port: int, timeout: float = 30) -> None:
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+@contextmanager
+def gunicorn(app: str, *, workers: int, env: dict | None = None, extra: tuple[str, ...] = ()):
+    """Serve ``app`` ("module:callable") with ``workers`` sync gunicorn workers on a free loopback
+    port with the current environment (plus ``env``); yields the base URL and stops the server
+    (by its PID) afterwards. ``BENCH_ACCESS_LOG=1`` prints the access log."""
+    import shutil
+    import signal
+    import subprocess
+
+    port = free_port()
+    environ = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    binary = shutil.which("gunicorn", path=str(ROOT / ".venv" / "bin")) or "gunicorn"
+    cmd = [
+        binary,
+        app,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--log-level",
+        "warning",
+        "--access-logfile",
+        "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
+        *extra,
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=environ)
+    try:
+        wait_for(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def percentile(values, p: float) -> float:
+    """Linear interpolation between closest ranks (``p`` in 0–1); 0.0 for no values."""
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    k = (len(ordered) - 1) * p
+    low, high = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def facet_choices(rng, k: int = 3) -> dict:
+    """``k`` random search facets with one or two of their top-level values each."""
+    from catalog.search.facets import facet_options
+
+    keys = rng.sample(
+        ["type", "category", "region", "pricing", "tier", "rating", "industry", "deployment", "kind"], k
+    )
+    filters = {}
+    for key in keys:
+        options = [value for value, _label, depth in facet_options(key) if depth == 0]
+        if key == "rating":
+            options = ["4", "3"]
+        if options:
+            filters[key] = rng.sample(options, k=min(len(options), rng.choice((1, 1, 2))))
+    return filters

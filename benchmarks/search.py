@@ -33,8 +33,6 @@ import os
 import random
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -99,7 +97,7 @@ application = get_wsgi_application()
 # --- data ---------------------------------------------------------------------------------------
 from django.db import connection, transaction  # noqa: E402
 
-from benchmarks.common import environment  # noqa: E402
+from benchmarks.common import environment, facet_choices, gunicorn, percentile  # noqa: E402
 from catalog.models import Category, SearchDocument, SearchDocumentText  # noqa: E402
 from catalog.search import get_engine, ranking, search  # noqa: E402
 from catalog.search import text as text_mod  # noqa: E402
@@ -397,22 +395,6 @@ def counted(fn):
     return time.perf_counter() - started, len(executed), result
 
 
-def facet_choices(rng: random.Random, k: int = 3) -> dict:
-    from catalog.search.facets import facet_options
-
-    keys = rng.sample(
-        ["type", "category", "region", "pricing", "tier", "rating", "industry", "deployment", "kind"], k
-    )
-    filters = {}
-    for key in keys:
-        options = [value for value, _label, depth in facet_options(key) if depth == 0]
-        if key == "rating":
-            options = ["4", "3"]
-        if options:
-            filters[key] = rng.sample(options, k=min(len(options), rng.choice((1, 1, 2))))
-    return filters
-
-
 def word_pools(rng: random.Random) -> dict[str, list[str]]:
     """Query words by the share of documents they match: *specific* (0.5–15 %: what people type
     when they look for something — a product, a task) and *broad* (over 25 %: "管理", "cloud")."""
@@ -433,15 +415,6 @@ def word_pools(rng: random.Random) -> dict[str, list[str]]:
             f"matching {values[0]:.1%}–{values[-1]:.1%} of documents (median {statistics.median(values):.1%})"
         )
     return pools
-
-
-def percentile(values, p: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    k = (len(ordered) - 1) * p
-    low, high = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
 def measure(label: str, calls: int, make, rng) -> dict:
@@ -483,23 +456,6 @@ def page_queries(url: str, *, cache_seconds: int) -> int:
     finally:
         settings.SEARCH_PAGE_CACHE_SECONDS = 60
     return statements
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
 
 
 def load_wrk(base: str, paths: list[str], duration: int, connections: int) -> tuple[float, int]:
@@ -565,32 +521,8 @@ def throughput(
 ) -> dict:
     """One gunicorn (``workers`` sync workers); the trivial view and the search page (cycling
     through ``search_paths``) loaded alternately, twice each; the better round of each counts."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],
-        "SEARCH_PAGE_CACHE_SECONDS": "60" if page_cache else "0",
-    }
-    gunicorn = shutil.which("gunicorn", path=str(ROOT / ".venv" / "bin")) or "gunicorn"
-    cmd = [
-        gunicorn,
-        "benchmarks.search:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "sync",
-        "--log-level",
-        "warning",
-        "--access-logfile",
-        "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
-    try:
-        wait_for(port)
-        base = f"http://127.0.0.1:{port}"
+    env = {"SEARCH_PAGE_CACHE_SECONDS": "60" if page_cache else "0"}
+    with gunicorn("benchmarks.search:application", workers=workers, env=env) as base:
         load = load_wrk if shutil.which("wrk") else load_python
         tool = "wrk" if shutil.which("wrk") else "python threads"
         # Warm every worker (imports, caches, connections) on both first.
@@ -604,12 +536,6 @@ def throughput(
             rps, bad = load(base, search_paths, duration, connections)
             search_rounds.append(rps)
             errors += bad
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
     best_trivial, best_search = max(trivial), max(search_rounds)
     return {
         "tool": tool,
@@ -631,9 +557,9 @@ def main() -> int:
     args = parser.parse_args()
     rng = random.Random(2026)
 
-    import gunicorn
+    from gunicorn import __version__ as gunicorn_version
 
-    print(f"Catalogue search benchmark · {environment(f'gunicorn {gunicorn.__version__}')}")
+    print(f"Catalogue search benchmark · {environment(f'gunicorn {gunicorn_version}')}")
     configure_database()
     if get_engine().name != "database":
         print("  SEARCH_ENGINE is not 'database': this benchmark measures the database engine.")
