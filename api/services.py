@@ -10,6 +10,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from api.models import ApiKey, Scope, hash_secret
 from core.exceptions import ApplicationError
@@ -17,10 +18,10 @@ from core.exceptions import ApplicationError
 TOKEN_PREFIX = "symb_"
 LAST_USED_EVERY_SECONDS = 60  # last_used_at is written at most this often per key
 
-NAME_REQUIRED = "Give the key a name."
-NO_SCOPES = "Choose at least one scope."
-BAD_IP = "%(value)s is not an IP address or network."
-PAST_EXPIRY = "The expiry date must be in the future."
+NAME_REQUIRED = gettext_noop("Give the key a name.")
+NO_SCOPES = gettext_noop("Choose at least one scope.")
+BAD_IP = gettext_noop("%(value)s is not an IP address or network.")
+PAST_EXPIRY = gettext_noop("The expiry date must be in the future.")
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from billing import gateway, selectors
 from billing.models import UsageRecord
@@ -26,9 +27,9 @@ MAX_BATCH = 100
 MAX_LATENESS = timedelta(hours=24)
 MAX_EARLINESS = timedelta(minutes=5)  # clock skew allowed for a time in the future
 
-NOT_FOUND = "No such usage-based subscription of yours."
-TOO_LATE = "This record is more than 24 hours old; usage must be reported within a day."
-IN_FUTURE = "This record's time is in the future."
+NOT_FOUND = gettext_noop("No such usage-based subscription of yours.")
+TOO_LATE = gettext_noop("This record is more than 24 hours old; usage must be reported within a day.")
+IN_FUTURE = gettext_noop("This record's time is in the future.")
 
 
 @dataclass

@@ -440,9 +440,7 @@ def pay_claim(*, request: FundRequest, user, method: str = PaymentMethod.STATEME
                 metadata={"fund_request": str(request.public_id)},
             )
         except gateway.TransferFailed as exc:
-            raise ApplicationError(
-                _("Stripe refused the transfer: %(reason)s") % {"reason": exc.message}
-            ) from exc
+            raise ApplicationError(exc.message) from exc  # the gateway's sentence for finance
         request.stripe_transfer_id = transfer["id"]
         reference = f"stripe:{transfer['id']}"
     else:

@@ -26,6 +26,7 @@ from datetime import UTC, timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core import outbound
 from core.exceptions import ApplicationError, NotAllowed
@@ -51,11 +52,11 @@ EVENTS_LISTED_FOR = timedelta(days=30)
 EVENTS_KEPT_FOR = timedelta(days=90)
 MAX_ENDPOINTS = 10
 
-TOO_MANY_ENDPOINTS = "A partner may have at most %(max)s webhook endpoints."
-UNKNOWN_EVENT_TYPE = "Unknown event type: %(type)s."
-ENDPOINT_DISABLED = "This endpoint is disabled; enable it first."
-GONE = "The endpoint answered 410 Gone."
-FAILING_TOO_LONG = "Every delivery failed for 5 days."
+TOO_MANY_ENDPOINTS = gettext_noop("A partner may have at most %(max)s webhook endpoints.")
+UNKNOWN_EVENT_TYPE = gettext_noop("Unknown event type: %(type)s.")
+ENDPOINT_DISABLED = gettext_noop("This endpoint is disabled; enable it first.")
+GONE = gettext_noop("The endpoint answered 410 Gone.")
+FAILING_TOO_LONG = gettext_noop("Every delivery failed for 5 days.")
 
 
 def new_secret() -> str:
@@ -295,7 +296,7 @@ def purge_events(now=None) -> int:
     return deleted
 
 
-NOT_RESENDABLE = "Only a failed delivery to an enabled endpoint can be sent again."
+NOT_RESENDABLE = gettext_noop("Only a failed delivery to an enabled endpoint can be sent again.")
 
 
 @transaction.atomic
@@ -311,8 +312,8 @@ def resend(*, delivery: Delivery) -> Delivery:
 
 
 MAX_REPLAY = 1000
-REPLAY_TOO_MANY = "More than %(max)s events match; replay a shorter time range."
-REPLAY_BAD_RANGE = "The range must start before it ends, within the last 90 days."
+REPLAY_TOO_MANY = gettext_noop("More than %(max)s events match; replay a shorter time range.")
+REPLAY_BAD_RANGE = gettext_noop("The range must start before it ends, within the last 90 days.")
 
 
 @transaction.atomic

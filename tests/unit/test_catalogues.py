@@ -91,3 +91,23 @@ def test_catalogues_hold_every_string_in_the_source(tmp_path):
         assert needed <= have, (
             f"{fresh.name}: not in the catalogue, run `make messages`: {sorted(needed - have)[:10]}"
         )
+
+
+def test_message_constants_translated_at_run_time_are_in_the_catalogue():
+    """A module constant handed to ``_()`` at run time (``raise ApplicationError(_(TOO_LATE))``)
+    is invisible to ``makemessages`` unless it is marked (``gettext_noop``): such messages were
+    shown in English on Chinese pages. Every one must be in the catalogue."""
+    ids = {e.msgid for e in polib.pofile(str(LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po"))}
+    listed = subprocess.run(["git", "ls-files", "*.py"], cwd=REPO, capture_output=True, text=True)
+    files = listed.stdout.split()
+    constant = re.compile(r'^([A-Z][A-Z0-9_]*) = (?:gettext_noop\()?"((?:[^"\\]|\\.)+)"\)?$', re.M)
+    missing = []
+    for name in files:
+        if name.startswith(("tests/", "benchmarks/", "scripts/")) or "/migrations/" in name:
+            continue
+        source = (REPO / name).read_text(encoding="utf-8")
+        for const, value in constant.findall(source):
+            translated = re.search(rf"\b(?:_|gettext|gettext_lazy)\(\s*{const}\s*\)", source)
+            if translated and value not in ids:
+                missing.append(f"{name}: {const} = {value!r}")
+    assert not missing, "mark these with gettext_noop and run `make messages`:\n" + "\n".join(missing)
