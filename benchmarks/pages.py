@@ -23,12 +23,9 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,27 +119,6 @@ def sql_statements(url: str) -> int:
     return len(queries.captured_queries)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(port: int, timeout: float = 120) -> None:
-    """Until the trivial view answers 200 (workers import Django lazily: seconds on a busy box)."""
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/trivial/", timeout=30) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError("gunicorn did not start")
-
-
 def load(base: str, paths: list[str], duration: int, connections: int) -> dict:
     """``wrk`` cycling through ``paths``: requests/s, latency p50 / p99 (ms), non-2xx/3xx."""
     script = (
@@ -203,12 +179,11 @@ def main() -> int:
         print("wrk is missing: apt-get install wrk")
         return 1
 
-    import gunicorn
+    from gunicorn import __version__ as gunicorn_version
 
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from benchmarks.common import environment
+    from benchmarks.common import environment, gunicorn
 
-    print(f"Customer pages without cache · {environment(f'gunicorn {gunicorn.__version__}')}")
+    print(f"Customer pages without cache · {environment(f'gunicorn {gunicorn_version}')}")
     urls = page_urls()
     print(
         "  URLs: "
@@ -217,17 +192,8 @@ def main() -> int:
     )
     statements = {kind: max(sql_statements(u) for u in urls[kind][:5]) for kind in args.pages}
 
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    gunicorn_bin = shutil.which("gunicorn", path=str(ROOT / ".venv" / "bin")) or "gunicorn"
-    cmd = [gunicorn_bin, "benchmarks.pages:application", "--bind", f"127.0.0.1:{port}"]
-    cmd += ["--workers", str(args.workers), "--worker-class", "sync", "--log-level", "warning"]
-    cmd += ["--access-logfile", "/dev/null"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     failed = False
-    try:
-        wait_for(port)
-        base = f"http://127.0.0.1:{port}"
+    with gunicorn("benchmarks.pages:application", workers=args.workers) as base:
         load(base, ["/bench/trivial/"], 5, args.connections)
         for kind in args.pages:  # warm every worker on every page (templates, caches, connections)
             load(base, urls[kind], 8, args.connections)
@@ -253,12 +219,6 @@ def main() -> int:
                 f"  {kind:10} {best_trivial:9,.0f} {best['rps']:9,.0f} {ratio:6.3f} ≥{target:.2f} {verdict}"
                 f"  {best['p50']:6.1f} / {best['p99']:6.1f}  {statements[kind]:4}  {errors}"
             )
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
     return 1 if failed else 0
 
 

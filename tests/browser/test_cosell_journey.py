@@ -79,22 +79,6 @@ def world(db, settings, stripe_api_base):
     return people
 
 
-@pytest.fixture
-def open_page(browser):
-    pages = []
-
-    def factory():
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        pages.append(page)
-        return page
-
-    yield factory
-    for page in pages:
-        page.context.close()
-
-
 def log_in(page, base, email):
     page.goto(f"{base}/en/accounts/login/")
     page.locator("input[name=login]").fill(email)

@@ -68,22 +68,6 @@ def world(db, settings):
     return {"partner": partner, "pool": pool, **people}
 
 
-@pytest.fixture
-def open_page(browser):
-    pages = []
-
-    def factory():
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        pages.append(page)
-        return page
-
-    yield factory
-    for page in pages:
-        page.context.close()
-
-
 def click(page, role, name):
     with page.expect_navigation():
         page.get_by_role(role, name=name).click()

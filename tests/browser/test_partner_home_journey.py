@@ -6,48 +6,16 @@ fulfilment delivery the money pages show, and whose sections are one navigation.
 no serious or critical violation on these pages, in both languages.
 """
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from billing.models import FulfilmentDelivery
+from tests.browser.a11y import serious_violations
 from tests.browser.journey import log_in, screenshots_on_failure
 from tests.unit.accounts.factories import UserFactory
 from tests.unit.partners.factories import provisioned_partner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-
-
-def serious_violations(page) -> list[str]:
-    """axe-core's serious and critical violations; the script is evaluated through the DevTools
-    protocol, so the page's CSP (nonces only) need not let it in."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
-        for v in result["violations"]
-        if v.get("impact") in ("serious", "critical")
-    ]
-
-
-@pytest.fixture
-def open_page(browser):
-    pages = []
-
-    def factory():
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        pages.append(page)
-        return page
-
-    yield factory
-    for page in pages:
-        page.context.close()
 
 
 @pytest.fixture
