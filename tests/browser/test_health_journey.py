@@ -73,7 +73,7 @@ def test_manager_drills_into_at_risk_partner_and_downloads_its_pdf(
 
         # drill into the at-risk partner
         at_risk = manager.locator("#at-risk-list")
-        expect(at_risk).to_contain_text("Fell 14.8 points")
+        expect(at_risk).to_contain_text("Fell 14.7 points (from 70.0 to 55.3)")  # one rounding: 70.0 − 55.3
         with manager.expect_navigation():
             at_risk.get_by_role("link", name="Huaxin Tech").click()
         expect(manager.locator("#dimension-scores")).to_contain_text("55.3")

@@ -150,7 +150,7 @@ def test_partner_sees_the_fulfilment_delivery_and_the_ledger_entry(world, browse
 
     page.goto(f"{live_server.url}/en/partners/console/")
     with page.expect_navigation():
-        page.get_by_role("link", name="Money: ledger, payout statements and fulfilment").click()
+        page.locator("nav").get_by_role("link", name="Money", exact=True).first.click()
     with page.expect_navigation():
         page.get_by_role("link", name="Fulfilment deliveries").first.click()
     rows = page.locator("table tbody").inner_text()
