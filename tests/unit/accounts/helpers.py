@@ -13,6 +13,16 @@ LOGOUT_URL = "/en/accounts/logout/"
 STRONG_PASSWORD = "Plum-Orchard-Lantern-42"
 
 
+def english(user):
+    """The user reads the admin and e-mails in English (assertions on English text)."""
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save(update_fields=["preferred_language"])
+    return user
+
+
 def log_in(client, user, password=PASSWORD):
     """Log in through allauth's form (records the authentication, unlike force_login)."""
     response = client.post(LOGIN_URL, {"login": user.email, "password": password})

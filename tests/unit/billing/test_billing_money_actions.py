@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from billing.models import FulfilmentDelivery
 from billing.templatetags.billing_json import pretty_json
+from tests.unit.accounts.helpers import english
 from tests.unit.billing.test_billing_money_pages import login, people, world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +93,7 @@ def test_exports_filter_by_month_and_are_formula_safe(client, people, world):
         login(client, people["owner_a"]).get(reverse("billing_partner:ledger-export"), {"month": month})
     )
     assert len(rows) == 2 and rows[1][2] == "'=HYPERLINK(1)"
-    finance = login(client, people["finance"])
+    finance = login(client, english(people["finance"]))
     rows = _csv(finance.get(reverse("billing_finance:ledger-export"), {"month": month}))
     assert (
         len(rows) == 2 and rows[0][1] == "Partner" and "Partner A Tech" in rows[1][1] or "甲方" in rows[1][1]
@@ -182,7 +183,7 @@ def test_a_failed_payout_says_why_in_plain_words(
     if status is None:  # nobody listening
         stub.close()
     try:
-        c = login(client, people["finance"])
+        c = login(client, english(people["finance"]))
         with translation.override("en"):
             response = c.post(
                 reverse("billing_finance:pay-out", args=[statement.public_id]),
@@ -212,14 +213,14 @@ def test_pay_out_asks_for_confirmation_with_amount_and_partner(client, people, w
     statement = PayoutStatement.objects.get(partner=world["a"])
     ConnectAccount.objects.create(partner=world["a"], stripe_account_id="acct_a", payouts_enabled=True)
     monkeypatch.setattr(gateway, "create_transfer", lambda **kw: {"id": "tr_confirmed"})
-    c = login(client, people["finance"])
+    c = login(client, english(people["finance"]))
     url = reverse("billing_finance:pay-out", args=[statement.public_id])
     listing = c.get(reverse("billing_finance:statements")).content.decode()
     assert f'href="{url}"' in listing  # a link to the confirmation, not a one-click POST
     page = c.get(url).content.decode()
     assert not Payout.objects.exists()
     summary = page.split('data-testid="payout-summary"')[1].split("</p>")[0]
-    assert "¥850.00" in summary and str(world["a"]) in summary and "acct_a" in page
+    assert "¥850.00" in summary and world["a"].organisation.name_en in summary and "acct_a" in page
     assert f'<form method="post" action="{url}">' in page
     assert c.post(url).status_code == 302
     assert Payout.objects.get(statement=statement).stripe_transfer_id == "tr_confirmed"
@@ -229,7 +230,7 @@ def test_no_connect_account_is_said_plainly(client, people, world):
     from billing.models import PayoutStatement
 
     statement = PayoutStatement.objects.get(partner=world["a"])
-    c = login(client, people["finance"])
+    c = login(client, english(people["finance"]))
     page = c.get(reverse("billing_finance:pay-out", args=[statement.public_id])).content.decode()
     assert "none: the partner has not connected a Stripe account" in page or "没有" in page
     response = c.post(reverse("billing_finance:pay-out", args=[statement.public_id]), follow=True)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from demand.models import Invitation, Requirement, RequirementMode
 from demand.services import requirements as requirement_services
-from tests.unit.accounts.helpers import enrol_totp
+from tests.unit.accounts.helpers import english, enrol_totp
 from tests.unit.demand.demand_factories import login, make_requirement
 from tests.unit.demand.test_proposals import _invite, _propose
 
@@ -97,7 +97,7 @@ def test_dashboard_draws_the_monthly_charts_from_the_same_definitions(
     assert len(trend["labels"]) == 6 and trend["labels"][-1] == timezone.localdate().strftime("%Y-%m")
     assert trend["median_hours_to_first_proposal"][-1] == figures["median_hours_to_first_proposal"]
     assert trend["share_with_three_proposals"][-1] == 0
-    client.force_login(staff_user)
+    client.force_login(english(staff_user))
     html = client.get(reverse("demand_admin:queue")).content.decode()
     charts = html[html.index('data-testid="charts"') :]
     assert charts.count("<svg") == 5

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from core.exceptions import ApplicationError, NotAllowed
 from demand.models import PaymentRequest, ProposalState, RequirementState
@@ -70,7 +71,7 @@ def test_split_award_refuses_more_than_three_none_and_proposals_of_another_requi
         services.award_split(proposals=[], by=customer)
     with pytest.raises(NotAllowed):
         services.award_split(proposals=[proposals[0], stranger], by=customer)
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(ApplicationError) as exc, translation.override("en"):
         services.award_split(proposals=[*proposals, stranger], by=customer)
     assert "at most 3" in exc.value.message
     requirement.refresh_from_db()

@@ -13,11 +13,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import pytest
+from django.utils import translation
 
 from billing.models import ConnectAccount, LedgerEntry
 from core.exceptions import ApplicationError, NotAllowed
 from incentives.models import IncentiveLedgerEntry, LedgerKind, PaymentMethod, RequestState
 from incentives.services import funds
+from tests.unit.accounts.helpers import english
 from tests.unit.incentives.test_funds import approved, claim
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +148,7 @@ def test_no_transfer_without_a_connect_account_with_payouts(
     recorded_stripe, claim_approved, partner_a, finance
 ):
     ConnectAccount.objects.create(partner=partner_a, stripe_account_id=ACCOUNT, payouts_enabled=False)
-    with pytest.raises(NotAllowed, match="no Stripe Connect account"):
+    with translation.override("en"), pytest.raises(NotAllowed, match="no Stripe Connect account"):
         funds.pay_claim(request=claim_approved, user=finance, method=PaymentMethod.CONNECT_TRANSFER)
     claim_approved.refresh_from_db()
     assert claim_approved.state == RequestState.CLAIM_APPROVED and not recorded_stripe["requests"]
@@ -156,7 +158,7 @@ def test_finance_chooses_the_transfer_in_the_admin(
     client, recorded_stripe, claim_approved, partner_a, finance
 ):
     ConnectAccount.objects.create(partner=partner_a, stripe_account_id=ACCOUNT, payouts_enabled=True)
-    client.force_login(finance)
+    client.force_login(english(finance))
     page = client.get(f"/admin/incentives/requests/{claim_approved.public_id}/").content.decode()
     assert 'name="method"' in page and "Stripe Connect transfer" in page
     client.post(

@@ -15,6 +15,7 @@ from billing.services.invoices import mark_paid
 from cosell.models import ProtectionRule, Status
 from cosell.services import registrations as cosell
 from incentives.models import FundedOutcome
+from tests.unit.accounts.helpers import english
 from tests.unit.billing.money_factories import customer, invoice
 from tests.unit.incentives.test_funds import approved, draft
 from tests.unit.marketplace.mkt_factories import make_listing
@@ -77,7 +78,7 @@ def test_pipeline_and_revenue_of_a_tagged_deal_go_to_the_funded_activity(
     assert 'data-testid="attributed-revenue">¥1,200.00<' in detail
     assert "¥120,000.00 / ¥1,200.00" in client.get(CONSOLE).content.decode()
 
-    client.force_login(programme_manager)
+    client.force_login(english(programme_manager))
     dashboard = client.get("/admin/incentives/").content.decode()
     assert 'data-testid="attributed-pipeline">¥120,000.00<' in dashboard
     assert 'data-testid="attributed-revenue">¥1,200.00<' in dashboard
@@ -133,7 +134,7 @@ def test_demand_leads_are_tied_to_the_activity_by_date_through_facts(
         'data-testid="activity-leads">5<'
         in client.get(f"{CONSOLE}requests/{activity.public_id}/").content.decode()
     )
-    client.force_login(programme_manager)
+    client.force_login(english(programme_manager))
     assert (
         "during their activities and the month after: 5 " in client.get("/admin/incentives/").content.decode()
     )
