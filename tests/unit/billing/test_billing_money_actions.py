@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from billing.models import FulfilmentDelivery
 from billing.templatetags.billing_json import pretty_json
+from tests.recorded_stripe import recorded_stripe  # noqa: F401 - fixture
 from tests.unit.accounts.helpers import english
 from tests.unit.billing.test_billing_money_pages import login, people, world  # noqa: F401
 
@@ -206,13 +207,11 @@ def test_a_failed_payout_says_why_in_plain_words(
     assert statement.status == PayoutStatement.Status.OPEN
 
 
-def test_pay_out_asks_for_confirmation_with_amount_and_partner(client, people, world, monkeypatch):
-    from billing import gateway
+def test_pay_out_asks_for_confirmation_with_amount_and_partner(client, people, world, recorded_stripe):
     from billing.models import ConnectAccount, Payout, PayoutStatement
 
     statement = PayoutStatement.objects.get(partner=world["a"])
     ConnectAccount.objects.create(partner=world["a"], stripe_account_id="acct_a", payouts_enabled=True)
-    monkeypatch.setattr(gateway, "create_transfer", lambda **kw: {"id": "tr_confirmed"})
     c = login(client, english(people["finance"]))
     url = reverse("billing_finance:pay-out", args=[statement.public_id])
     listing = c.get(reverse("billing_finance:statements")).content.decode()
@@ -223,7 +222,7 @@ def test_pay_out_asks_for_confirmation_with_amount_and_partner(client, people, w
     assert "¥850.00" in summary and world["a"].organisation.name_en in summary and "acct_a" in page
     assert f'<form method="post" action="{url}">' in page
     assert c.post(url).status_code == 302
-    assert Payout.objects.get(statement=statement).stripe_transfer_id == "tr_confirmed"
+    assert Payout.objects.get(statement=statement).stripe_transfer_id == "tr_1Recorded0001"
 
 
 def test_no_connect_account_is_said_plainly(client, people, world):

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from shared modules)
 """Partner money pages (ledger, statements, fulfilment settings and deliveries) as an access
 matrix — another partner's objects and customers answer 404, members may look but not change —
 and the finance screens in the Wagtail admin (Finance group only)."""
@@ -15,6 +16,7 @@ from accounts.models import Role
 from accounts.roles import STAFF_GROUPS
 from billing.models import ConnectAccount, FulfilmentDelivery, Payout, PayoutStatement
 from billing.services import fulfilment, ledger, payouts
+from tests.recorded_stripe import recorded_stripe  # noqa: F401 - fixture
 from tests.unit.accounts.factories import MembershipFactory, UserFactory
 from tests.unit.accounts.helpers import enrol_totp
 from tests.unit.billing.money_factories import at, customer, invoice, live_listing, money_partner
@@ -190,12 +192,10 @@ def test_ledger_filters_and_reconciliation_shows_the_check(client, people, world
     assert "¥1,700.00" in balances and "¥850.00" in balances
 
 
-def test_finance_pays_out_a_statement_from_the_list(client, people, world, monkeypatch):
-    from billing import gateway
+def test_finance_pays_out_a_statement_from_the_list(client, people, world, recorded_stripe):
 
     statement = PayoutStatement.objects.get(partner=world["a"])
     ConnectAccount.objects.create(partner=world["a"], stripe_account_id="acct_a", payouts_enabled=True)
-    monkeypatch.setattr(gateway, "create_transfer", lambda **kw: {"id": "tr_admin", "amount": 85000})
     c = login(client, people["finance"])
     listing_html = c.get(reverse("billing_finance:statements")).content.decode()
     assert reverse("billing_finance:pay-out", args=[statement.public_id]) in listing_html

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from shared modules)
 """Payout statements, payouts and the reconciliation — including on the demo billing history
 (the billing seeder runs here on a small world of its own) — and the statement PDFs."""
 
@@ -9,13 +10,13 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from billing import gateway
 from billing.models import ConnectAccount, Invoice, LedgerEntry, LedgerKind, Payout, PayoutStatement
 from billing.services import ledger, payouts
 from catalog.models import ListingUsage, UsageKind
 from demo import billing as billing_demo
 from demo.base import SeedContext
 from partners.models import PartnerFact, PartnerKind
+from tests.recorded_stripe import recorded_stripe  # noqa: F401 - fixture
 from tests.unit.billing.money_factories import at, customer, invoice, live_listing, money_partner, paid_plans
 
 pytestmark = pytest.mark.django_db
@@ -90,41 +91,33 @@ def _reconciled():
     return results
 
 
-def test_pay_out_transfers_and_posts_once(isv, listing, buyer, monkeypatch):
+def test_pay_out_transfers_and_posts_once(isv, listing, buyer, recorded_stripe):
     _paid(isv, listing, buyer, "1000.00", at(2026, 5, 5))
     statement = payouts.generate_statement(partner=isv, month=date(2026, 5, 1), currency="CNY")
     with pytest.raises(ValidationError, match="Connect"):
         payouts.pay_out_statement(statement)
     ConnectAccount.objects.create(partner=isv, stripe_account_id="acct_galaxy", payouts_enabled=True)
-    calls = []
-
-    def fake_transfer(**kwargs):
-        calls.append(kwargs)
-        return {"id": "tr_123", "object": "transfer", "amount": 85000}
-
-    monkeypatch.setattr(gateway, "create_transfer", fake_transfer)
     payout = payouts.pay_out_statement(statement)
-    assert payout.status == Payout.Status.PAID and payout.stripe_transfer_id == "tr_123"
-    assert calls[0]["amount"] == Decimal("850.00") and calls[0]["destination"] == "acct_galaxy"
-    assert calls[0]["idempotency_key"] == f"payout-{payout.public_id}-1"
+    assert payout.status == Payout.Status.PAID and payout.stripe_transfer_id == "tr_1Recorded0001"
+    ((path, fields, idempotency_key),) = recorded_stripe["requests"]
+    assert path == "/v1/transfers" and fields["amount"] == ["85000"] and fields["currency"] == ["cny"]
+    assert fields["destination"] == ["acct_galaxy"]
+    assert idempotency_key == f"payout-{payout.public_id}-1"
     with pytest.raises(ValidationError):
         payouts.pay_out_statement(statement)  # paid already
-    assert len(calls) == 1
+    assert len(recorded_stripe["requests"]) == 1
     assert LedgerEntry.objects.get(kind=LedgerKind.PAYOUT).amount == Decimal("-850.00")
     assert ledger.balance(isv, "CNY") == Decimal("0.00")
     _reconciled()
 
 
-def test_a_failed_transfer_changes_nothing_but_the_payout_row(isv, listing, buyer, monkeypatch):
+def test_a_failed_transfer_changes_nothing_but_the_payout_row(isv, listing, buyer, recorded_stripe):
     _paid(isv, listing, buyer, "1000.00", at(2026, 5, 5))
     statement = payouts.generate_statement(partner=isv, month=date(2026, 5, 1), currency="CNY")
     ConnectAccount.objects.create(partner=isv, stripe_account_id="acct_galaxy", payouts_enabled=True)
 
-    def refuse(**kwargs):
-        raise gateway.TransferFailed("Insufficient funds in Stripe account.")
-
-    monkeypatch.setattr(gateway, "create_transfer", refuse)
-    with pytest.raises(ValidationError, match="Insufficient funds"):
+    recorded_stripe["refuse"] = True  # Stripe's recorded balance_insufficient answer
+    with pytest.raises(ValidationError, match="insufficient available funds"):
         payouts.pay_out_statement(statement)
     statement.refresh_from_db()
     assert statement.status == PayoutStatement.Status.OPEN

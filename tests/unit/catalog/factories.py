@@ -22,9 +22,9 @@ from PIL import Image as PILImage
 from wagtail.images import get_image_model
 from wagtail.rich_text import RichText
 from wagtail.test.utils.form_data import nested_form_data, querydict_from_html, rich_text, streamfield
-from wagtail.users.models import UserProfile
 
 from catalog.models import Category, ListingPage, ListingPlan, ListingScreenshot, ListingType, PricingModel
+from tests.unit.accounts.helpers import english  # noqa: F401 - re-exported for the catalog tests
 
 DESCRIPTION = (
     "星河财务云帮助零售与制造企业完成移动报销、差旅管理与费用管控，审批流程可视化配置，"
@@ -121,13 +121,6 @@ def submit(page, user):
     page = ListingPage.objects.get(pk=page.pk)
     page.save_revision(user=user)
     return page.get_workflow().start(page, user)
-
-
-def english(user):
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"
-    profile.save(update_fields=["preferred_language"])
-    return user
 
 
 def _stream_form_data(value):

@@ -7,22 +7,15 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import translation
-from wagtail.users.models import UserProfile
 
 from cosell.models import ProtectionRule, RejectReason, Status
 from cosell.services import registrations as svc
+from tests.unit.accounts.helpers import english
 from tests.unit.cosell.conftest import deal_data, owner_of
 
 pytestmark = pytest.mark.django_db
 
 OTHER_NAMES = ("甲渠道科技", "Alpha Channel", "乙渠道服务", "Bravo Channel")
-
-
-def english(user):
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"
-    profile.save(update_fields=["preferred_language"])
-    return user
 
 
 def submitted(partner, listing, **overrides):

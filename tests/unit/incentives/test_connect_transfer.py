@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the recorded_stripe fixture imported from tests.recorded_stripe)
 """Paying an approved claim by Stripe Connect transfer (besides the statement credit).
 
 localstripe has no Connect API, so these tests use RECORDED STRIPE RESPONSES served at the HTTP
@@ -5,12 +6,7 @@ layer by a throwaway loopback server, as billing's payout and price tests do: th
 Stripe's documented ``transfer`` object and error shapes, and each request billing's gateway
 makes (path, form fields, Idempotency-Key) is checked."""
 
-import json
-import threading
-import time
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
 
 import pytest
 from django.utils import translation
@@ -19,85 +15,13 @@ from billing.models import ConnectAccount, LedgerEntry
 from core.exceptions import ApplicationError, NotAllowed
 from incentives.models import IncentiveLedgerEntry, LedgerKind, PaymentMethod, RequestState
 from incentives.services import funds
+from tests.recorded_stripe import recorded_stripe  # noqa: F401
 from tests.unit.accounts.helpers import english
 from tests.unit.incentives.test_funds import approved, claim
 
 pytestmark = pytest.mark.django_db
 
 ACCOUNT = "acct_1RecordedMdfA"
-
-
-def transfer_body(fields):
-    """Stripe's transfer object (API 2025-03), as recorded for a successful transfer."""
-    return {
-        "id": "tr_1RecordedMdf0001",
-        "object": "transfer",
-        "amount": int(fields["amount"][0]),
-        "amount_reversed": 0,
-        "balance_transaction": "txn_1RecordedMdf0001",
-        "created": int(time.time()),
-        "currency": fields["currency"][0],
-        "description": fields.get("description", [""])[0],
-        "destination": fields["destination"][0],
-        "destination_payment": "py_1RecordedMdf0001",
-        "livemode": False,
-        "metadata": {"fund_request": fields["metadata[fund_request]"][0]},
-        "reversals": {
-            "object": "list",
-            "data": [],
-            "has_more": False,
-            "total_count": 0,
-            "url": "/v1/transfers/tr_1RecordedMdf0001/reversals",
-        },
-        "reversed": False,
-        "source_transaction": None,
-        "source_type": "card",
-        "transfer_group": None,
-    }
-
-
-INSUFFICIENT = {
-    "error": {
-        "code": "balance_insufficient",
-        "doc_url": "https://stripe.com/docs/error-codes/balance-insufficient",
-        "message": "You have insufficient available funds in your Stripe account.",
-        "type": "invalid_request_error",
-    }
-}
-
-
-@pytest.fixture
-def recorded_stripe(settings):
-    state = {"requests": [], "refuse": False}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - http.server's API
-            body = parse_qs(self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode())
-            path = self.path.split("?")[0]
-            state["requests"].append((path, body, self.headers.get("Idempotency-Key")))
-            if path == "/v1/transfers" and not state["refuse"]:
-                status, payload = 200, transfer_body(body)
-            elif path == "/v1/transfers":
-                status, payload = 400, INSUFFICIENT
-            else:
-                status, payload = 404, {"error": {"type": "invalid_request_error", "message": path}}
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings.STRIPE_API_BASE = f"http://127.0.0.1:{server.server_address[1]}"
-    settings.STRIPE_MAX_NETWORK_RETRIES = 0
-    yield state
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture
@@ -120,8 +44,8 @@ def test_a_claim_paid_by_connect_transfer(recorded_stripe, claim_approved, partn
     assert fields["destination"] == [ACCOUNT]
     assert fields["metadata[fund_request]"] == [str(paid.public_id)]
     assert paid.state == RequestState.PAID and paid.payment_method == PaymentMethod.CONNECT_TRANSFER
-    assert paid.stripe_transfer_id == "tr_1RecordedMdf0001"
-    assert paid.billing_reference == "stripe:tr_1RecordedMdf0001"
+    assert paid.stripe_transfer_id == "tr_1Recorded0001"
+    assert paid.billing_reference == "stripe:tr_1Recorded0001"
     assert [e.amount for e in payments(partner_a)] == [Decimal("-15000.00")]
     # Paid by transfer, so nothing is owed on the next payout statement (no double payment).
     assert not LedgerEntry.objects.filter(partner=partner_a).exists()
@@ -167,4 +91,4 @@ def test_finance_chooses_the_transfer_in_the_admin(
     )
     claim_approved.refresh_from_db()
     assert claim_approved.state == RequestState.PAID
-    assert claim_approved.stripe_transfer_id == "tr_1RecordedMdf0001"
+    assert claim_approved.stripe_transfer_id == "tr_1Recorded0001"
