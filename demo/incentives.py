@@ -151,7 +151,9 @@ def seed_requests(ctx: SeedContext, pool, pm, finance) -> None:
         .values_list("organisation__partner__pk", flat=True)
         .first()
     )
+    remaining = {}  # partner id → what its allocation still has for new requests
     for a in Allocation.objects.filter(pool=pool).select_related("partner").order_by("-amount", "partner_id"):
+        remaining[a.partner_id] = a.amount
         owner = _owner(a.partner)
         if owner is not None and owner.pk not in (pm.pk, finance.pk):
             a.partner.demo_owner = owner
@@ -168,6 +170,12 @@ def seed_requests(ctx: SeedContext, pool, pm, finance) -> None:
         end = start + timedelta(days=length - 1)
         submit_day = start - timedelta(days=21)
         claim_day = min(end + timedelta(days=5), DEMO_TODAY)
+        budget = Decimal(budget)
+        if target != "draft" and budget > remaining[partner.pk]:
+            # many partners (``--size large``) share the same pool: a smaller activity that fits
+            budget = max(Decimal("100"), (remaining[partner.pk] / 2 // 100) * 100)
+        if target != "draft":
+            remaining[partner.pk] -= budget
         request = funds.create_request(
             partner=partner,
             pool=pool,
@@ -178,7 +186,7 @@ def seed_requests(ctx: SeedContext, pool, pm, finance) -> None:
             expected_results="200 名参会者，30 条合格线索。 / 200 attendees, 30 qualified leads.",
             start_date=start,
             end_date=end,
-            budget=Decimal(budget),
+            budget=budget,
         )
         if target == "draft":
             continue
@@ -188,7 +196,7 @@ def seed_requests(ctx: SeedContext, pool, pm, finance) -> None:
         if target == "rejected":
             funds.reject_request(request=request, user=pm, note="活动目标与本年度重点行业不符。")
             continue
-        approved = (Decimal(budget) * Decimal("0.9")).quantize(Decimal("1"))
+        approved = (budget * Decimal("0.9")).quantize(Decimal("1"))
         funds.pre_approve(request=request, user=pm, amount=approved, note="同意，按 90% 预批。")
         if target in ("pre_approved", "expired"):
             continue
