@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 STRIPE_PORT ?= 8420
+STRIPE_CONNECT_PORT ?= $(shell echo $$(($(STRIPE_PORT) + 1)))
 TEST_DEBS := postgresql postgresql-contrib redis-server chromium gettext fonts-noto-cjk \
              libharfbuzz-subset0 poppler-utils docker-compose
 
@@ -19,24 +20,34 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-## make run: SQLite + demo data + localstripe on loopback + dev server
+## make run: SQLite + demo data + localstripe on loopback + the recorded Stripe Connect stand-in
+## (localstripe has no Connect; payouts go to billing/stripe_standin) + dev server
 run: install
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput -v0
 	@test -f var/.seeded || ($(PY) manage.py seed_demo && touch var/.seeded)
-	@rm -f var/localstripe.ready; \
+	@rm -f var/localstripe.ready var/stripe-connect.ready; \
 	$(PY) scripts/localstripe_server.py --port $(STRIPE_PORT) --state var/localstripe.pickle \
 	  --ready-file var/localstripe.ready > var/localstripe.log 2>&1 & echo $$! > var/localstripe.pid; \
-	trap 'kill $$(cat var/localstripe.pid) 2>/dev/null; rm -f var/localstripe.pid var/localstripe.ready' EXIT INT TERM; \
-	for i in $$(seq 80); do [ -f var/localstripe.ready ] && break; kill -0 $$(cat var/localstripe.pid) 2>/dev/null || break; \
+	$(PY) -m billing.stripe_standin --port $(STRIPE_CONNECT_PORT) \
+	  --ready-file var/stripe-connect.ready > var/stripe-connect.log 2>&1 & echo $$! > var/stripe-connect.pid; \
+	trap 'kill $$(cat var/localstripe.pid) $$(cat var/stripe-connect.pid) 2>/dev/null; \
+	  rm -f var/localstripe.pid var/localstripe.ready var/stripe-connect.pid var/stripe-connect.ready' EXIT INT TERM; \
+	for i in $$(seq 80); do [ -f var/localstripe.ready ] && [ -f var/stripe-connect.ready ] && break; \
+	  kill -0 $$(cat var/localstripe.pid) 2>/dev/null && kill -0 $$(cat var/stripe-connect.pid) 2>/dev/null || break; \
 	  sleep 0.25; done; \
 	if [ ! -f var/localstripe.ready ]; then cat var/localstripe.log >&2; \
 	  echo "make run: localstripe (payments) did not start on 127.0.0.1:$(STRIPE_PORT); see var/localstripe.log." >&2; \
 	  exit 1; fi; \
-	LOCALSTRIPE_URL=http://127.0.0.1:$(STRIPE_PORT) $(PY) manage.py localstripe_webhook \
-	  --url http://$(HOST):$(PORT)/billing/stripe/webhook/ || exit 1; \
+	if [ ! -f var/stripe-connect.ready ]; then cat var/stripe-connect.log >&2; \
+	  echo "make run: the Stripe Connect stand-in (payouts) did not start on 127.0.0.1:$(STRIPE_CONNECT_PORT);" \
+	    "see var/stripe-connect.log." >&2; \
+	  exit 1; fi; \
+	export LOCALSTRIPE_URL=http://127.0.0.1:$(STRIPE_PORT) STRIPE_CONNECT_API_BASE=http://127.0.0.1:$(STRIPE_CONNECT_PORT); \
+	$(PY) manage.py localstripe_webhook --url http://$(HOST):$(PORT)/billing/stripe/webhook/ || exit 1; \
 	$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/; \
-	LOCALSTRIPE_URL=http://127.0.0.1:$(STRIPE_PORT) $(PY) manage.py runserver $(HOST):$(PORT)
+	echo "Payouts and Connect payments go to a recorded Stripe Connect stand-in on 127.0.0.1:$(STRIPE_CONNECT_PORT) (no money moves)."; \
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: throwaway PostgreSQL + Redis + localstripe on loopback, lint, whole suite
 test: install

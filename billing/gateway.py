@@ -448,7 +448,8 @@ def construct_event(payload: bytes, signature: str) -> dict:
 
 # ================================================================================================
 # Stripe Connect: payouts to partners' connected accounts (billing money; added by the payouts work).
-# localstripe has no Connect API: tests record Stripe's documented responses at the HTTP layer.
+# localstripe has no Connect API: `make run` and the tests send these calls to a stand-in serving
+# Stripe's recorded responses (billing.stripe_standin) through STRIPE_CONNECT_API_BASE.
 # ================================================================================================
 
 
@@ -521,10 +522,32 @@ def _connect_failure(exc: stripe.StripeError) -> TransferFailed:
     )
 
 
-def _call_connect(fn, *args, **kwargs) -> dict:
-    _configure()
+def connect_api_base() -> str:
+    """Where Connect calls go: ``STRIPE_CONNECT_API_BASE``, else ``STRIPE_API_BASE``, else Stripe.
+
+    Only `make run` sets it apart, to the recorded stand-in (``billing.stripe_standin``), because
+    localstripe has no Connect API; in production both are empty (api.stripe.com)."""
+    base = (
+        getattr(settings, "STRIPE_CONNECT_API_BASE", "")
+        or getattr(settings, "STRIPE_API_BASE", "")
+        or stripe.DEFAULT_API_BASE
+    )
+    return base.rstrip("/")
+
+
+def _connect_client() -> stripe.StripeClient:
+    # A client of its own (not the module-wide ``stripe.api_base``), so a Connect call never sends
+    # another thread's subscription call to the Connect server or the other way round.
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        base_addresses={"api": connect_api_base()},
+        max_network_retries=getattr(settings, "STRIPE_MAX_NETWORK_RETRIES", 2),
+    )
+
+
+def _call_connect(call) -> dict:
     try:
-        return _as_dict(fn(*args, **kwargs))
+        return _as_dict(call(_connect_client().v1))
     except stripe.StripeError as exc:
         raise _connect_failure(exc) from exc
 
@@ -539,12 +562,13 @@ def create_transfer(
     metadata=None,
 ) -> dict:
     """Move ``amount`` from the platform balance to a connected account (a payout to a partner)."""
+    params = {
+        "amount": money_to_minor(amount, currency),
+        "currency": currency.lower(),
+        "destination": destination,
+        "description": description,
+        "metadata": metadata or {},
+    }
     return _call_connect(
-        stripe.Transfer.create,
-        amount=money_to_minor(amount, currency),
-        currency=currency.lower(),
-        destination=destination,
-        description=description,
-        metadata=metadata or {},
-        idempotency_key=idempotency_key,
+        lambda v1: v1.transfers.create(params=params, options={"idempotency_key": idempotency_key})
     )

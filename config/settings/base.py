@@ -396,6 +396,9 @@ STRIPE_SECRET_KEY = env.secret("STRIPE_SECRET_KEY", default="sk_test_12345")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="pk_test_12345")
 STRIPE_WEBHOOK_SECRET = env.secret("STRIPE_WEBHOOK_SECRET", default="whsec_symbio_dev")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # empty = real Stripe
+# Connect calls (payout transfers) only; empty = STRIPE_API_BASE. `make run` points it at the
+# recorded stand-in (billing/stripe_standin) because localstripe has no Connect API.
+STRIPE_CONNECT_API_BASE = env.str("STRIPE_CONNECT_API_BASE", default="")
 STRIPE_JS_URL = env.str(
     "STRIPE_JS_URL",
     default=f"{STRIPE_API_BASE}/js.stripe.com/v3/" if STRIPE_API_BASE else "https://js.stripe.com/v3/",
