@@ -26,7 +26,7 @@ from billing.models import ConnectAccount, LedgerEntry, LedgerKind, PayoutStatem
 from billing.partner_views import statement_pdf_response
 from billing.services import payouts as payout_service
 from core.admin_views import paginate, permission_menu_item, require_perm
-from core.money import Currency
+from core.money import Currency, Money
 
 VIEW_LEDGER = "billing.view_ledgerentry"
 VIEW_STATEMENTS = "billing.view_payoutstatement"
@@ -186,10 +186,9 @@ def pay_out(request, public_id):
     else:
         messages.success(
             request,
-            _("Paid out %(amount)s %(currency)s to %(partner)s (transfer %(transfer)s).")
+            _("Paid out %(amount)s to %(partner)s (transfer %(transfer)s).")
             % {
-                "amount": payout.amount,
-                "currency": payout.currency,
+                "amount": Money(payout.amount, payout.currency),  # "¥167,200.00", as on the statement
                 "partner": statement.partner,
                 "transfer": payout.stripe_transfer_id,
             },

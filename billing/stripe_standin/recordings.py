@@ -51,28 +51,24 @@ INSUFFICIENT = {
 }
 
 
-def missing_parameter(name: str) -> dict:
+def _invalid_request(code: str, message: str, param: str) -> dict:
     return {
         "error": {
-            "code": "parameter_missing",
-            "doc_url": "https://stripe.com/docs/error-codes/parameter-missing",
-            "message": f"Missing required param: {name}.",
-            "param": name,
+            "code": code,
+            "doc_url": f"https://stripe.com/docs/error-codes/{code.replace('_', '-')}",
+            "message": message,
+            "param": param,
             "type": "invalid_request_error",
         }
     }
+
+
+def missing_parameter(name: str) -> dict:
+    return _invalid_request("parameter_missing", f"Missing required param: {name}.", name)
 
 
 def no_such_transfer(transfer_id: str) -> dict:
-    return {
-        "error": {
-            "code": "resource_missing",
-            "doc_url": "https://stripe.com/docs/error-codes/resource-missing",
-            "message": f"No such transfer: '{transfer_id}'",
-            "param": "id",
-            "type": "invalid_request_error",
-        }
-    }
+    return _invalid_request("resource_missing", f"No such transfer: '{transfer_id}'", "id")
 
 
 def unrecognized_url(method: str, path: str) -> dict:

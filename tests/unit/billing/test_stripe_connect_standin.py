@@ -162,3 +162,40 @@ def test_production_sends_connect_calls_to_stripe(settings):
     assert gateway.connect_api_base() == "https://api.stripe.com"
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # localstripe alone: Connect follows it
     assert gateway.connect_api_base() == "http://127.0.0.1:9"
+
+
+def test_the_standin_answers_like_stripe_for_what_it_does_not_do():
+    import json
+    import urllib.error
+    import urllib.request
+
+    from billing.stripe_standin import StandIn
+
+    standin = StandIn().start()
+
+    def call(path, data=None, key=None):
+        request = urllib.request.Request(
+            standin.base + path, data=data.encode() if data else None, headers={"Idempotency-Key": key or ""}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    try:
+        status, made = call("/v1/transfers", "amount=500&currency=cny&destination=acct_y", key="k1")
+        assert status == 200 and call(f"/v1/transfers/{made['id']}") == (200, made)
+        status, body = call("/v1/transfers", "currency=cny&destination=acct_y", key="k2")
+        assert (
+            status == 400
+            and body["error"]["code"] == "parameter_missing"
+            and body["error"]["param"] == "amount"
+        )
+        assert call("/v1/transfers/tr_unknown")[1]["error"]["code"] == "resource_missing"
+        status, body = call("/v1/accounts", "type=express")
+        assert status == 404 and body["error"]["message"].startswith(
+            "Unrecognized request URL (POST: /v1/accounts)"
+        )
+    finally:
+        standin.close()

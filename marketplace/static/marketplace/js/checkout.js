@@ -5,6 +5,21 @@
   var form = document.getElementById("checkout-form");
   // Seats × price total, kept in step with the seats field (the server renders the first figure).
   var seatsField = form && form.querySelector("[name=quantity]");
+  // Only the total in the chosen currency (both are rendered, for pages without script).
+  var currencyField = form && form.querySelector("select[name=currency]");
+  function showChosenCurrency() {
+    var shown = 0;
+    form.querySelectorAll(".seat-total").forEach(function (node) {
+      node.hidden = node.dataset.currency !== currencyField.value;
+      var separator = node.querySelector("[data-separator]");
+      if (separator) separator.hidden = shown === 0;
+      if (!node.hidden) shown += 1;
+    });
+  }
+  if (currencyField) {
+    currencyField.addEventListener("change", showChosenCurrency);
+    showChosenCurrency();
+  }
   if (seatsField && seatsField.type !== "hidden") {
     seatsField.addEventListener("input", function () {
       var seats = Math.max(parseInt(seatsField.value, 10) || 1, 1);
