@@ -36,13 +36,14 @@ run: install
 	for i in $$(seq 80); do [ -f var/localstripe.ready ] && [ -f var/stripe-connect.ready ] && break; \
 	  kill -0 $$(cat var/localstripe.pid) 2>/dev/null && kill -0 $$(cat var/stripe-connect.pid) 2>/dev/null || break; \
 	  sleep 0.25; done; \
+	connect_failed() { cat var/stripe-connect.log >&2; \
+	  echo "make run: the Stripe Connect stand-in (payouts) did not start on 127.0.0.1:$(STRIPE_CONNECT_PORT);" \
+	    "see var/stripe-connect.log." >&2; exit 1; }; \
+	if [ ! -f var/stripe-connect.ready ] && ! kill -0 $$(cat var/stripe-connect.pid) 2>/dev/null; then connect_failed; fi; \
 	if [ ! -f var/localstripe.ready ]; then cat var/localstripe.log >&2; \
 	  echo "make run: localstripe (payments) did not start on 127.0.0.1:$(STRIPE_PORT); see var/localstripe.log." >&2; \
 	  exit 1; fi; \
-	if [ ! -f var/stripe-connect.ready ]; then cat var/stripe-connect.log >&2; \
-	  echo "make run: the Stripe Connect stand-in (payouts) did not start on 127.0.0.1:$(STRIPE_CONNECT_PORT);" \
-	    "see var/stripe-connect.log." >&2; \
-	  exit 1; fi; \
+	if [ ! -f var/stripe-connect.ready ]; then connect_failed; fi; \
 	export LOCALSTRIPE_URL=http://127.0.0.1:$(STRIPE_PORT) STRIPE_CONNECT_API_BASE=http://127.0.0.1:$(STRIPE_CONNECT_PORT); \
 	$(PY) manage.py localstripe_webhook --url http://$(HOST):$(PORT)/billing/stripe/webhook/ || exit 1; \
 	$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/; \

@@ -26,7 +26,7 @@ def main(argv=None) -> int:
         print(
             f"The Stripe Connect stand-in could not start: {args.host}:{args.port} is not available "
             f"({exc.strerror or exc}). Another `make run` may hold it: stop it, or choose another "
-            f"port (make run STRIPE_PORT=…; the stand-in uses STRIPE_PORT + 1).",
+            f"port (make run STRIPE_CONNECT_PORT=…; by default STRIPE_PORT + 1).",
             file=sys.stderr,
         )
         return 1
