@@ -475,6 +475,7 @@ SPECTACULAR_SETTINGS = {
         "ProposalStateEnum": "demand.models.ProposalState",
         "RequirementStateEnum": "demand.models.RequirementState",
         "FundRequestStateEnum": "incentives.models.RequestState",
+        "ProposalPricingModelEnum": "demand.models.PricingModel",
     },
     # Symbio's API only, not the Wagtail admin's internal one (also keeps `check --deploy` clean).
     "PREPROCESSING_HOOKS": ["config.schema.exclude_wagtail_admin_api"],
