@@ -74,6 +74,108 @@ def _oauth_scheme() -> dict:
     }
 
 
+TOKEN_PATH = "/api/v1/oauth/token"
+
+OAUTH_TOKEN = {
+    "type": "object",
+    "description": "An access token (RFC 6749 §5.1). 访问令牌。",
+    "properties": {
+        "access_token": {"type": "string", "description": "Send as `Authorization: Bearer …`."},
+        "token_type": {"type": "string", "enum": ["Bearer"]},
+        "expires_in": {"type": "integer", "description": "Seconds the token is valid (3600)."},
+        "scope": {"type": "string", "description": "The granted scopes, space-separated."},
+    },
+    "required": ["access_token", "token_type", "expires_in", "scope"],
+}
+
+OAUTH_ERROR = {
+    "type": "object",
+    "description": "An OAuth error (RFC 6749 §5.2), not a problem document. OAuth 错误。",
+    "properties": {
+        "error": {
+            "type": "string",
+            "enum": [
+                "invalid_request",
+                "invalid_client",
+                "invalid_grant",
+                "unauthorized_client",
+                "unsupported_grant_type",
+                "invalid_scope",
+            ],
+        },
+        "error_description": {"type": "string"},
+    },
+    "required": ["error"],
+}
+
+
+def _token_operation() -> dict:
+    """``POST /api/v1/oauth/token``: django-oauth-toolkit's view is not a DRF view, so its
+    operation is written here, from what :mod:`api.oauth` answers."""
+    from api.models import Scope
+
+    form = {
+        "type": "object",
+        "properties": {
+            "grant_type": {"type": "string", "enum": ["client_credentials"]},
+            "scope": {
+                "type": "string",
+                "description": (
+                    "Space-separated scopes, each one the client was given (default: all of them): "
+                    + ", ".join(Scope.values)
+                    + ". 以空格分隔的权限范围（默认：客户端的全部权限）。"
+                ),
+            },
+            "client_id": {"type": "string", "description": "Instead of HTTP Basic. 也可代替 Basic 认证。"},
+            "client_secret": {"type": "string", "description": "Instead of HTTP Basic."},
+        },
+        "required": ["grant_type"],
+    }
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/OAuthError"}}}
+    return {
+        "operationId": "oauth_token_create",
+        "summary": "Get an access token (OAuth 2.0 client credentials)",
+        "description": (
+            "Exchanges an OAuth client's id and secret (HTTP Basic, or `client_id` and `client_secret` "
+            "in the form) for a Bearer access token valid one hour, acting with the client's partner and "
+            "scopes (narrowed to `scope` when given). No `Idempotency-Key`: each call issues a new token. "
+            "用 OAuth 客户端 ID 和密钥（HTTP Basic 或表单字段）换取一小时有效的访问令牌，权限为客户端的"
+            "权限（可用 scope 缩小）。无需幂等键，每次调用签发新令牌。"
+        ),
+        "tags": ["oauth"],
+        "security": [{"clientBasic": []}, {}],
+        "requestBody": {
+            "required": True,
+            "content": {"application/x-www-form-urlencoded": {"schema": form}},
+        },
+        "responses": {
+            "200": {
+                "description": "The token. 访问令牌。",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OAuthToken"}}},
+            },
+            "400": {
+                "description": "Unsupported grant type or a scope the client was not given. 请求有误。",
+                "content": error,
+            },
+            "401": {
+                "description": "Unknown client, wrong secret, revoked or expired client. 客户端认证失败。",
+                "content": error,
+            },
+        },
+    }
+
+
+def add_token_endpoint(result) -> None:
+    components = result.setdefault("components", {})
+    components.setdefault("schemas", {}).update({"OAuthToken": OAUTH_TOKEN, "OAuthError": OAUTH_ERROR})
+    components.setdefault("securitySchemes", {})["clientBasic"] = {
+        "type": "http",
+        "scheme": "basic",
+        "description": "OAuth client id and secret. OAuth 客户端 ID 与密钥。",
+    }
+    result.setdefault("paths", {})[TOKEN_PATH] = {"post": _token_operation()}
+
+
 def add_conventions(result, generator, request, public):
     """Post-processing hook: the shared headers and problem responses on every operation."""
     result.setdefault("components", {}).setdefault("securitySchemes", {})["oauth2"] = _oauth_scheme()
@@ -122,4 +224,5 @@ def add_conventions(result, generator, request, public):
             for status, response in responses.items():
                 if status.startswith("2"):
                     response.setdefault("headers", {}).update(headers)
+    add_token_endpoint(result)  # after the loop: the token endpoint has OAuth's conventions, not ours
     return result

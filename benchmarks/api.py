@@ -16,7 +16,11 @@ no network), one at a time, so the figures are server time:
    first and last page alike — cursor pagination does not slow down with depth);
 2. ``POST /api/v1/usage-records`` with 100 records a batch, every key already reported (each
    record looked up and answered ``duplicate``: the whole path except the Stripe call a new record
-   makes) — requests/s and records/s; and the same with 1-record batches.
+   makes) — requests/s and records/s; and the same with 1-record batches;
+3. ``GET /api/v1/leads`` and ``/api/v1/events`` paged the same way (10,000 verified leads and
+   10,000 events of the partner, among another partner's as many — the lists must not read them);
+4. ``POST /api/v1/certified-people/import``: 10,000 people in 20 batches of 500 rows, once
+   creating them and once more updating them (p50 / p95 per batch, rows/s).
 """
 
 from __future__ import annotations
@@ -50,7 +54,8 @@ from api.services import create_key  # noqa: E402
 from benchmarks.common import environment  # noqa: E402
 from billing.models import LedgerEntry, LedgerKind, PlanPrice, Subscription, UsageRecord  # noqa: E402
 from catalog.models import ListingPage  # noqa: E402
-from partners.models import Partner, PartnerKind  # noqa: E402
+from demand.models import Lead  # noqa: E402
+from partners.models import Certification, CertifiedPerson, Event, Partner, PartnerKind  # noqa: E402
 
 ROWS = 10_000
 SLUG = "bench-api"
@@ -123,12 +128,98 @@ def ensure_data():
         UsageRecord(subscription=usage_sub, quantity=1, idempotency_key=f"api-{partner.pk}-k{i}")
         for i in range(have, ROWS)
     )
+    ensure_leads_and_events(partner)
+    other_org, _created = Organisation.objects.get_or_create(
+        slug=f"{SLUG}-other",
+        defaults={
+            "name": "另一基准伙伴",
+            "name_en": "Other bench partner",
+            "kind": Organisation.Kind.PARTNER,
+        },
+    )
+    other, _created = Partner.objects.get_or_create(
+        organisation=other_org, defaults={"kind": PartnerKind.ISV}
+    )
+    ensure_leads_and_events(other)  # another partner's rows: the lists must not read them
     key, token = create_key(
-        partner=partner, user=None, name="bench", scopes=["payouts:read", "entitlements:read", "usage:write"]
+        partner=partner,
+        user=None,
+        name="bench",
+        scopes=[
+            "payouts:read",
+            "entitlements:read",
+            "usage:write",
+            "leads:read",
+            "webhooks:manage",
+            "certifications:write",
+        ],
     )
     key.rate_per_second = key.burst = 30_000
     key.save()
     return partner, usage_sub, token
+
+
+def ensure_leads_and_events(partner):
+    now = timezone.now()
+    have = Lead.objects.filter(partner=partner).count()
+    Lead.objects.bulk_create(
+        Lead(
+            partner=partner,
+            contact_name=f"客户 {i}",
+            email=f"lead{i}@bench.example.cn",
+            message="想了解报价。",
+            verified_at=now - timedelta(minutes=i),
+            first_response_due=now + timedelta(days=1),
+        )
+        for i in range(have, ROWS)
+    )
+    have = Event.objects.filter(partner=partner).count()
+    Event.objects.bulk_create(
+        Event(
+            partner=partner,
+            type="entitlement.created",
+            payload={"id": str(uuid.uuid4()), "status": "active", "seats": 5},
+            created_at=now - timedelta(seconds=i * 30),  # within the 30 days the API lists
+        )
+        for i in range(have, ROWS)
+    )
+
+
+def import_batches(client, partner, rounds_label):
+    certification, _created = Certification.objects.get_or_create(
+        slug=f"{SLUG}-cert", defaults={"name": "基准认证", "name_en": "Bench certification"}
+    )
+    times = []
+    started = time.perf_counter()
+    for batch in range(ROWS // 500):
+        body = json.dumps(
+            {
+                "rows": [
+                    {
+                        "name": f"工程师 {batch * 500 + i}",
+                        "email": f"cert{batch * 500 + i}@bench.example.cn",
+                        "certification": certification.slug,
+                        "issued_on": "2026-06-01" if rounds_label == "create" else "2026-07-01",
+                    }
+                    for i in range(500)
+                ]
+            }
+        )
+        t0 = time.perf_counter()
+        response = client.post(
+            "/api/v1/certified-people/import",
+            body,
+            content_type="application/json",
+            headers={"Idempotency-Key": uuid.uuid4().hex},
+        )
+        times.append((time.perf_counter() - t0) * 1000)
+        assert response.status_code == 200 and response.json()["failed"] == 0, response.content[:300]
+    elapsed = time.perf_counter() - started
+    print(
+        f"POST /api/v1/certified-people/import, 500 rows a batch ({rounds_label}): {len(times)} batches · "
+        f"p50 {statistics.median(times):.0f} ms · p95 {pct(times, 95):.0f} ms · "
+        f"{ROWS / elapsed:,.0f} rows/s"
+    )
 
 
 def pct(values, p):
@@ -160,7 +251,7 @@ def main():
     settings.ALLOWED_HOSTS = ["*"]
     client.get("/api/v1/transactions?limit=50")  # warm up (connections, templates, caches)
     print(f"rows: {ROWS:,} per list · one client, in process (server time)")
-    for path in ("/api/v1/transactions", "/api/v1/subscriptions"):
+    for path in ("/api/v1/transactions", "/api/v1/subscriptions", "/api/v1/leads", "/api/v1/events"):
         for limit in (50, 200):
             times, queries, rows = page_through(client, path, limit)
             print(
@@ -202,6 +293,9 @@ def main():
             f"{requests / elapsed:.1f} requests/s · "
             f"{requests * size / elapsed:,.0f} records/s · {elapsed / requests * 1000:.1f} ms a request"
         )
+    CertifiedPerson.objects.filter(partner=partner).delete()  # the first round creates every row
+    import_batches(client, partner, "create")
+    import_batches(client, partner, "update")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """Billing's events for partners' webhooks (``partners.services.events.emit``): every entitlement
-change of a partner's listing as ``entitlement.<event>``, and for subscriptions
+change of a partner's listing as ``entitlement.<event>`` (the fulfilment notifications), and for subscriptions
 ``subscription.created`` / ``subscription.cancelled``. Connected in ``billing.receivers``."""
 
 import logging
@@ -14,14 +14,24 @@ def _customer(organisation) -> dict:
     return {"name": organisation.name, "slug": organisation.slug}
 
 
+def _moment(value):
+    return value.isoformat() if value else None
+
+
 def entitlement_payload(entitlement: Entitlement) -> dict:
+    """What a fulfilment receiver needs to provision: the entitlement, its customer and listing."""
+    listing = entitlement.listing
     return {
         "id": str(entitlement.public_id),
-        "listing": str(entitlement.listing.translation_key),
-        "customer": _customer(entitlement.organisation),
+        "listing": str(listing.translation_key),
+        "listing_slug": listing.slug,
+        "listing_title": listing.title,
+        "customer": {**_customer(entitlement.organisation), "name_en": entitlement.organisation.name_en},
         "source": entitlement.source,
         "status": entitlement.status,
         "seats": entitlement.seats,
+        "starts_at": _moment(entitlement.starts_at),
+        "ends_at": _moment(entitlement.ends_at),
         "subscription": str(entitlement.subscription.public_id) if entitlement.subscription_id else None,
     }
 

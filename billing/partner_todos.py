@@ -2,19 +2,14 @@
 
 from django.utils.translation import ngettext
 
-from billing.models import FulfilmentDelivery
+from billing.services.fulfilment import failed_deliveries as _failed
 from partners.console_todos import Severity, Todo, safe_reverse
 
 
 def failed_deliveries(*, partner):
-    """Failed fulfilment deliveries not since re-sent successfully (what the deliveries page
-    lists under "Failed")."""
-    resent_ok = FulfilmentDelivery.objects.filter(
-        partner=partner, resent_from__isnull=False, status=FulfilmentDelivery.Status.DELIVERED
-    ).values("resent_from")
-    return FulfilmentDelivery.objects.filter(
-        partner=partner, status=FulfilmentDelivery.Status.FAILED
-    ).exclude(pk__in=resent_ok)
+    """Failed fulfilment notifications: deliveries of entitlement events that gave up (a re-sent
+    one is pending again, then succeeded — either way no longer failed)."""
+    return _failed(partner)
 
 
 def todos(*, partner, membership=None) -> list[Todo]:

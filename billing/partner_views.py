@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -22,12 +22,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing import exports as ledger_exports
-from billing.models import FulfilmentDelivery, LedgerEntry, LedgerKind, PayoutStatement
+from billing.models import LedgerEntry, LedgerKind, PayoutStatement
 from billing.services import fulfilment as fulfilment_service
 from billing.services import ledger as ledger_service
 from billing.services import payouts as payout_service
 from core.admin_views import paginate
+from core.exceptions import ApplicationError
 from core.money import Currency, Money
+from partners.models import Delivery
 from partners.selectors.programme import partner_for_member
 
 app_name = "billing_partner"
@@ -81,7 +83,7 @@ def overview(request):
             "chart": ledger_service.monthly_chart(partner),
             "entries": LedgerEntry.objects.filter(partner=partner).select_related("invoice")[:10],
             "statements": PayoutStatement.objects.filter(partner=partner)[:6],
-            "deliveries": FulfilmentDelivery.objects.filter(partner=partner)[:5],
+            "deliveries": fulfilment_service.deliveries(partner)[:5],
             "endpoint": fulfilment_service.endpoint_for(partner) if membership.can_manage else None,
         },
     )
@@ -99,11 +101,15 @@ def fulfilment_settings(request):
             raise PermissionDenied
         form = EndpointForm(request.POST)
         if form.is_valid():
-            fulfilment_service.update_endpoint(
-                partner, url=form.cleaned_data["url"], active=form.cleaned_data["active"]
-            )
-            messages.success(request, _("Fulfilment settings saved."))
-            return redirect("billing_partner:fulfilment")
+            try:
+                fulfilment_service.update_endpoint(
+                    partner, url=form.cleaned_data["url"], active=form.cleaned_data["active"]
+                )
+            except ApplicationError as error:
+                form.add_error("url", error.message)
+            else:
+                messages.success(request, _("Fulfilment settings saved."))
+                return redirect("billing_partner:fulfilment")
         status = 400
     return render(
         request,
@@ -134,6 +140,7 @@ def reveal_secret(request):
             "form": EndpointForm(initial={"url": endpoint.url, "active": endpoint.active}),
             "can_manage": True,
             "revealed_secret": endpoint.secret,
+            "revealed_webhook_secret": endpoint.webhook_endpoint.secret if endpoint.webhook_endpoint else "",
         },
     )
 
@@ -150,10 +157,11 @@ def rotate_secret(request):
 @login_required
 @require_GET
 def deliveries(request):
+    """The webhook delivery log of the entitlement events (the fulfilment notifications)."""
     membership, partner = _partner(request)
-    qs = FulfilmentDelivery.objects.filter(partner=partner)
+    qs = fulfilment_service.deliveries(partner)
     status = request.GET.get("status") or ""
-    if status in FulfilmentDelivery.Status.values:
+    if status in Delivery.Status.values:
         qs = qs.filter(status=status)
     return render(
         request,
@@ -162,17 +170,21 @@ def deliveries(request):
             "partner": partner,
             "page_obj": paginate(request, qs, per_page=PER_PAGE),
             "status": status,
-            "statuses": FulfilmentDelivery.Status.choices,
+            "statuses": Delivery.Status.choices,
             "can_manage": membership.can_manage,
         },
     )
+
+
+def _delivery(partner, public_id) -> Delivery:
+    return get_object_or_404(fulfilment_service.deliveries(partner), public_id=public_id)
 
 
 @login_required
 @require_GET
 def delivery_detail(request, public_id):
     membership, partner = _partner(request)
-    delivery = get_object_or_404(FulfilmentDelivery, public_id=public_id, partner=partner)
+    delivery = _delivery(partner, public_id)
     return render(
         request,
         "billing/partner/delivery_detail.html",
@@ -184,15 +196,15 @@ def delivery_detail(request, public_id):
 @require_POST
 def delivery_resend(request, public_id):
     _membership, partner = _partner(request)
-    delivery = get_object_or_404(FulfilmentDelivery, public_id=public_id, partner=partner)
+    delivery = _delivery(partner, public_id)
     _partner(request, manage=True)
     try:
-        copy = fulfilment_service.resend(delivery)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("billing_partner:delivery", public_id=delivery.public_id)
-    messages.success(request, _("Notification queued for re-sending."))
-    return redirect("billing_partner:delivery", public_id=copy.public_id)
+        fulfilment_service.resend(delivery)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Notification queued for re-sending."))
+    return redirect("billing_partner:delivery", public_id=delivery.public_id)
 
 
 @login_required

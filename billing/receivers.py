@@ -2,8 +2,9 @@
 
 * ``invoice_paid`` / ``invoice_refunded`` post to the ledger inside the sender's transaction
   (idempotent per Stripe object, so a replayed webhook posts nothing more);
-* ``entitlement_changed`` (sent after commit) logs a fulfilment notification and sends it from
-  a task; it never raises into the customer's request;
+* ``entitlement_changed`` (sent after commit) emits the ``entitlement.*`` (and subscription)
+  events — the fulfilment notifications, delivered by the webhook machinery; it never raises into
+  the customer's request;
 * a published listing gets its plans synced to Stripe (after commit), only with a real worker
   (``BILLING_SYNC_PLANS_ON_PUBLISH``, default: tasks not eager): inline, it would make every publish
   (tests, the demo seed) wait on Stripe. Checkout syncs a plan lazily anyway.
@@ -17,7 +18,7 @@ from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
 from billing import signals
-from billing.services import fulfilment, ledger
+from billing.services import ledger
 from core.tasks import enqueue
 
 logger = logging.getLogger(__name__)
@@ -31,14 +32,6 @@ def post_paid_invoice(sender, invoice, **kwargs):
 @receiver(signals.invoice_refunded, dispatch_uid="billing.money.invoice_refunded")
 def post_refund(sender, invoice, amount, currency, stripe_refund_id="", **kwargs):
     ledger.post_refund(invoice, amount=amount, currency=currency, stripe_refund_id=stripe_refund_id)
-
-
-@receiver(signals.entitlement_changed, dispatch_uid="billing.money.entitlement_changed")
-def notify_partner(sender, entitlement, event, **kwargs):
-    try:
-        fulfilment.notify_entitlement(entitlement, event)
-    except Exception:  # noqa: BLE001 - the customer's action has committed; log, never fail it
-        logger.exception("Could not log the fulfilment notification for entitlement %s", entitlement.pk)
 
 
 @receiver(signals.entitlement_changed, dispatch_uid="billing.partner_events")

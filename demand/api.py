@@ -11,14 +11,15 @@ import uuid
 
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import PartnerAPIMixin, StrictSerializerMixin, money
 from demand import selectors
-from demand.models import Lead, LeadState, Proposal, Requirement
+from demand.models import Lead, LeadMessage, LeadState, PricingModel, Proposal, Requirement
 from demand.services import leads as lead_service
+from demand.services import proposals as proposal_service
 
 UUID_RE = "[0-9a-f-]{36}"
 
@@ -58,6 +59,21 @@ class LeadStateSerializer(StrictSerializerMixin, serializers.Serializer):
     reason = serializers.CharField(max_length=255, required=False, allow_blank=True)
 
 
+class LeadReplySerializer(StrictSerializerMixin, serializers.Serializer):
+    body = serializers.CharField(max_length=4000, help_text="Your answer; e-mailed to the customer.")
+
+
+class LeadMessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LeadMessage
+        fields = ["body", "from_partner", "created_at"]
+
+
+class LeadReplyResultSerializer(serializers.Serializer):
+    message = LeadMessageSerializer()
+    lead = LeadSerializer()
+
+
 def lead_payload(lead: Lead) -> dict:
     """A lead as the API and its events show it (JSON-ready)."""
     return dict(LeadSerializer(lead).data)
@@ -75,7 +91,7 @@ class LeadViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
     lookup_value_regex = UUID_RE
-    required_scopes = {"GET": "leads:read", "state": "leads:write"}
+    required_scopes = {"GET": "leads:read", "state": "leads:write", "replies": "leads:write"}
 
     def get_queryset(self):
         return Lead.objects.filter(partner=self.partner, verified_at__isnull=False).select_related("listing")
@@ -100,6 +116,32 @@ class LeadViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
             reason=serializer.validated_data.get("reason", ""),
         )
         return Response(LeadSerializer(lead).data)
+
+    @extend_schema(
+        summary="Reply to a lead",
+        description=(
+            "Answers the customer as the console's reply does: the message is e-mailed to them, your first "
+            "reply is the lead's first response and moves a new lead to contacted (a `lead.updated` "
+            "event). Accept or decline a lead with its state (`qualified`, or `lost` with a reason). "
+            "回复询盘（与控制台相同：邮件通知客户；首次回复计为首次响应，新询盘转为已联系）。"
+            "接受或拒绝询盘请更改其状态。"
+        ),
+        request=LeadReplySerializer,
+        responses={201: LeadReplyResultSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def replies(self, request, id=None):
+        lead = self.get_object()
+        serializer = LeadReplySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        message = lead_service.reply(
+            lead=lead, user=None, body=serializer.validated_data["body"], from_partner=True
+        )
+        lead.refresh_from_db()
+        return Response(
+            {"message": LeadMessageSerializer(message).data, "lead": LeadSerializer(lead).data},
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class RequirementSerializer(serializers.ModelSerializer):
@@ -208,6 +250,34 @@ class ProposalSerializer(serializers.ModelSerializer):
         return money(proposal.total, proposal.currency)
 
 
+class MilestoneInputSerializer(StrictSerializerMixin, serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    acceptance_criteria = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    due_in_days = serializers.IntegerField(min_value=0, max_value=3650, required=False)
+
+
+class ProposalSubmitSerializer(StrictSerializerMixin, serializers.Serializer):
+    requirement = serializers.UUIDField(help_text="A requirement you are invited to (or claimed).")
+    pricing_model = serializers.ChoiceField(choices=PricingModel.choices)
+    total = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="In the requirement's currency, as a decimal string."
+    )
+    max_cost = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    timeline_days = serializers.IntegerField(min_value=1, max_value=3650)
+    summary = serializers.CharField(max_length=8000)
+    assumptions = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    answers = serializers.ListField(
+        child=serializers.CharField(max_length=2000),
+        required=False,
+        max_length=50,
+        help_text="One answer per screening question, in order.",
+    )
+    milestones = MilestoneInputSerializer(
+        many=True, required=False, max_length=50, help_text="Their amounts add up to the total."
+    )
+
+
 def proposal_payload(proposal: Proposal) -> dict:
     return dict(ProposalSerializer(proposal).data)
 
@@ -215,6 +285,20 @@ def proposal_payload(proposal: Proposal) -> dict:
 @extend_schema_view(
     list=extend_schema(summary="List your proposals", description="Your proposals. 您提交的方案。"),
     retrieve=extend_schema(summary="One proposal", description="One of your proposals. 单个方案。"),
+    create=extend_schema(
+        summary="Submit a proposal",
+        description=(
+            "Proposes on a requirement you are invited to, with the console's rules: before the due date, "
+            "one proposal per requirement (revise it in the console), every screening question answered, "
+            "milestones adding up to the total, your tier's daily cap. Emits `proposal.submitted`. A "
+            "requirement you may not see is a 404; one you may not propose on (not invited, closed, past "
+            "due, already proposed) a 409. "
+            "为受邀的需求提交方案（规则与控制台相同：截止前、每个需求一份、回答全部筛选问题、"
+            "里程碑金额之和等于总价）。无权查看的需求返回 404，不可提交时返回 409。"
+        ),
+        request=ProposalSubmitSerializer,
+        responses={201: ProposalSerializer},
+    ),
 )
 class ProposalViewSet(
     PartnerAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
@@ -223,7 +307,21 @@ class ProposalViewSet(
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
     lookup_value_regex = UUID_RE
-    required_scopes = {"GET": "demand:read"}
+    required_scopes = {"GET": "demand:read", "POST": "proposals:write"}
+
+    def create(self, request):
+        serializer = ProposalSubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        requirement, _invitation = selectors.get_requirement_for_partner(
+            partner=self.partner, public_id=data.pop("requirement")
+        )
+        data["milestones"] = [dict(m) for m in data.get("milestones", [])]
+        proposal = proposal_service.submit_proposal(
+            requirement=requirement, partner=self.partner, user=None, **data
+        )
+        proposal = self.get_queryset().get(pk=proposal.pk)
+        return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
 
     def get_queryset(self):
         return (

@@ -24,10 +24,10 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
+from billing import events as billing_events
 from billing.models import (
     ConnectAccount,
     Entitlement,
-    FulfilmentDelivery,
     FulfilmentEndpoint,
     Interval,
     Invoice,
@@ -42,12 +42,13 @@ from billing.models import (
 )
 from billing.services import commission as commission_service
 from billing.services import facts as facts_service
+from billing.services import fulfilment as fulfilment_service
 from billing.services import ledger as ledger_service
 from billing.services import payouts as payout_service
 from catalog.models import ListingPage, ListingPlan, ListingUsage, PricingModel, UsageKind
 from core.money import Currency, quantize
 from demo.base import DEMO_TODAY, SeedContext
-from partners.models import Partner, PartnerKind, Tier
+from partners.models import Delivery, Event, Partner, PartnerKind, Tier, WebhookEndpoint
 
 PREFIX = "demo_"
 NUMBER_PREFIX = "DEMO-"
@@ -110,7 +111,8 @@ def reset_history() -> dict[str, int]:
     counts["ledger entries"] = LedgerEntry.objects.filter(partner_id__in=partner_ids).delete()[0]
     counts["payouts"] = Payout.objects.filter(partner_id__in=partner_ids).delete()[0]
     counts["statements"] = PayoutStatement.objects.filter(partner_id__in=partner_ids).delete()[0]
-    FulfilmentDelivery.objects.filter(partner_id__in=partner_ids).delete()
+    WebhookEndpoint.objects.filter(partner_id__in=partner_ids, fulfilment__isnull=False).delete()
+    Event.objects.filter(partner_id__in=partner_ids, type__startswith="entitlement.").delete()
     FulfilmentEndpoint.objects.filter(partner_id__in=partner_ids).delete()
     ConnectAccount.objects.filter(partner_id__in=partner_ids).delete()
     counts["invoices"] = Invoice.objects.filter(demo_org | Q(number__startswith=NUMBER_PREFIX)).delete()[0]
@@ -552,59 +554,62 @@ def seed_statements() -> dict[str, int]:
 
 
 def seed_fulfilment(ctx: SeedContext) -> dict[str, int]:
-    """Fulfilment URLs for the partners with sales, and a delivery log for the flagship partner."""
+    """Fulfilment URLs (webhook endpoints subscribed to the entitlement events) for the partners
+    with sales, and a log of entitlement events delivered to them for the flagship partner and a
+    few others (written as rows: the demo sends nothing)."""
     rng = ctx.rng("billing.fulfilment")
     with_sales = (
         Partner.objects.filter(organisation__website__endswith=".example.com", ledger_entries__isnull=False)
         .distinct()
         .select_related("organisation")
     )
-    existing = set(FulfilmentEndpoint.objects.values_list("partner_id", flat=True))
-    FulfilmentEndpoint.objects.bulk_create(
-        [
-            FulfilmentEndpoint(
-                partner=p,
-                url=f"https://fulfilment.{p.organisation.slug}.example.com/symbio",
-                secret=f"fsec_demo_{rng.getrandbits(96):024x}",
-            )
-            for p in with_sales
-            if p.pk not in existing
-        ]
+    existing = set(
+        FulfilmentEndpoint.objects.filter(webhook_endpoint__isnull=False).values_list("partner_id", flat=True)
     )
-    urls = dict(FulfilmentEndpoint.objects.values_list("partner_id", "url"))
+    for p in with_sales:
+        if p.pk not in existing:
+            fulfilment_service.update_endpoint(
+                p, url=f"https://fulfilment.{p.organisation.slug}.example.com/symbio"
+            )
+    webhook_of = dict(
+        FulfilmentEndpoint.objects.filter(webhook_endpoint__isnull=False).values_list(
+            "partner_id", "webhook_endpoint_id"
+        )
+    )
     flagship = ctx.registry.get("partners.flagship")
     partner_ids = [flagship] if flagship else []
     partner_ids += [p.pk for p in with_sales[:5] if p.pk != flagship]
+    if Event.objects.filter(partner_id__in=partner_ids, type__startswith="entitlement.").exists():
+        return {"endpoints": with_sales.count(), "deliveries": 0}
     deliveries = []
     events = ("created", "activated", "seats_changed", "suspended", "resumed", "ended")
     for ent in (
         Entitlement.objects.filter(listing__partner_id__in=partner_ids)
-        .select_related("listing", "organisation")
+        .select_related("listing", "organisation", "subscription")
         .order_by("pk")[:60]
     ):
-        event = events[rng.randrange(len(events))]
+        event_type = f"entitlement.{events[rng.randrange(len(events))]}"
         ok = rng.random() < 0.85
         created = timezone.now() - timedelta(days=rng.randint(0, 60), minutes=rng.randint(0, 1000))
+        event = Event.objects.create(
+            partner_id=ent.listing.partner_id,
+            type=event_type,
+            payload=billing_events.entitlement_payload(ent),
+            created_at=created,
+        )
+        endpoint_id = webhook_of.get(ent.listing.partner_id)
+        if endpoint_id is None:
+            continue
         deliveries.append(
-            FulfilmentDelivery(
-                partner_id=ent.listing.partner_id,
-                entitlement=ent,
-                event=f"entitlement.{event}",
-                payload={
-                    "type": f"entitlement.{event}",
-                    "data": {
-                        "entitlement": {"id": str(ent.public_id), "status": ent.status, "seats": ent.seats},
-                        "customer": {"organisation": ent.organisation.slug},
-                        "listing": {"id": ent.listing_id, "slug": ent.listing.slug},
-                    },
-                },
-                url=urls.get(ent.listing.partner_id, ""),
-                status=FulfilmentDelivery.Status.DELIVERED if ok else FulfilmentDelivery.Status.FAILED,
-                attempts=1 if ok else 6,
-                response_code=200 if ok else 503,
-                last_error="" if ok else "The endpoint answered HTTP 503.",
-                delivered_at=created if ok else None,
+            Delivery(
+                event=event,
+                endpoint_id=endpoint_id,
+                status=Delivery.Status.SUCCEEDED if ok else Delivery.Status.FAILED,
+                attempts=1 if ok else 9,
+                response_status=200 if ok else 503,
+                last_error="" if ok else "HTTP 503",
+                last_attempt_at=created,
             )
         )
-    FulfilmentDelivery.objects.bulk_create(deliveries)
+    Delivery.objects.bulk_create(deliveries)
     return {"endpoints": with_sales.count(), "deliveries": len(deliveries)}

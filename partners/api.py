@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from core.api import PartnerAPIMixin, StrictSerializerMixin, parse_moment
 from partners.models import CertifiedPerson, Event, Partner, Tier, WebhookEndpoint
-from partners.services import webhooks
+from partners.services import certifications, webhooks
 from partners.services.events import EVENT_TYPES
 
 
@@ -305,6 +305,38 @@ class CertifiedPersonSerializer(serializers.ModelSerializer):
         return person.issued_on <= today < person.expires_on
 
 
+class CertificationRowSerializer(StrictSerializerMixin, serializers.Serializer):
+    name = serializers.CharField(max_length=200, allow_blank=True)
+    email = serializers.CharField(max_length=254, allow_blank=True)
+    certification = serializers.CharField(max_length=200, allow_blank=True, help_text="Slug or name.")
+    issued_on = serializers.CharField(max_length=20, allow_blank=True, help_text="YYYY-MM-DD")
+    expires_on = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        help_text="YYYY-MM-DD; default: issued_on plus the certification's validity.",
+    )
+
+
+class CertificationImportSerializer(StrictSerializerMixin, serializers.Serializer):
+    rows = CertificationRowSerializer(many=True, allow_empty=False, max_length=500)
+
+
+class CertificationRowResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The row's position in `rows`, from 0.")
+    status = serializers.ChoiceField(choices=["created", "updated", "error"])
+    code = serializers.CharField(allow_null=True, help_text="Why the row was refused (stable).")
+    detail = serializers.CharField(allow_null=True, help_text="The reason, in your language.")
+    person = CertifiedPersonSerializer(allow_null=True)
+
+
+class CertificationImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    results = CertificationRowResultSerializer(many=True)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Your certified people",
@@ -316,7 +348,55 @@ class CertifiedPersonViewSet(
     PartnerAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = CertifiedPersonSerializer
-    required_scopes = {"GET": "partner:read"}
+    required_scopes = {"GET": "partner:read", "import_rows": "certifications:write"}
 
     def get_queryset(self):
         return CertifiedPerson.objects.filter(partner=self.partner).select_related("certification")
+
+    @extend_schema(
+        summary="Import certified people",
+        description=(
+            "The console's CSV import as JSON: each row has the CSV's columns (`name`, `email`, "
+            "`certification` by slug or name, `issued_on`, optional `expires_on`; ISO dates) and is "
+            "imported on its own, keyed by (email, certification) — sending a row again updates it. "
+            "At most 500 rows; one result per row, in order. "
+            "以 JSON 导入认证人员（与控制台 CSV 导入相同的规则）：每行单独导入，按邮箱和认证去重，"
+            "重复提交即更新；每次最多 500 行，逐行返回结果。"
+        ),
+        request=CertificationImportSerializer,
+        responses={200: CertificationImportResultSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_rows(self, request):
+        data = CertificationImportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report, results = certifications.import_rows(
+            partner=self.partner, rows=[dict(row) for row in data.validated_data["rows"]]
+        )
+        return Response(
+            {
+                "created": report.created,
+                "updated": report.updated,
+                "failed": len(report.errors),
+                "results": [_row_result(result) for result in results],
+            }
+        )
+
+
+def _row_result(result: dict) -> dict:
+    if result["status"] == "error":
+        reason = result["reason"]
+        return {
+            "index": result["index"],
+            "status": "error",
+            "code": certifications.ROW_CODES.get(reason, "invalid_row"),
+            "detail": _(reason) % result["params"] if result["params"] else _(reason),
+            "person": None,
+        }
+    return {
+        "index": result["index"],
+        "status": result["status"],
+        "code": None,
+        "detail": None,
+        "person": CertifiedPersonSerializer(result["person"]).data,
+    }

@@ -1,5 +1,5 @@
-"""ISV fulfilment: where a partner wants to hear about entitlement changes, and the log of
-every notification sent there (signed with the partner's HMAC secret, retried with backoff)."""
+"""ISV fulfilment: where a partner wants to hear about entitlement changes (a webhook endpoint
+subscribed to the ``entitlement.*`` events), and the legacy log of the old sender."""
 
 import secrets
 
@@ -16,20 +16,26 @@ def new_fulfilment_secret() -> str:
 
 
 class FulfilmentEndpoint(TimeStampedModel):
+    """A partner's fulfilment settings. Notifications are ``entitlement.*`` events on the outbound
+    webhook machinery (``partners.services.webhooks``): the fulfilment URL is a webhook endpoint
+    subscribed to those events (``webhook_endpoint``), signed and retried like every webhook.
+    ``secret`` signs the partner's calls to the legacy usage endpoint (``/billing/api/usage/``)."""
+
     partner = models.OneToOneField(
         "partners.Partner",
         on_delete=models.CASCADE,
         related_name="fulfilment_endpoint",
         verbose_name=_("partner"),
     )
-    url = models.URLField(
-        _("fulfilment URL"),
-        max_length=500,
+    webhook_endpoint = models.OneToOneField(
+        "partners.WebhookEndpoint",
+        on_delete=models.SET_NULL,
+        null=True,
         blank=True,
-        help_text=_("We POST a signed JSON notification here whenever a customer's entitlement changes."),
+        related_name="fulfilment",
+        verbose_name=_("webhook endpoint"),
     )
     secret = models.CharField(_("signing secret"), max_length=80, default=new_fulfilment_secret)
-    active = models.BooleanField(_("active"), default=True)
     rotated_at = models.DateTimeField(_("secret rotated"), null=True, blank=True)
 
     class Meta:
@@ -40,11 +46,23 @@ class FulfilmentEndpoint(TimeStampedModel):
         return self.url or "—"
 
     @property
+    def url(self) -> str:
+        return self.webhook_endpoint.url if self.webhook_endpoint_id else ""
+
+    @property
+    def active(self) -> bool:
+        return self.webhook_endpoint_id is not None and self.webhook_endpoint.disabled_at is None
+
+    @property
     def secret_hint(self) -> str:
         return f"{self.secret[:9]}…{self.secret[-4:]}"
 
 
 class FulfilmentDelivery(PublicIdModel, TimeStampedModel):
+    """Legacy: the log of the old, separate fulfilment sender. No longer written; migration
+    ``billing.0002_fulfilment_on_webhooks`` copied every row into the webhook log (an ``Event``
+    with the same id, and a ``Delivery`` to the partner's fulfilment endpoint)."""
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         DELIVERED = "delivered", _("Delivered")

@@ -1,61 +1,40 @@
-"""ISV fulfilment: signed JSON notifications of entitlement changes to the partner's URL.
+"""ISV fulfilment: entitlement changes told to the partner's fulfilment URL — as ``entitlement.*``
+events on the outbound webhook machinery (``partners.services.events`` / ``webhooks``), not a
+sender of its own.
 
-Each notification is a :class:`~billing.models.fulfilment.FulfilmentDelivery` row created in the
-customer's transaction; the HTTP call happens in a Celery task after commit and never raises
-into the customer's request. A failed attempt schedules the next one with exponential backoff
-(``BILLING_FULFILMENT_BACKOFF_SECONDS`` × 2^(attempt−1)); the beat task
-``billing.tasks.fulfilment.retry_fulfilment_deliveries`` picks due ones up. After
-``BILLING_FULFILMENT_MAX_ATTEMPTS`` the delivery is marked failed; the partner can re-send it.
+The fulfilment URL is a webhook endpoint subscribed to the entitlement events
+(``FulfilmentEndpoint.webhook_endpoint``): notifications are signed the Standard Webhooks way
+(``webhook-id``, ``webhook-timestamp``, ``webhook-signature``), retried on the webhook schedule,
+logged in the webhook delivery log and re-sent from it. ``billing.events`` emits the events.
 
-Signature (Stripe's scheme, so receivers know it): header
-``X-Symbio-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the secret>``.
-:func:`verify_signature` is the reference check a receiver runs.
+The partner's fulfilment secret (``fsec_…``) still signs its calls to the legacy usage endpoint
+(``/billing/api/usage/``): ``X-Symbio-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of
+"<t>.<raw body>">``; :func:`verify_signature` checks it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-import logging
 import time
-import uuid
-from datetime import timedelta
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from billing.models.fulfilment import FulfilmentDelivery, FulfilmentEndpoint, new_fulfilment_secret
+from billing.models.fulfilment import FulfilmentEndpoint, new_fulfilment_secret
 from core import outbound
-from core.tasks import enqueue_on_commit
-
-logger = logging.getLogger(__name__)
+from partners.models import Delivery
+from partners.services import webhooks
 
 SIGNATURE_HEADER = "X-Symbio-Signature"
-EVENT_HEADER = "X-Symbio-Event"
-DELIVERY_HEADER = "X-Symbio-Delivery"
-USER_AGENT = "Symbio-Fulfilment/1.0"
+EVENT_PREFIX = "entitlement."
 
 
-def max_attempts() -> int:
-    return int(getattr(settings, "BILLING_FULFILMENT_MAX_ATTEMPTS", 6))
+def event_types() -> list[str]:
+    """The events a fulfilment endpoint is subscribed to: every ``entitlement.*`` type."""
+    from partners.services.events import EVENT_TYPES
 
-
-def backoff_base() -> int:
-    return int(getattr(settings, "BILLING_FULFILMENT_BACKOFF_SECONDS", 60))
-
-
-def request_timeout() -> float:
-    return float(getattr(settings, "BILLING_FULFILMENT_TIMEOUT_SECONDS", 5))
-
-
-def backoff_delay(attempts: int) -> timedelta:
-    """Wait after the ``attempts``-th failed attempt: base, 2×base, 4×base …"""
-    return timedelta(seconds=backoff_base() * 2 ** max(attempts - 1, 0))
+    return sorted(t for t in EVENT_TYPES if t.startswith(EVENT_PREFIX))
 
 
 # --- where we may send: core.outbound decides (https, public addresses, one parser) ------------
@@ -98,169 +77,63 @@ def verify_signature(
 
 # --- endpoint settings --------------------------------------------------------------------------
 def endpoint_for(partner) -> FulfilmentEndpoint:
-    endpoint, _created = FulfilmentEndpoint.objects.get_or_create(partner=partner)
+    endpoint, _created = FulfilmentEndpoint.objects.select_related("webhook_endpoint").get_or_create(
+        partner=partner
+    )
     return endpoint
 
 
 @transaction.atomic
 def update_endpoint(partner, *, url: str, active: bool = True) -> FulfilmentEndpoint:
+    """Point the fulfilment notifications at ``url`` (its webhook endpoint is created the first
+    time, then edited); an empty ``url`` or ``active=False`` disables that endpoint, which keeps
+    its log. Raises ``ApplicationError`` for a URL we may not send to."""
     endpoint = endpoint_for(partner)
-    endpoint.url = url
-    endpoint.active = active
-    endpoint.save(update_fields=["url", "active", "updated_at"])
+    webhook = endpoint.webhook_endpoint
+    enabled = bool(url) and active
+    if webhook is None:
+        if not url:
+            return endpoint
+        webhook = webhooks.create_endpoint(
+            partner=partner, url=url, event_types=event_types(), description="Fulfilment"
+        )
+        endpoint.webhook_endpoint = webhook
+        endpoint.save(update_fields=["webhook_endpoint", "updated_at"])
+    changes = {"event_types": event_types(), "enabled": enabled}
+    if url:
+        changes["url"] = url
+    webhooks.update_endpoint(endpoint=webhook, **changes)
     return endpoint
 
 
 @transaction.atomic
 def rotate_secret(partner) -> FulfilmentEndpoint:
+    """A new secret for the legacy usage endpoint and, when notifications are set up, a new
+    signing secret for them (the old one keeps signing beside it for 24 hours)."""
     endpoint = endpoint_for(partner)
     endpoint.secret = new_fulfilment_secret()
     endpoint.rotated_at = timezone.now()
     endpoint.save(update_fields=["secret", "rotated_at", "updated_at"])
+    if endpoint.webhook_endpoint is not None:
+        webhooks.rotate_secret(endpoint=endpoint.webhook_endpoint)
     return endpoint
 
 
-# --- notifications ------------------------------------------------------------------------------
-def entitlement_payload(entitlement, event: str, delivery_id: uuid.UUID) -> dict:
-    listing = entitlement.listing
-    org = entitlement.organisation
-    return {
-        "id": str(delivery_id),
-        "type": f"entitlement.{event}",
-        "created": timezone.now().isoformat(),
-        "data": {
-            "entitlement": {
-                "id": str(entitlement.public_id),
-                "status": entitlement.status,
-                "source": entitlement.source,
-                "seats": entitlement.seats,
-                "starts_at": entitlement.starts_at.isoformat() if entitlement.starts_at else None,
-                "ends_at": entitlement.ends_at.isoformat() if entitlement.ends_at else None,
-            },
-            "customer": {"organisation": org.slug, "name": org.name, "name_en": org.name_en},
-            "listing": {"id": listing.pk, "slug": listing.slug, "title": listing.title},
-        },
-    }
-
-
-def _enqueue(delivery_id: int) -> None:
-    enqueue_on_commit("billing.deliver_fulfilment", delivery_id)
-
-
-def notify_entitlement(entitlement, event: str) -> FulfilmentDelivery | None:
-    """Log a notification for the listing's partner and send it after commit."""
-    partner_id = entitlement.listing.partner_id if entitlement.listing_id else None
-    if partner_id is None:
-        return None
-    endpoint = FulfilmentEndpoint.objects.filter(partner_id=partner_id).first()
-    url = endpoint.url if endpoint is not None and endpoint.active else ""
-    delivery_id = uuid.uuid4()
-    with transaction.atomic():
-        delivery = FulfilmentDelivery.objects.create(
-            public_id=delivery_id,
-            partner_id=partner_id,
-            entitlement=entitlement,
-            event=f"entitlement.{event}",
-            payload=json.loads(
-                json.dumps(entitlement_payload(entitlement, event, delivery_id), cls=DjangoJSONEncoder)
-            ),
-            url=url,
-            status=FulfilmentDelivery.Status.PENDING if url else FulfilmentDelivery.Status.SKIPPED,
-        )
-        if url:
-            _enqueue(delivery.pk)
-    return delivery
-
-
-def resend(delivery: FulfilmentDelivery) -> FulfilmentDelivery:
-    """A new delivery of the same payload (same event id, so receivers can de-duplicate) to the
-    partner's current URL."""
-    endpoint = FulfilmentEndpoint.objects.filter(partner_id=delivery.partner_id).first()
-    if endpoint is None or not endpoint.url or not endpoint.active:
-        raise ValidationError(_("Set a fulfilment URL before re-sending."))
-    with transaction.atomic():
-        copy = FulfilmentDelivery.objects.create(
-            partner_id=delivery.partner_id,
-            entitlement_id=delivery.entitlement_id,
-            event=delivery.event,
-            payload=delivery.payload,
-            url=endpoint.url,
-            resent_from=delivery,
-        )
-        _enqueue(copy.pk)
-    return copy
-
-
-def attempt(delivery_id: int) -> FulfilmentDelivery | None:
-    """One HTTP attempt. Never raises: the outcome is written on the delivery row."""
-    with transaction.atomic():
-        delivery = (
-            FulfilmentDelivery.objects.select_for_update(skip_locked=True)
-            .filter(
-                pk=delivery_id,
-                status__in=[FulfilmentDelivery.Status.PENDING, FulfilmentDelivery.Status.RETRYING],
-            )
-            .first()
-        )
-        if delivery is None:
-            return None
-        endpoint = FulfilmentEndpoint.objects.filter(partner_id=delivery.partner_id).first()
-        secret = endpoint.secret if endpoint is not None else ""
-        body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
-        headers = {
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": USER_AGENT,
-            EVENT_HEADER: delivery.event,
-            DELIVERY_HEADER: str(delivery.payload.get("id", delivery.public_id)),
-            SIGNATURE_HEADER: sign(secret, body),
-        }
-        delivery.attempts += 1
-        code, error = None, ""
-        try:
-            response = outbound.post(delivery.url, body=body, headers=headers, timeout=request_timeout())
-            code = response.status
-            if not 200 <= code < 300:
-                error = _("The endpoint answered HTTP %s.") % code
-        except outbound.OutboundError as exc:
-            error = exc.message[:500]
-        except Exception:  # noqa: BLE001 - a delivery must never raise into its caller
-            logger.exception("Fulfilment delivery %s failed unexpectedly", delivery.pk)
-            error = str(outbound.COULD_NOT_DELIVER)
-        now = timezone.now()
-        delivery.response_code = code
-        delivery.last_error = error
-        if not error:
-            delivery.status = FulfilmentDelivery.Status.DELIVERED
-            delivery.delivered_at = now
-            delivery.next_retry_at = None
-        elif delivery.attempts >= max_attempts():
-            delivery.status = FulfilmentDelivery.Status.FAILED
-            delivery.next_retry_at = None
-        else:
-            delivery.status = FulfilmentDelivery.Status.RETRYING
-            delivery.next_retry_at = now + backoff_delay(delivery.attempts)
-        delivery.save(
-            update_fields=[
-                "attempts",
-                "response_code",
-                "last_error",
-                "status",
-                "delivered_at",
-                "next_retry_at",
-                "updated_at",
-            ]
-        )
-        if error:
-            logger.warning(
-                "Fulfilment delivery %s attempt %s failed: %s", delivery.pk, delivery.attempts, error
-            )
-    return delivery
-
-
-def due_retries(now=None, limit: int = 500) -> list[int]:
-    now = now or timezone.now()
-    return list(
-        FulfilmentDelivery.objects.filter(status=FulfilmentDelivery.Status.RETRYING, next_retry_at__lte=now)
-        .order_by("next_retry_at")
-        .values_list("pk", flat=True)[:limit]
+# --- the delivery log: the webhook log of the entitlement events ---------------------------------
+def deliveries(partner):
+    """Deliveries of entitlement events to this partner's endpoints, newest first."""
+    return (
+        Delivery.objects.filter(endpoint__partner=partner, event__type__startswith=EVENT_PREFIX)
+        .select_related("event", "endpoint")
+        .order_by("-created_at", "-pk")
     )
+
+
+def failed_deliveries(partner):
+    return deliveries(partner).filter(status=Delivery.Status.FAILED)
+
+
+def resend(delivery: Delivery) -> Delivery:
+    """The same event again (same ``webhook-id``) through the webhook machinery; raises
+    ``NotAllowed`` unless it failed and its endpoint is enabled."""
+    return webhooks.resend(delivery=delivery)

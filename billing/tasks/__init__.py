@@ -4,4 +4,4 @@ Celery's autodiscovery imports ``billing.tasks``; the imports below register eve
 Task names (``billing.…``) are explicit, so moving a task between modules never renames it.
 """
 
-from billing.tasks import facts, fulfilment, payouts, plans, subscriptions, trials, webhooks  # noqa: F401
+from billing.tasks import facts, payouts, plans, subscriptions, trials, webhooks  # noqa: F401

@@ -1,7 +1,7 @@
 """Payout statements: the monthly generation (beat, day 1 at 02:00), runs started by finance, PDFs.
 
-Beat schedule (``CELERY_BEAT_SCHEDULE`` in ``config/settings/base.py``): fulfilment retries
-(``billing.tasks.fulfilment``) every minute, statements monthly, facts (``billing.tasks.facts``) daily.
+Beat schedule (``CELERY_BEAT_SCHEDULE`` in ``config/settings/base.py``): statements monthly, facts
+(``billing.tasks.facts``) daily; fulfilment notifications are retried by the webhook machinery.
 """
 
 from datetime import date

@@ -1,8 +1,8 @@
 """``POST /billing/api/usage/``: a partner's system reports metered usage for a customer's
 usage-based subscription of one of its listings.
 
-Authenticated like our fulfilment notifications, in reverse: the body is signed with the
-partner's fulfilment secret (``X-Symbio-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">``)
+The legacy signed endpoint (``POST /api/v1/usage-records`` is its successor): the body is signed
+with the partner's fulfilment secret (``X-Symbio-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">``)
 and names the partner (``X-Symbio-Partner: <partner id>``). JSON body::
 
     {"subscription": "<subscription public id>", "quantity": 120, "key": "<unique per report>",

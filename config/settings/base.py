@@ -340,8 +340,7 @@ CELERY_BEAT_SCHEDULE = {
     "billing-expire-trials": {"task": "billing.expire_trials", "schedule": crontab(minute="*/15")},
     "billing-remind-trials": {"task": "billing.remind_trials", "schedule": crontab(minute=0, hour=9)},
     "billing-suspend-overdue": {"task": "billing.suspend_overdue_subscriptions", "schedule": 3600.0},
-    # billing (billing/tasks/fulfilment.py, payouts.py, facts.py): retries, statements, facts
-    "billing-retry-fulfilment": {"task": "billing.retry_fulfilment_deliveries", "schedule": 60.0},
+    # billing (billing/tasks/payouts.py, facts.py): statements, facts (fulfilment: partners' webhooks)
     "billing-monthly-statements": {
         "task": "billing.generate_monthly_statements",
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
@@ -478,6 +477,7 @@ SPECTACULAR_SETTINGS = {
         "ProposalStateEnum": "demand.models.ProposalState",
         "RequirementStateEnum": "demand.models.RequirementState",
         "FundRequestStateEnum": "incentives.models.RequestState",
+        "ProposalPricingModelEnum": "demand.models.PricingModel",
     },
     # Symbio's API only, not the Wagtail admin's internal one (also keeps `check --deploy` clean).
     "PREPROCESSING_HOOKS": ["config.schema.exclude_wagtail_admin_api"],

@@ -65,6 +65,17 @@ ROW_WRONG_KIND = gettext_noop("certification %(value)s does not apply to this ki
 ROW_EXPIRES_BEFORE_ISSUED = gettext_noop("expires_on is before issued_on")
 ROW_TOO_LONG = gettext_noop("%(field)s is longer than %(max)s characters")
 ROW_NOT_SAVED = gettext_noop("could not be saved: %(error)s")
+#: Each row-level reason's stable code (the partner API's per-row results).
+ROW_CODES = {
+    ROW_MISSING: "missing_field",
+    ROW_BAD_EMAIL: "invalid_email",
+    ROW_BAD_DATE: "invalid_date",
+    ROW_UNKNOWN_CERTIFICATION: "unknown_certification",
+    ROW_WRONG_KIND: "certification_not_for_partner_kind",
+    ROW_EXPIRES_BEFORE_ISSUED: "expires_before_issued",
+    ROW_TOO_LONG: "too_long",
+    ROW_NOT_SAVED: "not_saved",
+}
 
 
 class RowError(Exception):
@@ -221,15 +232,48 @@ def _clean_row(row: dict[str, str], partner: Partner, catalogue: _Catalogue) -> 
     }
 
 
-def _save_row(partner: Partner, data: dict) -> bool:
-    """Upsert one person on the (partner, email, certification) key; True when created."""
-    _person, created = CertifiedPerson.objects.update_or_create(
+def _save_row(partner: Partner, data: dict) -> tuple[CertifiedPerson, bool]:
+    """Upsert one person on the (partner, email, certification) key; (person, True when created)."""
+    return CertifiedPerson.objects.update_or_create(
         partner=partner,
         email=data["email"],
         certification=data["certification"],
         defaults={"name": data["name"], "issued_on": data["issued_on"], "expires_on": data["expires_on"]},
     )
-    return created
+
+
+def _import_one(partner: Partner, row: dict, catalogue: _Catalogue, report: ImportReport, **where) -> dict:
+    """Clean and upsert one row in its own savepoint; the outcome is added to ``report`` and
+    returned (``{"status": "created" | "updated" | "error", ...}``; an error names its reason)."""
+    try:
+        data = _clean_row(row, partner, catalogue)
+        with transaction.atomic():
+            person, created = _save_row(partner, data)
+    except RowError as exc:
+        error = {**where, "reason": exc.message, "params": exc.params}
+    except (DatabaseError, ValidationError) as exc:
+        error = {**where, "reason": ROW_NOT_SAVED, "params": {"error": str(exc)[:200]}}
+    else:
+        report.created += created
+        report.updated += not created
+        return {"status": "created" if created else "updated", "person": person}
+    report.errors.append(error)
+    return {"status": "error", **error}
+
+
+def import_rows(*, partner: Partner, rows: list[dict]) -> tuple[ImportReport, list[dict]]:
+    """The CSV import for rows given as objects with the CSV's columns (the partner API): the same
+    cleaning, upsert key, savepoint per row and facts. Returns the report and one result per row
+    (``index`` counts from 0)."""
+    report = ImportReport()
+    catalogue = _Catalogue()
+    results = [
+        {"index": index, **_import_one(partner, row, catalogue, report, index=index)}
+        for index, row in enumerate(rows)
+    ]
+    if report.imported:
+        report_certified_people(partners=Partner.objects.filter(pk=partner.pk))
+    return report, results
 
 
 def import_certified_people(*, partner: Partner, text: str, progress=None) -> ImportReport:
@@ -243,18 +287,7 @@ def import_certified_people(*, partner: Partner, text: str, progress=None) -> Im
         line = reader.line_num
         if not any(c.strip() for c in cells):
             continue
-        row = dict(zip(header, cells, strict=False))
-        try:
-            data = _clean_row(row, partner, catalogue)
-            with transaction.atomic():
-                created = _save_row(partner, data)
-        except RowError as exc:
-            report.errors.append({"line": line, "reason": exc.message, "params": exc.params})
-        except (DatabaseError, ValidationError) as exc:
-            report.errors.append({"line": line, "reason": ROW_NOT_SAVED, "params": {"error": str(exc)[:200]}})
-        else:
-            report.created += created
-            report.updated += not created
+        _import_one(partner, dict(zip(header, cells, strict=False)), catalogue, report, line=line)
         done += 1
         if progress and done % PROGRESS_EVERY == 0:
             progress(done, report)

@@ -9,10 +9,10 @@ no serious or critical violation on these pages, in both languages.
 import pytest
 from playwright.sync_api import expect
 
-from billing.models import FulfilmentDelivery
 from tests.browser.a11y import serious_violations
 from tests.browser.journey import log_in, screenshots_on_failure
 from tests.unit.accounts.factories import UserFactory
+from tests.unit.billing.money_factories import failed_fulfilment_delivery
 from tests.unit.partners.factories import provisioned_partner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -29,9 +29,7 @@ def member(db):
         organisation__name_en="Yunfan Services",
         organisation__slug="yunfan",
     )
-    FulfilmentDelivery.objects.create(
-        partner=partner, event="entitlement.created", url="https://isv.example.cn/hook", status="failed"
-    )
+    failed_fulfilment_delivery(partner, url="https://isv.example.cn/hook")
     return member
 
 

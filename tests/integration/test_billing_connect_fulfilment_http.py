@@ -1,11 +1,12 @@
-"""ISV fulfilment over real HTTP on 127.0.0.1: a receiver holding the partner's secret verifies
-the HMAC signature of what we POST; a URL that is down is retried with exponential backoff,
-logged, and never raises into the customer's request.
+"""ISV fulfilment over real HTTP on 127.0.0.1: entitlement changes reach the partner's fulfilment
+URL as ``entitlement.*`` events on the webhook machinery — signed the Standard Webhooks way (the
+receiver verifies them with the ``standardwebhooks`` reference library and the endpoint's secret),
+retried on the webhook schedule when the URL is down, logged, and never raising into the
+customer's request.
 
 (Celery runs eagerly here, as in the unit tests: the task is the same function a worker runs.)
 """
 
-import json
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,11 +14,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.utils import timezone
 from django.utils.translation import gettext
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from billing import signals
-from billing.models import FulfilmentDelivery
 from billing.services import fulfilment
-from partners.models import PartnerKind
+from core.exceptions import ApplicationError
+from partners.models import Delivery, Event, PartnerKind
+from partners.services import webhooks
 from tests.unit.billing.money_factories import customer, live_listing, money_partner, trial_entitlement
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -74,6 +78,10 @@ def world(db, settings):
     return partner, listing, org
 
 
+def _headers(request):
+    return {k.lower(): v for k, v in request["headers"].items()}
+
+
 def test_the_receiver_verifies_the_signature_with_its_secret(world, django_capture_on_commit_callbacks):
     partner, listing, org = world
     with Receiver() as receiver:
@@ -82,43 +90,50 @@ def test_the_receiver_verifies_the_signature_with_its_secret(world, django_captu
         with django_capture_on_commit_callbacks(execute=True):
             signals.send_entitlement_changed(entitlement, "created")
 
-    delivery = FulfilmentDelivery.objects.get(partner=partner)
-    assert delivery.status == FulfilmentDelivery.Status.DELIVERED
-    assert (delivery.attempts, delivery.response_code) == (1, 200)
-    (request,) = receiver.requests
-    headers = {k.lower(): v for k, v in request["headers"].items()}
-    assert fulfilment.verify_signature(endpoint.secret, request["body"], headers["x-symbio-signature"])
-    assert not fulfilment.verify_signature("fsec_wrong", request["body"], headers["x-symbio-signature"])
-    assert not fulfilment.verify_signature(
-        endpoint.secret, request["body"] + b" ", headers["x-symbio-signature"]
-    )
-    payload = json.loads(request["body"])
-    assert payload["type"] == "entitlement.created" == headers["x-symbio-event"]
-    assert payload["id"] == headers["x-symbio-delivery"] == str(delivery.public_id)
-    assert payload["data"]["entitlement"]["id"] == str(entitlement.public_id)
-    assert payload["data"]["customer"]["organisation"] == "ff-buyer"
+    webhook = endpoint.webhook_endpoint
+    event = Event.objects.get(partner=partner, type="entitlement.created")
+    delivery = Delivery.objects.get(event=event)
+    assert delivery.endpoint == webhook and delivery.status == Delivery.Status.SUCCEEDED
+    assert (delivery.attempts, delivery.response_status) == (1, 200)
+    (request,) = receiver.requests  # one notification: the fulfilment one is the webhook one
+    headers = _headers(request)
+    payload = Webhook(webhook.secret).verify(request["body"], headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(webhooks.new_secret()).verify(request["body"], headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(webhook.secret).verify(request["body"] + b" ", headers)
+    assert payload["type"] == "entitlement.created"
+    assert payload["id"] == headers["webhook-id"] == event.message_id
+    assert payload["data"]["id"] == str(entitlement.public_id)
+    assert payload["data"]["customer"]["slug"] == "ff-buyer"
+    assert payload["data"]["listing_slug"] == listing.slug and payload["data"]["seats"] == entitlement.seats
 
-    # After rotating, the old secret no longer verifies a re-send; the new one does.
-    old = endpoint.secret
-    new = fulfilment.rotate_secret(partner).secret
+    # After rotating, a re-send is signed with the new secret (and the old one for 24 hours).
+    old = webhook.secret
+    fulfilment.rotate_secret(partner)
+    webhook.refresh_from_db()
+    assert webhook.secret != old
     with Receiver() as receiver2:
         fulfilment.update_endpoint(partner, url=receiver2.url)
         with django_capture_on_commit_callbacks(execute=True):
-            copy = fulfilment.resend(delivery)
-    copy.refresh_from_db()
-    assert copy.status == FulfilmentDelivery.Status.DELIVERED and copy.resent_from_id == delivery.pk
+            assert (
+                webhooks.replay(
+                    partner=partner,
+                    since=event.created_at - timedelta(seconds=1),
+                    until=timezone.now(),
+                    event_type="entitlement.created",
+                    endpoint=webhook,
+                )
+                == 1
+            )
     (request,) = receiver2.requests
-    signature = request["headers"]["X-Symbio-Signature"]
-    assert fulfilment.verify_signature(new, request["body"], signature)
-    assert not fulfilment.verify_signature(old, request["body"], signature)
-    assert json.loads(request["body"])["id"] == payload["id"]  # same event id: receivers de-duplicate
+    assert Webhook(webhook.secret).verify(request["body"], _headers(request))["id"] == payload["id"]
+    assert _headers(request)["webhook-id"] == payload["id"]  # same id: receivers de-duplicate
 
 
-def test_a_down_url_is_retried_with_backoff_and_never_raises(
-    world, settings, django_capture_on_commit_callbacks
+def test_a_down_url_is_retried_on_the_webhook_schedule_and_never_raises(
+    world, django_capture_on_commit_callbacks
 ):
-    settings.BILLING_FULFILMENT_BACKOFF_SECONDS = 60
-    settings.BILLING_FULFILMENT_MAX_ATTEMPTS = 3
     partner, listing, org = world
     fulfilment.update_endpoint(partner, url=_free_port_url())
     entitlement = trial_entitlement(organisation=org, listing=listing)
@@ -127,63 +142,60 @@ def test_a_down_url_is_retried_with_backoff_and_never_raises(
     with django_capture_on_commit_callbacks(execute=True):
         signals.send_entitlement_changed(entitlement, "activated")  # the customer's request: no exception
 
-    delivery = FulfilmentDelivery.objects.get(partner=partner)
-    assert delivery.status == FulfilmentDelivery.Status.RETRYING
-    assert delivery.attempts == 1 and delivery.response_code is None
+    delivery = Delivery.objects.get(event__partner=partner, event__type="entitlement.activated")
+    assert delivery.status == Delivery.Status.PENDING
+    assert delivery.attempts == 1 and delivery.response_status is None
     # nothing about the network: the one generic message (in the active language)
     assert delivery.last_error == gettext("Could not deliver to the endpoint.")
-    first_wait = delivery.next_retry_at - before
-    assert timedelta(seconds=59) <= first_wait <= timedelta(seconds=75)
-    assert fulfilment.due_retries() == []  # not due yet
+    first_wait = delivery.next_attempt_at - before
+    assert (
+        webhooks.SCHEDULE[1] - timedelta(seconds=1)
+        <= first_wait
+        <= webhooks.SCHEDULE[1] + timedelta(seconds=15)
+    )
+    assert delivery.pk not in list(webhooks.due_deliveries())  # not due yet
 
-    # Beat's sweeper, one backoff later: the second attempt waits twice as long.
-    from billing.tasks.fulfilment import retry_fulfilment_deliveries
-
-    later = delivery.next_retry_at + timedelta(seconds=1)
-    assert fulfilment.due_retries(now=later) == [delivery.pk]
-    fulfilment.attempt(delivery.pk)
-    delivery.refresh_from_db()
-    assert delivery.attempts == 2 and delivery.status == FulfilmentDelivery.Status.RETRYING
-    second_wait = delivery.next_retry_at - delivery.updated_at
-    assert timedelta(seconds=119) <= second_wait <= timedelta(seconds=125)
-
-    FulfilmentDelivery.objects.filter(pk=delivery.pk).update(next_retry_at=timezone.now())
-    assert retry_fulfilment_deliveries() == 1  # third and last attempt
-    delivery.refresh_from_db()
-    assert delivery.attempts == 3
-    assert delivery.status == FulfilmentDelivery.Status.FAILED and delivery.next_retry_at is None
-    assert retry_fulfilment_deliveries() == 0
+    # The next attempts follow the schedule, then the delivery gives up.
+    now = delivery.next_attempt_at
+    for attempt in range(2, webhooks.MAX_ATTEMPTS + 1):
+        assert delivery.pk in list(webhooks.due_deliveries(now=now))
+        delivery = webhooks.deliver(delivery.pk, now=now)
+        assert delivery.attempts == attempt
+        if attempt < webhooks.MAX_ATTEMPTS:
+            assert delivery.next_attempt_at - now == webhooks.SCHEDULE[attempt]
+            now = delivery.next_attempt_at
+    assert delivery.status == Delivery.Status.FAILED and delivery.next_attempt_at is None
+    assert fulfilment.failed_deliveries(partner).get() == delivery
 
 
-def test_a_partner_without_url_gets_a_logged_but_unsent_notification(
-    world, django_capture_on_commit_callbacks
-):
+def test_a_partner_without_url_gets_a_logged_but_unsent_event(world, django_capture_on_commit_callbacks):
     partner, listing, org = world
     entitlement = trial_entitlement(organisation=org, listing=listing)
     with django_capture_on_commit_callbacks(execute=True):
         signals.send_entitlement_changed(entitlement, "created")
-    delivery = FulfilmentDelivery.objects.get(partner=partner)
-    assert delivery.status == FulfilmentDelivery.Status.SKIPPED and delivery.attempts == 0
+    event = Event.objects.get(partner=partner, type="entitlement.created")
+    assert event.payload["id"] == str(entitlement.public_id) and not event.deliveries.exists()
 
 
 @pytest.mark.usefixtures("english")
 def test_private_addresses_are_refused_unless_allowed(world, settings, django_capture_on_commit_callbacks):
     """No requests into our own network: without the setting, loopback and private addresses
-    (literal or resolved) are refused before any connection is made."""
+    (literal or resolved) are refused — when the URL is saved and again before any connection."""
     partner, listing, org = world
-    settings.OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS = False
-    assert fulfilment.url_problem("http://hooks.example.com/x") == "The URL must use https."
-    for url in ("https://127.0.0.1/x", "https://10.1.2.3/x", "https://localhost/x", "https://[::1]/x"):
-        assert fulfilment.url_problem(url) == "The URL must be a public address.", url
-    assert fulfilment.url_problem("https://8.8.8.8/x") is None
-    assert fulfilment.url_problem("https://hooks.partner.example.com/x") is None  # checked again on delivery
-
     with Receiver() as receiver:
-        fulfilment.update_endpoint(partner, url=receiver.url.replace("http://", "https://"))
+        endpoint = fulfilment.update_endpoint(partner, url=receiver.url.replace("http://", "https://"))
+        settings.OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS = False
+        assert fulfilment.url_problem("http://hooks.example.com/x") == "The URL must use https."
+        for url in ("https://127.0.0.1/x", "https://10.1.2.3/x", "https://localhost/x", "https://[::1]/x"):
+            assert fulfilment.url_problem(url) == "The URL must be a public address.", url
+            with pytest.raises(ApplicationError):
+                fulfilment.update_endpoint(partner, url=url)
+        assert fulfilment.url_problem("https://8.8.8.8/x") is None
+        assert fulfilment.url_problem("https://hooks.partner.example.com/x") is None  # checked on delivery
         entitlement = trial_entitlement(organisation=org, listing=listing)
         with django_capture_on_commit_callbacks(execute=True):
             signals.send_entitlement_changed(entitlement, "created")
     assert receiver.requests == []
-    delivery = FulfilmentDelivery.objects.get(partner=partner)
-    assert delivery.status == FulfilmentDelivery.Status.RETRYING
+    delivery = Delivery.objects.get(endpoint=endpoint.webhook_endpoint)
+    assert delivery.status == Delivery.Status.PENDING and delivery.attempts == 1
     assert delivery.last_error == "The URL must be a public address."

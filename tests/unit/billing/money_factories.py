@@ -114,3 +114,27 @@ def at(year, month, day, hour=12) -> datetime:
 
 def user(email: str):
     return UserFactory(email=email)
+
+
+def failed_fulfilment_delivery(partner, *, event_type: str = "entitlement.created", url: str = ""):
+    """An entitlement event whose delivery to one of ``partner``'s webhook endpoints gave up
+    (what a fulfilment URL that was down for two days leaves in the log)."""
+    from partners.models import Delivery, Event, WebhookEndpoint
+    from partners.services import webhooks
+
+    endpoint = WebhookEndpoint.objects.filter(partner=partner).first() or webhooks.create_endpoint(
+        partner=partner,
+        url=url or f"https://hooks.{partner.organisation.slug}.example.cn/fulfilment",
+        event_types=[event_type],
+    )
+    event = Event.objects.create(
+        partner=partner, type=event_type, payload={"id": "x"}, created_at=timezone.now()
+    )
+    return Delivery.objects.create(
+        event=event,
+        endpoint=endpoint,
+        status=Delivery.Status.FAILED,
+        attempts=9,
+        response_status=503,
+        last_error="HTTP 503",
+    )

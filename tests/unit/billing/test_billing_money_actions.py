@@ -7,8 +7,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from billing.models import FulfilmentDelivery
 from billing.templatetags.billing_json import pretty_json
+from partners.models import Delivery
 from tests.recorded_stripe import recorded_stripe  # noqa: F401 - fixture
 from tests.unit.accounts.helpers import english
 from tests.unit.billing.test_billing_money_pages import login, people, world  # noqa: F401
@@ -24,9 +24,9 @@ def test_pretty_json_indents_and_keeps_chinese():
 
 
 def test_delivery_payload_is_formatted_json_not_a_python_dict(client, people, world):
-    delivery = FulfilmentDelivery.objects.get(partner=world["a"])
-    delivery.payload = {"event": "entitlement.created", "active": True, "seats": None, "name": "甲方"}
-    delivery.save(update_fields=["payload"])
+    delivery = Delivery.objects.get(endpoint__partner=world["a"])
+    delivery.event.payload = {"event": "entitlement.created", "active": True, "seats": None, "name": "甲方"}
+    delivery.event.save(update_fields=["payload"])
     response = login(client, people["owner_a"]).get(
         reverse("billing_partner:delivery", args=[delivery.public_id])
     )

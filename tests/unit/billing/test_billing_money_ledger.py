@@ -125,12 +125,13 @@ def test_money_tasks_are_registered_and_scheduled(settings, isv, listing, buyer)
 
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     money_tasks = {
-        "billing.retry_fulfilment_deliveries",
         "billing.generate_monthly_statements",
         "billing.report_billing_facts",
     }
     assert money_tasks <= scheduled
-    assert money_tasks | {"billing.deliver_fulfilment", "billing.run_statements"} <= set(app.tasks)
+    assert money_tasks | {"billing.run_statements"} <= set(app.tasks)
+    # fulfilment notifications are entitlement events, delivered and retried by the webhook tasks
+    assert "partners.deliver_webhook" in app.tasks and "billing.deliver_fulfilment" not in app.tasks
 
     paid_at = datetime(2026, 3, 9, 12, tzinfo=timezone.get_current_timezone())
     ledger.post_invoice_paid(

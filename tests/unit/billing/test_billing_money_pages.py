@@ -14,12 +14,20 @@ from django.utils import timezone
 from accounts.mfa import mfa_required
 from accounts.models import Role
 from accounts.roles import STAFF_GROUPS
-from billing.models import ConnectAccount, FulfilmentDelivery, Payout, PayoutStatement
+from billing.models import ConnectAccount, Payout, PayoutStatement
 from billing.services import fulfilment, ledger, payouts
+from partners.models import Delivery, Event
 from tests.recorded_stripe import recorded_stripe  # noqa: F401 - fixture
 from tests.unit.accounts.factories import MembershipFactory, UserFactory
 from tests.unit.accounts.helpers import enrol_totp
-from tests.unit.billing.money_factories import at, customer, invoice, live_listing, money_partner
+from tests.unit.billing.money_factories import (
+    at,
+    customer,
+    failed_fulfilment_delivery,
+    invoice,
+    live_listing,
+    money_partner,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -44,12 +52,7 @@ def world(people):
         inv = invoice(partner=partner, listing=listing, organisation=buyer, total=total, paid_at=SOLD_AT)
         ledger.post_invoice_paid(inv)
         payouts.generate_statement(partner=partner, month=timezone.localdate(SOLD_AT), currency="CNY")
-        FulfilmentDelivery.objects.create(
-            partner=partner,
-            event="entitlement.created",
-            payload={"id": "x"},
-            status=FulfilmentDelivery.Status.FAILED,
-        )
+        failed_fulfilment_delivery(partner)
     for key in ("finance", "reviewer"):
         people[key].groups.add(Group.objects.get(name=STAFF_GROUPS[key].name))
     return {"a": a, "b": b, "buyer": buyer}
@@ -66,7 +69,7 @@ def b_objects(world):
     b = world["b"]
     return (
         PayoutStatement.objects.get(partner=b),
-        FulfilmentDelivery.objects.get(partner=b),
+        Delivery.objects.get(endpoint__partner=b),
     )
 
 
@@ -106,7 +109,7 @@ def test_another_partners_statement_and_delivery_are_404(client, people, world, 
     assert c.get(reverse("billing_partner:statement-pdf", args=[statement.public_id])).status_code == 404
     assert c.get(reverse("billing_partner:delivery", args=[delivery.public_id])).status_code == 404
     assert c.post(reverse("billing_partner:delivery-resend", args=[delivery.public_id])).status_code == 404
-    assert FulfilmentDelivery.objects.filter(partner=world["b"]).count() == 1
+    assert Delivery.objects.get(endpoint__partner=world["b"]).status == Delivery.Status.FAILED
 
 
 def test_own_statement_pdf_downloads(client, people, world):
@@ -129,13 +132,15 @@ def test_members_see_settings_but_cannot_change_them(client, people, world):
     )
     assert c.post(reverse("billing_partner:fulfilment-secret")).status_code == 403
     assert c.post(reverse("billing_partner:fulfilment-rotate")).status_code == 403
-    delivery = FulfilmentDelivery.objects.get(partner=world["a"])
+    delivery = Delivery.objects.get(endpoint__partner=world["a"])
     assert c.post(reverse("billing_partner:delivery-resend", args=[delivery.public_id])).status_code == 403
     assert fulfilment.endpoint_for(world["a"]).url == ""
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.FAILED
 
 
 def test_owner_sets_url_reveals_and_rotates_the_secret(
-    client, people, world, django_capture_on_commit_callbacks
+    client, people, world, django_capture_on_commit_callbacks, settings
 ):
     c = login(client, people["owner_a"])
     bad = c.post(reverse("billing_partner:fulfilment"), {"url": "not a url", "active": "on"})
@@ -152,18 +157,34 @@ def test_owner_sets_url_reveals_and_rotates_the_secret(
     assert ok.status_code == 302
     endpoint = fulfilment.endpoint_for(world["a"])
     assert endpoint.url == "https://hooks.partner-a.example.cn/symbio"
+    # the URL is a webhook endpoint subscribed to the entitlement events: one machinery
+    webhook = endpoint.webhook_endpoint
+    assert webhook.partner == world["a"] and webhook.disabled_at is None
+    assert webhook.event_types == fulfilment.event_types() and "entitlement.created" in webhook.event_types
     assert endpoint.secret not in c.get(reverse("billing_partner:fulfilment")).content.decode()
-    assert endpoint.secret in c.post(reverse("billing_partner:fulfilment-secret")).content.decode()
+    revealed = c.post(reverse("billing_partner:fulfilment-secret")).content.decode()
+    assert endpoint.secret in revealed and webhook.secret in revealed
     c.post(reverse("billing_partner:fulfilment-rotate"))
-    assert fulfilment.endpoint_for(world["a"]).secret != endpoint.secret
+    rotated = fulfilment.endpoint_for(world["a"])
+    assert rotated.secret != endpoint.secret
+    assert rotated.webhook_endpoint.secret != webhook.secret
+    assert rotated.webhook_endpoint.previous_secret == webhook.secret  # still signs for 24 h
+    # switched off: the endpoint is disabled, its log kept
+    c.post(reverse("billing_partner:fulfilment"), {"url": "https://hooks.partner-a.example.cn/symbio"})
+    assert not fulfilment.endpoint_for(world["a"]).active
 
-    delivery = FulfilmentDelivery.objects.get(partner=world["a"])
-    fulfilment.update_endpoint(world["a"], url="http://127.0.0.1:9/unreachable")
+    # Re-sending a failed notification starts its delivery over on the webhook machinery.
+    delivery = Delivery.objects.get(endpoint__partner=world["a"], event__type="entitlement.created")
+    settings.OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS = True
+    delivery.endpoint.url = "http://127.0.0.1:9/unreachable"
+    delivery.endpoint.save(update_fields=["url"])
     with django_capture_on_commit_callbacks(execute=True):
         response = c.post(reverse("billing_partner:delivery-resend", args=[delivery.public_id]))
     assert response.status_code == 302
-    copy = FulfilmentDelivery.objects.get(resent_from=delivery)
-    assert copy.attempts == 1 and copy.status == FulfilmentDelivery.Status.RETRYING
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1 and delivery.status == Delivery.Status.PENDING  # retried later
+    assert delivery.next_attempt_at is not None and delivery.response_status is None
+    assert Event.objects.filter(partner=world["a"], type="entitlement.created").count() == 1  # same event
 
 
 # --- finance screens ------------------------------------------------------------------------------

@@ -10,14 +10,12 @@ import sys
 from django.conf import settings
 
 BILLING_TASKS = {
-    "billing.deliver_fulfilment",
     "billing.expire_trials",
     "billing.generate_monthly_statements",
     "billing.process_webhook_event",
     "billing.remind_trials",
     "billing.render_statement_pdfs",
     "billing.report_billing_facts",
-    "billing.retry_fulfilment_deliveries",
     "billing.run_statements",
     "billing.send_payment_failed_email",
     "billing.suspend_overdue_subscriptions",

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from billing.models import FulfilmentDelivery
 from demand.models import Lead, LeadState
 from partners.console_todos import todos_for
+from partners.services import webhooks
+from tests.unit.billing.money_factories import failed_fulfilment_delivery
 from tests.unit.partners.programme_factories import CertificationFactory, CertifiedPersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,14 +35,8 @@ def expired_person(partner_a):
     )
 
 
-def failed_delivery(partner, **kwargs):
-    return FulfilmentDelivery.objects.create(
-        partner=partner,
-        event="entitlement.created",
-        url="https://isv.example.cn/hook",
-        status="failed",
-        **kwargs,
-    )
+def failed_delivery(partner):
+    return failed_fulfilment_delivery(partner, url="https://isv.example.cn/hook")
 
 
 def test_a_partner_with_nothing_pending_is_told_so(client, partner_a, partner_a_member):
@@ -80,16 +75,10 @@ def test_the_to_do_list_names_every_problem_the_pages_show(
     assert "Alice Anders" in html and "expired</span>" in html
 
 
-def test_a_failed_delivery_re_sent_successfully_is_no_longer_a_to_do(partner_a):
+def test_a_re_sent_delivery_is_no_longer_a_to_do(partner_a):
     original = failed_delivery(partner_a)
     assert keys(partner_a) == ["billing.fulfilment_failed"]
-    FulfilmentDelivery.objects.create(
-        partner=partner_a,
-        event="entitlement.created",
-        url="https://isv.example.cn/hook",
-        status="delivered",
-        resent_from=original,
-    )
+    webhooks.resend(delivery=original)  # pending again on the webhook schedule
     assert keys(partner_a) == []
 
 
