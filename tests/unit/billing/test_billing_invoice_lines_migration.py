@@ -1,4 +1,4 @@
-"""billing.0002_invoice_lines_add_up: invoice lines stored before the proration fix (quantity and
+"""billing.0003_invoice_lines_add_up: invoice lines stored before the proration fix (quantity and
 the plan's full unit price beside a prorated amount) are rewritten so quantity × unit = amount,
 by the same rule the invoice mirror uses, and running it again changes nothing."""
 
@@ -14,7 +14,7 @@ from partners.models import PartnerKind
 from tests.unit.billing.money_factories import customer, invoice, live_listing, money_partner
 
 pytestmark = pytest.mark.django_db
-MIGRATION = importlib.import_module("billing.migrations.0002_invoice_lines_add_up")
+MIGRATION = importlib.import_module("billing.migrations.0003_invoice_lines_add_up")
 
 
 class Editor:  # what RunPython hands the function: only its connection is used
@@ -24,7 +24,7 @@ class Editor:  # what RunPython hands the function: only its connection is used
 def run_migration() -> int:
     """The migration's function on the models as they were just before it."""
     state = MigrationExecutor(connection).loader.project_state(
-        ("billing", "0002_invoice_lines_add_up"), at_end=False
+        ("billing", "0003_invoice_lines_add_up"), at_end=False
     )
     return MIGRATION.make_lines_add_up(state.apps, Editor())
 

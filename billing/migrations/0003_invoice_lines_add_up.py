@@ -35,7 +35,7 @@ def make_lines_add_up(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("billing", "0001_initial")]
+    dependencies = [("billing", "0002_fulfilment_on_webhooks")]
 
     operations = [
         # Backwards: nothing to undo (the old quantity and unit price were wrong and are not kept).
