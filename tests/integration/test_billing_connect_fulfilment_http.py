@@ -18,7 +18,7 @@ from billing import signals
 from billing.models import FulfilmentDelivery
 from billing.services import fulfilment
 from partners.models import PartnerKind
-from tests.unit.billing.money_factories import customer, live_listing, money_partner, trial_entitlement
+from tests.factories.billing import customer, live_listing, money_partner, trial_entitlement
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

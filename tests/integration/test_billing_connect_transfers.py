@@ -21,7 +21,7 @@ from django.utils import timezone
 from billing.models import ConnectAccount, LedgerEntry, LedgerKind, Payout, PayoutStatement
 from billing.services import ledger, payouts
 from partners.models import PartnerKind
-from tests.unit.billing.money_factories import customer, invoice, live_listing, money_partner
+from tests.factories.billing import InvoiceFactory, customer, live_listing, money_partner
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -113,7 +113,7 @@ def statement(db):
     listing = live_listing(partner, slug="connect-app")
     paid_at = datetime(2026, 7, 8, 12, tzinfo=timezone.get_current_timezone())
     ledger.post_invoice_paid(
-        invoice(
+        InvoiceFactory(
             partner=partner,
             listing=listing,
             organisation=customer("connect-buyer"),

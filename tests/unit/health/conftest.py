@@ -3,7 +3,7 @@
 import pytest
 
 from partners.models import PartnerKind
-from tests.unit.partners.factories import PartnerFactory, TierFactory
+from tests.factories.partners import PartnerFactory, TierFactory
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.utils import timezone
 from billing.models import FulfilmentDelivery
 from demand.models import Lead, LeadState
 from partners.console_todos import todos_for
-from tests.unit.partners.programme_factories import CertificationFactory, CertifiedPersonFactory
+from tests.factories.programme import CertificationFactory, CertifiedPersonFactory
 
 pytestmark = pytest.mark.django_db
 
