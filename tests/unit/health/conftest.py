@@ -1,4 +1,4 @@
-"""Fixtures of the health model tests (see ``health_factories.py`` for helpers)."""
+"""Fixtures of the health model tests (builders: ``tests.factories.health``)."""
 
 import pytest
 
