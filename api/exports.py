@@ -12,6 +12,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from django.db import transaction
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from api.models import Export
@@ -22,15 +23,28 @@ EXPORT_TTL = timedelta(hours=24)
 MAX_ROWS = 100_000
 
 
-def resources() -> dict:
-    """Export name → the API's viewset for that list (its queryset, serializer and scope)."""
-    from api.urls import router
+# Export name → the URL name (``api:<basename>-list``) of the API list it exports.
+EXPORTABLE = {
+    "subscriptions": "subscription",
+    "entitlements": "entitlement",
+    "transactions": "transaction",
+    "statements": "statement",
+    "payouts": "payout",
+    "leads": "lead",
+    "proposals": "proposal",
+    "deal-registrations": "deal-registration",
+    "fund-requests": "fund-request",
+    "reviews": "review",
+    "customers": "customer",
+    "health-snapshots": "health-snapshot",
+    "certified-people": "certified-person",
+}
 
-    exportable = {
-        "subscriptions", "entitlements", "transactions", "statements", "payouts", "leads", "proposals",
-        "deal-registrations", "fund-requests", "reviews", "customers", "health-snapshots", "certified-people",
-    }  # fmt: skip
-    return {prefix: viewset for prefix, viewset, _basename in router.registry if prefix in exportable}
+
+def resources() -> dict:
+    """Export name → the API's viewset for that list (its queryset, serializer and scope), found
+    through the list's URL, so this module does not import the router."""
+    return {name: resolve(reverse(f"api:{basename}-list")).func.cls for name, basename in EXPORTABLE.items()}
 
 
 def scope_for(resource: str) -> str:

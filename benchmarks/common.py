@@ -108,6 +108,25 @@ def gunicorn(app: str, *, workers: int, env: dict | None = None, extra: tuple[st
             proc.kill()
 
 
+def bench_organisations(prefix: str, start: int, stop: int, *, name: str, name_en: str) -> list:
+    """Bulk-create the partner organisations ``<prefix>NNNNN`` numbered ``start`` to ``stop - 1``,
+    named ``"<name> NNNNN"`` / ``"<name_en> NNNNN"`` (each benchmark builds its partners on them)."""
+    from accounts.models import Organisation
+
+    return Organisation.objects.bulk_create(
+        [
+            Organisation(
+                name=f"{name} {i:05d}",
+                name_en=f"{name_en} {i:05d}",
+                slug=f"{prefix}{i:05d}",
+                kind=Organisation.Kind.PARTNER,
+            )
+            for i in range(start, stop)
+        ],
+        batch_size=2000,
+    )
+
+
 def percentile(values, p: float) -> float:
     """Linear interpolation between closest ranks (``p`` in 0–1); 0.0 for no values."""
     ordered = sorted(values)

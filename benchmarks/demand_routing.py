@@ -38,7 +38,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Organisation  # noqa: E402
-from benchmarks.common import environment, timed  # noqa: E402
+from benchmarks.common import bench_organisations, environment, timed  # noqa: E402
 from demand.models import PartnerIntake, Requirement  # noqa: E402
 from demand.services import routing  # noqa: E402
 from partners.models import (  # noqa: E402
@@ -75,18 +75,7 @@ def create_partners(count: int, rng: random.Random, region, other, industry, cer
     now = timezone.now()
     metric = ensure_metric(slug=MetricSlug.AVG_RATING, name="平均评分", name_en="Average rating")
     with transaction.atomic():
-        orgs = Organisation.objects.bulk_create(
-            [
-                Organisation(
-                    name=f"基准服务商 {i:05d}",
-                    name_en=f"Bench service partner {i:05d}",
-                    slug=f"{PREFIX}{i:05d}",
-                    kind=Organisation.Kind.PARTNER,
-                )
-                for i in range(have, count)
-            ],
-            batch_size=2000,
-        )
+        orgs = bench_organisations(PREFIX, have, count, name="基准服务商", name_en="Bench service partner")
         partners = Partner.objects.bulk_create(
             [
                 Partner(

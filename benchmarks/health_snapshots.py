@@ -40,8 +40,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.db.models import Avg, Count, Max, Sum  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from accounts.models import Organisation  # noqa: E402
-from benchmarks.common import environment, timed  # noqa: E402
+from benchmarks.common import bench_organisations, environment, timed  # noqa: E402
 from health.models import HealthSnapshot  # noqa: E402
 from health.services import snapshots as health  # noqa: E402
 from partners.models import Metric, Partner, PartnerFact, PartnerKind  # noqa: E402
@@ -89,18 +88,7 @@ def create_partners(count: int, rng: random.Random) -> None:
     weights = [w for _k, w in KINDS]
     started = time.perf_counter()
     with transaction.atomic():
-        orgs = Organisation.objects.bulk_create(
-            [
-                Organisation(
-                    name=f"健康基准伙伴 {i:05d}",
-                    name_en=f"Health bench partner {i:05d}",
-                    slug=f"{PREFIX}{i:05d}",
-                    kind=Organisation.Kind.PARTNER,
-                )
-                for i in range(have, count)
-            ],
-            batch_size=2000,
-        )
+        orgs = bench_organisations(PREFIX, have, count, name="健康基准伙伴", name_en="Health bench partner")
         Partner.objects.bulk_create(
             [Partner(organisation=org, kind=rng.choices(kinds, weights)[0]) for org in orgs], batch_size=2000
         )

@@ -24,6 +24,9 @@ count towards the total. Then, in one run:
 The module doubles as the gunicorn app (``benchmarks.search:application``): its URLs are the
 project's plus the search URLs (when the project does not include them yet) and
 ``/bench/trivial/``.
+
+One file because it is a standalone script (run by ``scripts/bench.sh`` or by hand): data,
+measurements and report together.
 """
 
 from __future__ import annotations

@@ -40,8 +40,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.db.models import Avg, Sum  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from accounts.models import Organisation  # noqa: E402
-from benchmarks.common import environment, timed  # noqa: E402
+from benchmarks.common import bench_organisations, environment, timed  # noqa: E402
 from partners.models import Partner, PartnerFact, PartnerKind, TierCriterion  # noqa: E402
 from partners.selectors.programme import (  # noqa: E402
     aggregate_facts,
@@ -78,18 +77,7 @@ def create_partners(count: int, rng: random.Random) -> None:
     weights = [w for _k, w in KINDS]
     started = time.perf_counter()
     with transaction.atomic():
-        orgs = Organisation.objects.bulk_create(
-            [
-                Organisation(
-                    name=f"基准伙伴 {i:05d}",
-                    name_en=f"Bench partner {i:05d}",
-                    slug=f"{PREFIX}{i:05d}",
-                    kind=Organisation.Kind.PARTNER,
-                )
-                for i in range(have, count)
-            ],
-            batch_size=2000,
-        )
+        orgs = bench_organisations(PREFIX, have, count, name="基准伙伴", name_en="Bench partner")
         partners = []
         for org in orgs:
             kind = rng.choices(kinds, weights)[0]

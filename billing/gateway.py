@@ -13,6 +13,9 @@ Two API dialects: real Stripe uses Prices (``items=[{"price": …}]``,
 ``proration_behavior="always_invoice"``); localstripe (``STRIPE_API_BASE`` set) only knows
 legacy Plans and ``prorate``, so ``STRIPE_LEGACY_PLANS`` (default: on when ``STRIPE_API_BASE``
 is set) switches to them.
+
+One module because it is the only one that imports ``stripe``: every call, the error mapping and the
+two API dialects stay together.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, UnidentifiedImageError
 
 PDF, JPEG, PNG, CSV, XLSX, DOCX = "pdf", "jpeg", "png", "csv", "xlsx", "docx"
@@ -88,3 +89,30 @@ def check_upload(upload, *, allowed, max_bytes: int) -> CheckedUpload:
         content_type=content_type,
         sha256=hashlib.sha256(content).hexdigest(),
     )
+
+
+# --- CSV imports (the whole file refused before any row is read) -----------------------------------
+CSV_NOT_CSV = gettext_lazy("Upload a .csv file.")
+CSV_EMPTY = gettext_lazy("The file is empty.")
+CSV_NOT_TEXT = gettext_lazy("The file is not UTF-8 text; save it from your spreadsheet as “CSV UTF-8”.")
+
+
+def read_csv_text(upload, *, max_bytes: int, too_large) -> str:
+    """The text of an uploaded ``.csv`` file (UTF-8, a byte-order mark dropped), or
+    ``ValidationError`` (codes ``not_csv``, ``too_large`` with the caller's ``too_large`` message
+    naming its limit, ``empty``, ``not_text``). The caller checks the header and the rows."""
+    if Path(getattr(upload, "name", "") or "").suffix.lower() != ".csv":
+        raise ValidationError(CSV_NOT_CSV, code="not_csv")
+    if getattr(upload, "size", None) is not None and upload.size > max_bytes:
+        raise ValidationError(too_large, code="too_large")
+    raw = upload.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise ValidationError(too_large, code="too_large")
+    if not raw.strip():
+        raise ValidationError(CSV_EMPTY, code="empty")
+    if b"\x00" in raw:
+        raise ValidationError(CSV_NOT_TEXT, code="not_text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(CSV_NOT_TEXT, code="not_text") from exc

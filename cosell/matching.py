@@ -14,6 +14,9 @@ providers are ignored) and the phone number.
 
 :func:`blocking_keys` are what the database indexes and looks candidates up by;
 :func:`score` compares two companies (0–1) and :data:`THRESHOLD` decides a match.
+
+One module because normalising, blocking keys and scoring share the same word lists and must change
+together (a key built one way is compared the same way).
 """
 
 from __future__ import annotations

@@ -157,22 +157,6 @@ class RequirementForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("Private invitation: up to 10 partners; only they see the requirement."),
     )
-    directed_partner = PartnerChoiceField(
-        label=_("Partner (directed)"),
-        queryset=Partner.objects.none(),
-        required=False,
-        help_text=_(
-            "Directed: only this partner is asked. Without an answer in 3 business days the platform "
-            "routes the requirement to other qualified partners."
-        ),
-    )
-    invited_partners = PartnerMultipleChoiceField(
-        label=_("Partners to invite (private invitation)"),
-        queryset=Partner.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("Private invitation: up to 10 partners; only they see the requirement."),
-    )
     attachments = _attachments_field()
 
     def __init__(self, *args, **kwargs):

@@ -13,6 +13,9 @@ Local records only: no Stripe calls; ids look like ``demo_in_…``. Deterministi
 random stream, rows in a fixed order) and idempotent: when demo invoices exist the history is
 left alone and only the facts are reported again. Ledger rows are built by the same functions
 the webhooks use, and statements by the payout service, so the finance reconciliation holds.
+
+One module because the history is drawn in one pass over the usage records from one random stream;
+splitting it would change the draws and the links between invoices, ledger and statements.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@ with ``ctx.rng`` so every run makes the same listings (``listing_specs`` is pure
 
 Each top-level category has product names; a listing is a brand × product × listing type,
 in Chinese and English. Texts are built to pass the submission pre-checks.
+
+One module because it is one pure generator: names, texts, plans and usages are drawn from one
+seeded sequence in one order, and splitting it would change the draws (and so the demo data).
 """
 
 from __future__ import annotations

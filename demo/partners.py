@@ -6,6 +6,9 @@ Names are built from word lists (city × brand × trade) with a seeded generator
 Registry keys set here:
 ``partners.partners`` — list of dicts ``{"id", "organisation_id", "slug", "kind", "rank"}``
 (the flagship first); ``partners.flagship`` — id of the demo partner login's Gold service partner.
+
+One module because the taxonomy, tier ladders, partners and teams are drawn from one seeded
+generator in one order; splitting it would change the draws.
 """
 
 from __future__ import annotations

@@ -251,6 +251,38 @@ def _clear_cache():
     yield
 
 
+# --- Staff (members of the staff groups, enrolled in two-factor); apps may override -----------------
+@pytest.fixture
+def reviewer(db):
+    from tests.factories.accounts import staff_member
+
+    return staff_member("reviewer")
+
+
+@pytest.fixture
+def programme_manager(db):
+    from tests.factories.accounts import staff_member
+
+    return staff_member("programme_manager")
+
+
+@pytest.fixture
+def finance(db):
+    from tests.factories.accounts import staff_member
+
+    return staff_member("finance")
+
+
+@pytest.fixture
+def superuser(db):
+    from tests.factories.accounts import UserFactory
+    from tests.unit.accounts.helpers import enrol_totp
+
+    user = UserFactory(is_superuser=True, is_staff=True)
+    enrol_totp(user)  # staff need two-factor before the admin (accounts.mfa)
+    return user
+
+
 @pytest.fixture
 def client_en():
     return Client(headers={"accept-language": "en"})
@@ -271,6 +303,17 @@ def redis_url():
 @pytest.fixture(scope="session")
 def stripe_api_base():
     return require_env("STRIPE_API_BASE")
+
+
+@pytest.fixture
+def stripe(settings, stripe_api_base):
+    """Point the billing gateway at the test localstripe (legacy Plans, no network retries)."""
+    settings.STRIPE_API_BASE = stripe_api_base
+    settings.STRIPE_SECRET_KEY = "sk_test_12345"
+    settings.STRIPE_LEGACY_PLANS = None
+    settings.STRIPE_MAX_NETWORK_RETRIES = 0
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_test_unit"
+    return stripe_api_base
 
 
 # --- Browser --------------------------------------------------------------------------

@@ -25,6 +25,9 @@ Charts:
 
 Coordinates are rounded to two decimals and element ids derive from a hash of the inputs,
 so the same input always yields byte-identical SVG (tests compare coordinates).
+
+One module because every chart shares the same private geometry, scale, label and accessibility
+helpers.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ Figures other apps own are written here as plain columns, never through a revisi
 marketplace keeps ``rating_*``, billing keeps ``active_subscriptions`` (queryset ``update()``).
 ``with_content_json`` keeps them (and the lifecycle columns) when a revision is restored or
 published, so publishing an older draft never rolls them back.
+
+One module because the listing page and its inline children (plans, screenshots, versions, usages)
+form one Wagtail cluster, saved and revisioned together.
 """
 
 from __future__ import annotations

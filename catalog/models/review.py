@@ -21,12 +21,22 @@ PRECHECK_TASK_NAME = "Automatic pre-checks"
 REVIEW_TASK_NAME = "Reviewer approval"
 
 
+def format_problems(problems) -> str:
+    """The task state's comment: one pre-check problem (its ``message``) per line."""
+    return "\n".join(f"• {problem.message}" for problem in problems)
+
+
+def problems_from_comment(comment: str) -> list[str]:
+    """The problems written by :func:`format_problems`."""
+    return [line.lstrip("• ").strip() for line in (comment or "").splitlines() if line.strip()]
+
+
 class PreCheckTask(Task):
     """Automatic: no one acts on it, so it offers no actions and never locks the page."""
 
     def start(self, workflow_state, user=None):
         from catalog.models.listings import ListingPage
-        from catalog.services.prechecks import format_problems, run_prechecks
+        from catalog.services.prechecks import run_prechecks
 
         task_state = super().start(workflow_state, user=user)
         listing = task_state.revision.as_object()

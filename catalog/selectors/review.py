@@ -17,8 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import GroupApprovalTask, Page, TaskState, WorkflowState
 
 from catalog.models import PreCheckTask
-from catalog.models.review import PRECHECK_TASK_NAME, WORKFLOW_NAME
-from catalog.services.prechecks import problems_from_comment
+from catalog.models.review import PRECHECK_TASK_NAME, WORKFLOW_NAME, problems_from_comment
 
 MEDIAN_WINDOW_DAYS = 30
 DECIDED = (TaskState.STATUS_APPROVED, TaskState.STATUS_REJECTED)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.blocks import stream_text
 from catalog.models import CatalogSettings, ListingPage, ListingType, plan_errors
+from catalog.models.review import problems_from_comment
 
 # --- messages ------------------------------------------------------------------------------
 REQUIRED = _("Fill in “%(field)s”.")
@@ -207,15 +208,8 @@ def _plans(plans) -> list[Problem]:
 
 
 # --- presentation -----------------------------------------------------------------------------
-def format_problems(problems: list[Problem]) -> str:
-    """The task state's comment: one problem per line."""
-    return "\n".join(f"• {problem.message}" for problem in problems)
-
-
-def problems_from_comment(comment: str) -> list[str]:
-    return [line.lstrip("• ").strip() for line in (comment or "").splitlines() if line.strip()]
-
-
+# The task's comment (``format_problems`` / ``problems_from_comment``) is written by the task in
+# ``catalog.models.review``.
 def problems_html(comment: str):
     return format_html(
         "{}<ul>{}</ul>",

@@ -1,4 +1,8 @@
-"""Settings shared by every environment. Environment-specific files import * from here."""
+"""Settings shared by every environment. Environment-specific files import * from here.
+
+One file because Django reads the shared settings as one module; its sections are headed and the
+environment files override them by name.
+"""
 
 import zoneinfo
 from decimal import Decimal

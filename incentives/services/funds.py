@@ -10,6 +10,9 @@ a ``FundRequestEvent`` and in Wagtail's log. Money moves only as incentive-ledge
 submitting holds the budget, pre-approval releases what was not approved, a rejection, a
 rejected claim or an expiry releases the hold, payment releases it and posts the payment.
 Staff who decide are never the requester nor a member of the requesting partner.
+
+One module because it is one state machine: every transition goes through ``_move`` and the ledger
+holds and releases it makes must be read together.
 """
 
 from __future__ import annotations

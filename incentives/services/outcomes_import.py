@@ -13,12 +13,12 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import CSV_EMPTY, CSV_NOT_CSV, CSV_NOT_TEXT, read_csv_text
 from incentives.models import DeliveryOutcome
 from partners.models import Partner
 
@@ -29,10 +29,8 @@ COLUMNS = ("partner", "month", "successful", "failed")
 IMPORTED_NOTE = "csv-import"
 IMPORTED_PROJECT = "Imported delivery outcomes"
 
-FILE_NOT_CSV = _("Upload a .csv file.")
+FILE_NOT_CSV, FILE_EMPTY, FILE_NOT_TEXT = CSV_NOT_CSV, CSV_EMPTY, CSV_NOT_TEXT
 FILE_TOO_LARGE = _("The file is larger than 512 KB; split it into smaller files.")
-FILE_EMPTY = _("The file is empty.")
-FILE_NOT_TEXT = _("The file is not UTF-8 text; save it from your spreadsheet as “CSV UTF-8”.")
 FILE_MISSING_COLUMNS = _("The header row lacks the column(s): %(columns)s.")
 FILE_NO_ROWS = _("The file has a header but no rows.")
 FILE_TOO_MANY_ROWS = _("The file has more than %(max)s rows; split it into smaller files.")
@@ -46,19 +44,7 @@ class OutcomeImport:
 
 
 def _read(upload) -> list[dict[str, str]]:
-    if Path(getattr(upload, "name", "") or "").suffix.lower() != ".csv":
-        raise ValidationError(FILE_NOT_CSV, code="not_csv")
-    raw = upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(raw) > MAX_UPLOAD_BYTES:
-        raise ValidationError(FILE_TOO_LARGE, code="too_large")
-    if not raw.strip():
-        raise ValidationError(FILE_EMPTY, code="empty")
-    if b"\x00" in raw:
-        raise ValidationError(FILE_NOT_TEXT, code="not_text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationError(FILE_NOT_TEXT, code="not_text") from exc
+    text = read_csv_text(upload, max_bytes=MAX_UPLOAD_BYTES, too_large=FILE_TOO_LARGE)
     reader = csv.reader(io.StringIO(text))
     header = [c.strip().lower() for c in next(reader, [])]
     if missing := [c for c in COLUMNS if c not in header]:

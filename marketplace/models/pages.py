@@ -1,15 +1,39 @@
 """Wagtail pages of the customer side: the home page and editor-composed landing pages."""
 
 from django.db import models
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from accounts.models import Organisation
+from catalog.models import Category
 from core.i18n import TranslatedField
 from marketplace.blocks import HomeStreamBlock, LandingStreamBlock
-from marketplace.selectors.home import home_page_data
+from partners.models import Partner
+
+
+def home_page_data() -> dict:
+    """What the home page's blocks read (category grid, partner spotlight, hero KPIs): top-level
+    categories, active partners by tier, and the counts, in a fixed number of queries. Here
+    rather than in ``marketplace.selectors`` because only these pages build it."""
+    counts = Organisation.objects.aggregate(
+        partners=Count("pk", filter=Q(kind=Organisation.Kind.PARTNER)),
+        customers=Count("pk", filter=Q(kind=Organisation.Kind.CUSTOMER)),
+    )
+    return {
+        "categories": list(Category.objects.filter(parent__isnull=True).order_by("position", "slug")[:24]),
+        "partners": list(
+            Partner.objects.filter(status=Partner.Status.ACTIVE)
+            .select_related("organisation", "tier")
+            .order_by("-tier__rank", "organisation__name")[:12]
+        ),
+        "partner_count": counts["partners"],
+        "customer_count": counts["customers"],
+        "category_count": Category.objects.count(),
+    }
 
 
 class HomePage(Page):

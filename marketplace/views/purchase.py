@@ -4,6 +4,9 @@ private offers; and the partner's usage report for usage-based subscriptions.
 
 Thin: rules live in ``billing.services``; objects come from ``billing.selectors`` (404 for another
 organisation's). Everyone in the organisation may look; owners and admins act.
+
+One module because every screen shares the organisation guard (``with_organisation``), the manager
+check and the checkout page builder.
 """
 
 from __future__ import annotations
@@ -197,6 +200,32 @@ def _default_currency(request, currencies: list[str]) -> str:
     return preferred if preferred in currencies else currencies[0]
 
 
+def _purchase_or_page(request, *, listing, form, plan=None, offer=None, **purchase):
+    """Buy with the card in ``form`` (``purchase``: the plan's or the offer's terms): returns
+    ``(subscription, None)``, or ``(None, the checkout page with the refusal)`` — 400 for a
+    refused purchase, 402 for a declined card, 503 when payments are unavailable."""
+    organisation = request.billing_membership.organisation
+    try:
+        sub = subscriptions.purchase(
+            organisation=organisation,
+            user=request.user,
+            offer=offer,
+            payment_method_id=form.cleaned_data["payment_method"],
+            token=form.cleaned_data["token"],
+            trial=selectors.active_trial(organisation, listing),
+            **purchase,
+        )
+    except subscriptions.PurchaseError as exc:
+        error, status = exc.message, 400
+    except gateway.BillingGatewayError as exc:
+        error, status = exc.message, 503 if isinstance(exc, gateway.PaymentUnavailable) else 402
+    else:
+        return sub, None
+    return None, _checkout_page(
+        request, listing=listing, plan=plan, offer=offer, form=form, error=error, status=status
+    )
+
+
 @with_organisation
 def checkout(request, plan_id):
     plan = get_object_or_404(
@@ -209,32 +238,22 @@ def checkout(request, plan_id):
     if not currencies:
         raise Http404
     per_seat = plan.pricing_model == PricingModel.PER_SEAT
-    organisation = request.billing_membership.organisation
     if request.method == "POST":
         form = CheckoutForm(request.POST, currencies=currencies, per_seat=per_seat)
         if not _can_manage(request):
             return _refuse_non_manager(request, request.path)
         if form.is_valid():
-            try:
-                sub = subscriptions.purchase(
-                    organisation=organisation,
-                    user=request.user,
-                    listing_plan=plan,
-                    currency=form.cleaned_data["currency"],
-                    quantity=form.cleaned_data["quantity"] if per_seat else 1,
-                    payment_method_id=form.cleaned_data["payment_method"],
-                    token=form.cleaned_data["token"],
-                    trial=selectors.active_trial(organisation, listing),
-                )
-            except subscriptions.PurchaseError as exc:
-                return _checkout_page(
-                    request, listing=listing, plan=plan, form=form, error=exc.message, status=400
-                )
-            except gateway.BillingGatewayError as exc:
-                status = 503 if isinstance(exc, gateway.PaymentUnavailable) else 402
-                return _checkout_page(
-                    request, listing=listing, plan=plan, form=form, error=exc.message, status=status
-                )
+            sub, refusal = _purchase_or_page(
+                request,
+                listing=listing,
+                plan=plan,
+                form=form,
+                listing_plan=plan,
+                currency=form.cleaned_data["currency"],
+                quantity=form.cleaned_data["quantity"] if per_seat else 1,
+            )
+            if refusal is not None:
+                return refusal
             messages.success(
                 request, _("Thank you! Your purchase of %(plan)s is complete.") % {"plan": sub.t_plan_name}
             )
@@ -261,24 +280,9 @@ def offer_detail(request, public_id):
         if not _can_manage(request):
             return _refuse_non_manager(request, request.path)
         if form.is_valid():
-            try:
-                sub = subscriptions.purchase(
-                    organisation=organisation,
-                    user=request.user,
-                    offer=offer,
-                    payment_method_id=form.cleaned_data["payment_method"],
-                    token=form.cleaned_data["token"],
-                    trial=selectors.active_trial(organisation, listing),
-                )
-            except subscriptions.PurchaseError as exc:
-                return _checkout_page(
-                    request, listing=listing, offer=offer, form=form, error=exc.message, status=400
-                )
-            except gateway.BillingGatewayError as exc:
-                status = 503 if isinstance(exc, gateway.PaymentUnavailable) else 402
-                return _checkout_page(
-                    request, listing=listing, offer=offer, form=form, error=exc.message, status=status
-                )
+            sub, refusal = _purchase_or_page(request, listing=listing, offer=offer, form=form)
+            if refusal is not None:
+                return refusal
             messages.success(request, _("You accepted the offer. Your subscription is active."))
             return HttpResponseRedirect(reverse("purchase:subscription", kwargs={"public_id": sub.public_id}))
         return _checkout_page(request, listing=listing, offer=offer, form=form, status=400)

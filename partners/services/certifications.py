@@ -27,6 +27,7 @@ from django.utils.translation import gettext_noop
 
 from core.emails import queue_mail
 from core.tasks import enqueue_on_commit
+from core.uploads import CSV_EMPTY, CSV_NOT_CSV, CSV_NOT_TEXT, read_csv_text
 from partners.models import (
     Certification,
     CertificationReminder,
@@ -49,10 +50,8 @@ OPTIONAL_COLUMNS = ("expires_on",)
 PROGRESS_EVERY = 50
 
 # File-level messages (the whole upload is refused, nothing is imported)
-FILE_NOT_CSV = _("Upload a .csv file.")
+FILE_NOT_CSV, FILE_EMPTY, FILE_NOT_TEXT = CSV_NOT_CSV, CSV_EMPTY, CSV_NOT_TEXT  # core.uploads
 FILE_TOO_LARGE = _("The file is larger than 2 MB; split it into smaller files.")
-FILE_EMPTY = _("The file is empty.")
-FILE_NOT_TEXT = _("The file is not UTF-8 text; save it from your spreadsheet as “CSV UTF-8”.")
 FILE_MISSING_COLUMNS = _("The header row lacks the column(s): %(columns)s.")
 FILE_NO_ROWS = _("The file has a header but no rows.")
 
@@ -98,22 +97,7 @@ class ImportReport:
 # --- upload validation ----------------------------------------------------------------------------
 def read_upload(upload) -> str:
     """Validate an uploaded file (type, size, encoding, header) and return its text."""
-    name = getattr(upload, "name", "") or ""
-    if Path(name).suffix.lower() != ".csv":
-        raise ValidationError(FILE_NOT_CSV, code="not_csv")
-    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-        raise ValidationError(FILE_TOO_LARGE, code="too_large")
-    raw = upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(raw) > MAX_UPLOAD_BYTES:
-        raise ValidationError(FILE_TOO_LARGE, code="too_large")
-    if not raw.strip():
-        raise ValidationError(FILE_EMPTY, code="empty")
-    if b"\x00" in raw:
-        raise ValidationError(FILE_NOT_TEXT, code="not_text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationError(FILE_NOT_TEXT, code="not_text") from exc
+    text = read_csv_text(upload, max_bytes=MAX_UPLOAD_BYTES, too_large=FILE_TOO_LARGE)
     header = _header(text)
     if missing := [c for c in REQUIRED_COLUMNS if c not in header]:
         raise ValidationError(FILE_MISSING_COLUMNS, code="columns", params={"columns": ", ".join(missing)})

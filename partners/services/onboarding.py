@@ -20,6 +20,9 @@ Rules, in one place:
 The workspace (page, group, collection) is built by ``partners.services.workspace``.
 
 Every refusal raises ``ValidationError`` with one of the messages below and writes nothing.
+
+One module because it is one workflow: the application's states, documents, duplicate flags and
+decision e-mails share the rules above.
 """
 
 import re

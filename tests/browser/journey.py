@@ -4,7 +4,7 @@ password and (for staff and partner owners) the authenticator code."""
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from tests.unit.accounts.factories import PASSWORD
+from tests.factories.accounts import PASSWORD
 from tests.unit.accounts.helpers import enrol_totp, pass_two_factor
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

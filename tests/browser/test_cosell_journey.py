@@ -15,7 +15,6 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone, translation
 from playwright.sync_api import expect
-from wagtail.users.models import UserProfile
 
 from accounts.models import Organisation
 from accounts.roles import STAFF_GROUPS
@@ -24,22 +23,15 @@ from cosell.models import DealRegistration, ProtectionRule, Status
 from partners.models import PartnerKind
 from tests.browser.a11y import assert_accessible
 from tests.browser.journey import screenshots_on_failure
-from tests.unit.accounts.factories import PASSWORD, OrganisationFactory, UserFactory
-from tests.unit.accounts.helpers import enrol_totp, pass_two_factor
-from tests.unit.billing.billing_factories import buyer, shop
-from tests.unit.partners.factories import provisioned_partner
+from tests.factories.accounts import PASSWORD, OrganisationFactory, UserFactory, buyer
+from tests.factories.billing import shop
+from tests.factories.partners import provisioned_partner
+from tests.unit.accounts.helpers import english, enrol_totp, pass_two_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 DEALS = "/en/partners/console/deals/"
 FIRST_NAMES = ("Alpha Channel", "甲渠道科技", "alpha-channel")
-
-
-def english(user):
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"
-    profile.save()
-    return user
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
-from wagtail.users.models import UserProfile
 
 from accounts.models import Role
 from accounts.roles import STAFF_GROUPS
@@ -26,17 +25,11 @@ from demand.services import proposals as proposal_services
 from partners.models import PartnerKind
 from tests.browser.a11y import assert_accessible
 from tests.browser.journey import log_in, screenshots_on_failure
-from tests.unit.accounts.factories import MembershipFactory, OrganisationFactory, UserFactory
-from tests.unit.partners.factories import provisioned_partner
+from tests.factories.accounts import MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories.partners import provisioned_partner
+from tests.unit.accounts.helpers import english
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def english(user):
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"
-    profile.save()
-    return user
 
 
 @pytest.fixture

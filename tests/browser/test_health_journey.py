@@ -16,13 +16,13 @@ import subprocess
 import pytest
 from django.core.files.base import ContentFile
 from playwright.sync_api import expect
-from wagtail.users.models import UserProfile
 
 from health.models import GeneratedReport
 from health.services import reports as health_reports
 from tests.browser.journey import log_in, screenshots_on_failure
-from tests.unit.health.health_reports_factories import *  # noqa: F403
-from tests.unit.health.health_reports_factories import MONTHS
+from tests.factories.health import MONTHS
+from tests.unit.accounts.helpers import english
+from tests.unit.health.dashboard_fixtures import *  # noqa: F403
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -50,9 +50,7 @@ def test_manager_drills_into_at_risk_partner_and_downloads_its_pdf(
 ):
     from health.tasks import reports as report_tasks
 
-    profile = UserProfile.get_for_user(pm)
-    profile.preferred_language = "en"
-    profile.save()
+    english(pm)
     queued = []
     monkeypatch.setattr(  # core.tasks.enqueue sends with apply_async
         report_tasks.generate_health_report, "apply_async", lambda args, kwargs: queued.append(args[0])

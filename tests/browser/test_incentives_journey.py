@@ -15,7 +15,6 @@ from django.contrib.auth.models import Group
 from django.db.models import Sum
 from django.utils import timezone
 from playwright.sync_api import expect
-from wagtail.users.models import UserProfile
 
 from accounts.models import Role
 from accounts.roles import STAFF_GROUPS
@@ -23,8 +22,9 @@ from incentives.models import FundRequest, IncentiveLedgerEntry, RequestState
 from incentives.services import allocation
 from partners.models import PartnerKind
 from tests.browser.journey import log_in, screenshots_on_failure
-from tests.unit.accounts.factories import MembershipFactory, UserFactory
-from tests.unit.partners.factories import PartnerFactory, TierFactory
+from tests.factories.accounts import MembershipFactory, UserFactory
+from tests.factories.partners import PartnerFactory, TierFactory
+from tests.unit.accounts.helpers import english
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -51,9 +51,7 @@ def world(db, settings):
     for key, group in (("manager", "programme_manager"), ("finance", "finance")):
         user = UserFactory(email=f"{key}@symbio.example")
         user.groups.add(Group.objects.get(name=STAFF_GROUPS[group].name))
-        profile = UserProfile.get_for_user(user)
-        profile.preferred_language = "en"
-        profile.save()
+        english(user)
         people[key] = user
     year = timezone.localdate().year
     pool = allocation.create_pool(

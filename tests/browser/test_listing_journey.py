@@ -20,9 +20,9 @@ from accounts.models import Role
 from accounts.roles import STAFF_GROUPS
 from catalog.models import Category, ListingPage, ListingUsage, UsageKind
 from marketplace.models import Review, ReviewReply
-from tests.unit.accounts.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories.accounts import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories.partners import provisioned_partner
 from tests.unit.accounts.helpers import enrol_totp, pass_two_factor
-from tests.unit.partners.factories import provisioned_partner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

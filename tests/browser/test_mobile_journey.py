@@ -12,7 +12,7 @@ import pytest
 
 from catalog.models import Category
 from tests.browser.a11y import serious_violations
-from tests.unit.search.search_factories import make_partner, plan, publish_listing
+from tests.factories.search import priced_plan, publish_listing, search_partner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -22,7 +22,7 @@ VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, 
 @pytest.fixture
 def catalogue(db):
     category = Category.objects.create(slug="finance-m", name="财务", name_en="Finance")
-    partner = make_partner(name="云帆软件", name_en="Yunfan Software")
+    partner = search_partner(name="云帆软件", name_en="Yunfan Software")
     listings = []
     for n in range(8):
         listings.append(
@@ -34,7 +34,7 @@ def catalogue(db):
                 tagline_en="General ledger and reports",
                 body="多账簿总账、凭证与财务报表，适合集团企业。",
                 body_en="Multi-book general ledger, vouchers and consolidated reporting for groups.",
-                plans=[plan(cny=str(99 + n * 100), usd=str(14 + n * 10))],
+                plans=[priced_plan(cny=str(99 + n * 100), usd=str(14 + n * 10))],
                 categories=[category],
             )
         )

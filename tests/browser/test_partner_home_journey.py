@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 
 from tests.browser.a11y import serious_violations
 from tests.browser.journey import log_in, screenshots_on_failure
-from tests.unit.accounts.factories import UserFactory
-from tests.unit.billing.money_factories import failed_fulfilment_delivery
-from tests.unit.partners.factories import provisioned_partner
+from tests.factories.accounts import UserFactory
+from tests.factories.billing import failed_fulfilment_delivery
+from tests.factories.partners import provisioned_partner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -20,15 +20,14 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from playwright.sync_api import expect
-from wagtail.users.models import UserProfile
 
 from accounts.models import Membership, Role
 from accounts.roles import STAFF_GROUPS
 from partners.models import Certification, Industry, Partner, PartnerKind, Region
 from partners.selectors.programme import default_as_of, shift_months
 from partners.services.facts import FactRow, report_facts
-from tests.unit.accounts.factories import PASSWORD, UserFactory
-from tests.unit.accounts.helpers import enrol_totp, pass_two_factor
+from tests.factories.accounts import PASSWORD, UserFactory
+from tests.unit.accounts.helpers import english, enrol_totp, pass_two_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -68,9 +67,7 @@ def people(db):
     for user, group in ((reviewer, "reviewer"), (manager, "programme_manager")):
         user.groups.add(Group.objects.get(name=STAFF_GROUPS[group].name))
         enrol_totp(user)  # staff need two-factor before the admin
-        profile = UserProfile.get_for_user(user)
-        profile.preferred_language = "en"  # the admin's own language setting
-        profile.save()
+        english(user)  # the admin's own language setting
     return {"applicant": applicant, "reviewer": reviewer, "manager": manager}
 
 

@@ -7,8 +7,8 @@ import pytest
 
 from billing.models import Entitlement, Invoice, Subscription, Trial
 from catalog.search.indexing import index_listings
-from tests.unit.accounts.factories import PASSWORD
-from tests.unit.billing.billing_factories import buyer, shop
+from tests.factories.accounts import PASSWORD, buyer
+from tests.factories.billing import shop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -101,9 +101,9 @@ def test_partner_sees_the_fulfilment_delivery_and_the_ledger_entry(world, browse
     from billing.models import LedgerEntry, LedgerKind
     from billing.services import fulfilment
     from partners.models import Delivery
-    from tests.unit.accounts.factories import MembershipFactory, UserFactory
+    from tests.factories.accounts import MembershipFactory, UserFactory
+    from tests.factories.billing import purchase_plan
     from tests.unit.accounts.helpers import enrol_totp, pass_two_factor
-    from tests.unit.billing.billing_factories import purchase_plan
 
     store, user, org = world
     settings.OUTBOUND_ALLOW_LOOPBACK_FOR_TESTS = True  # the partner's receiver is on 127.0.0.1

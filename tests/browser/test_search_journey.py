@@ -10,14 +10,14 @@ import pytest
 from django.utils import translation
 
 from catalog.models import SearchDocument
-from tests.unit.search.search_factories import make_partner, publish_listing
+from tests.factories.search import publish_listing, search_partner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
 def catalogue(db):
-    partner = make_partner(name="云帆软件", name_en="Yunfan Software")
+    partner = search_partner(name="云帆软件", name_en="Yunfan Software")
     listings = [
         publish_listing(
             partner,

@@ -12,7 +12,7 @@ from wagtail.models import Page
 
 from accounts.models import User
 from partners.models import Partner
-from tests.unit.partners.factories import provisioned_partner
+from tests.factories.partners import provisioned_partner
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -22,7 +22,7 @@ from billing.services import fulfilment
 from core.exceptions import ApplicationError
 from partners.models import Delivery, Event, PartnerKind
 from partners.services import webhooks
-from tests.unit.billing.money_factories import customer, live_listing, money_partner, trial_entitlement
+from tests.factories.billing import customer, live_listing, money_partner, trial_entitlement
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

@@ -19,8 +19,8 @@ from django.utils import timezone
 from billing.models import ConnectAccount, LedgerEntry, LedgerKind, Payout, PayoutStatement
 from billing.services import ledger, payouts
 from partners.models import PartnerKind
+from tests.factories.billing import InvoiceFactory, customer, live_listing, money_partner
 from tests.recorded_stripe import RECORDED_TRANSFER_ID, recorded_stripe  # noqa: F401 - fixture
-from tests.unit.billing.money_factories import customer, invoice, live_listing, money_partner
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -31,7 +31,7 @@ def statement(db):
     listing = live_listing(partner, slug="connect-app")
     paid_at = datetime(2026, 7, 8, 12, tzinfo=timezone.get_current_timezone())
     ledger.post_invoice_paid(
-        invoice(
+        InvoiceFactory(
             partner=partner,
             listing=listing,
             organisation=customer("connect-buyer"),

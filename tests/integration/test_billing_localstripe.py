@@ -11,7 +11,8 @@ from billing import gateway
 from billing.models import Entitlement, Invoice, Subscription, WebhookEvent
 from billing.services import entitlements, subscriptions
 from billing.signals import invoice_paid
-from tests.unit.billing.billing_factories import buyer, card, shop
+from tests.factories.accounts import buyer
+from tests.factories.billing import card, shop
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

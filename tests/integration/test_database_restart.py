@@ -18,8 +18,8 @@ from django.urls import reverse
 
 from demand.models import Lead, LeadMessage
 from partners.models import PartnersIndexPage
-from tests.unit.accounts.factories import UserFactory
-from tests.unit.partners.factories import provisioned_partner
+from tests.factories.accounts import UserFactory
+from tests.factories.partners import provisioned_partner
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

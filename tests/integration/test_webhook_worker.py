@@ -12,8 +12,8 @@ from config.celery import app
 from partners.models import Delivery, WebhookEndpoint
 from partners.services import webhooks
 from partners.services.events import emit
+from tests.factories.api import world
 from tests.integration.test_celery_worker import fail_with_logs, tasks_through_broker
-from tests.unit.api.api_factories import world
 from tests.unit.api.receiver import Receiver
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.unit.accounts.factories import UserFactory
+from tests.factories.accounts import UserFactory
 from tests.unit.accounts.helpers import STRONG_PASSWORD
 
 

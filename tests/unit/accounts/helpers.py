@@ -5,7 +5,7 @@ import re
 from django.contrib.messages import get_messages
 from django.core import mail
 
-from tests.unit.accounts.factories import PASSWORD
+from tests.factories.accounts import PASSWORD
 
 SIGNUP_URL = "/en/accounts/signup/"
 LOGIN_URL = "/en/accounts/login/"
@@ -13,14 +13,19 @@ LOGOUT_URL = "/en/accounts/logout/"
 STRONG_PASSWORD = "Plum-Orchard-Lantern-42"
 
 
-def english(user):
-    """The user reads the admin and e-mails in English (assertions on English text)."""
+def prefer_language(user, language: str):
+    """The user's own language setting (the Wagtail admin and e-mails use it); "" for the site's."""
     from wagtail.users.models import UserProfile
 
     profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"
+    profile.preferred_language = language
     profile.save(update_fields=["preferred_language"])
     return user
+
+
+def english(user):
+    """The user reads the admin and e-mails in English (assertions on English text)."""
+    return prefer_language(user, "en")
 
 
 def log_in(client, user, password=PASSWORD):
@@ -32,6 +37,19 @@ def log_in(client, user, password=PASSWORD):
         assert response.status_code == 302, response.content.decode()[:2000]
     client.get(response["Location"])  # shows (and so clears) the "signed in" message
     return response
+
+
+def signed_in(client, user, organisation=None):
+    """``client`` logged in as ``user`` (no form, no two-factor step), with ``organisation`` as
+    the active one when given; returns the client."""
+    from accounts.selectors import SESSION_KEY
+
+    client.force_login(user)
+    if organisation is not None:
+        session = client.session
+        session[SESSION_KEY] = organisation.pk
+        session.save()
+    return client
 
 
 def flashed(response) -> list[str]:
@@ -82,3 +100,31 @@ def pass_two_factor(page, secret: str = TEST_TOTP_SECRET):
         if "/2fa/authenticate/" in page.url:
             time.sleep(31 - time.time() % 30)
     assert "/2fa/authenticate/" not in page.url, "the TOTP code was refused"
+
+
+# --- access matrices -------------------------------------------------------------------------
+def outcome(response) -> str:
+    """What a user meets at a page, for the access matrices: ``ok`` (200), ``404``, ``login``
+    (redirect to a login page), ``denied`` (Wagtail's permission denied: redirect to the admin
+    dashboard), ``redirect:<location>`` or the status code."""
+    from django.urls import reverse
+
+    if response.status_code == 200:
+        return "ok"
+    if response.status_code == 404:
+        return "404"
+    if response.status_code == 302:
+        location = response["Location"]
+        if "/login/" in location:
+            return "login"
+        if location == reverse("wagtailadmin_home"):
+            return "denied"
+        return f"redirect:{location}"
+    return str(response.status_code)
+
+
+def get_as(client, user, url):
+    """GET ``url`` as ``user`` (None: anonymous)."""
+    if user is not None:
+        client.force_login(user)
+    return client.get(url)

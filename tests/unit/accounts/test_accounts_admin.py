@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 
 from accounts.models import Invitation, Role
 from accounts.wagtail_users import SymbioUserCreationForm, SymbioUserEditForm, UserViewSet
-from tests.unit.accounts.factories import InvitationFactory, MembershipFactory, OwnerFactory, UserFactory
+from tests.factories.accounts import InvitationFactory, MembershipFactory, OwnerFactory, UserFactory
 from tests.unit.accounts.helpers import enrol_totp
 
 pytestmark = pytest.mark.django_db

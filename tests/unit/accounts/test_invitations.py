@@ -10,7 +10,7 @@ from accounts import services
 from accounts.models import Invitation, Membership, Organisation, Role, User
 from accounts.selectors import INVITATION_SESSION_KEY
 from accounts.tasks import send_invitation_email
-from tests.unit.accounts.factories import (
+from tests.factories.accounts import (
     AdminFactory,
     InvitationFactory,
     MembershipFactory,

@@ -7,7 +7,7 @@ from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
 
-from tests.unit.accounts.factories import PASSWORD
+from tests.factories.accounts import PASSWORD
 from tests.unit.accounts.helpers import LOGIN_URL, LOGOUT_URL, log_in
 
 pytestmark = pytest.mark.django_db

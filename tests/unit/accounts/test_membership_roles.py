@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from accounts import services
 from accounts.models import Membership, Role
-from tests.unit.accounts.factories import AdminFactory, MembershipFactory, OwnerFactory
+from tests.factories.accounts import AdminFactory, MembershipFactory, OwnerFactory
 from tests.unit.accounts.helpers import flashed, log_in
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Role
-from tests.unit.accounts.factories import InvitationFactory, MembershipFactory, OwnerFactory, UserFactory
+from tests.factories.accounts import InvitationFactory, MembershipFactory, OwnerFactory, UserFactory
 from tests.unit.accounts.helpers import log_in
 
 pytestmark = pytest.mark.django_db

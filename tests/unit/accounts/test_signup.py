@@ -7,7 +7,7 @@ from django.core import mail
 from accounts import services
 from accounts.allauth_forms import AtomicSignupForm
 from accounts.models import Membership, Organisation, Role, User
-from tests.unit.accounts.factories import UserFactory
+from tests.factories.accounts import UserFactory
 from tests.unit.accounts.helpers import SIGNUP_URL, outbox_to, paths_in
 
 pytestmark = pytest.mark.django_db

@@ -1,11 +1,16 @@
+"""Fixtures of the partner API tests: ``mine`` (a partner's world, ``tests.factories.api.world``),
+``token`` (a key of that partner with every scope)."""
+
 import pytest
+
+from tests.factories.api import key_for, world
 
 
 @pytest.fixture
-def stripe(settings, stripe_api_base):
-    """Point the billing gateway at the test localstripe (as the billing tests do)."""
-    settings.STRIPE_API_BASE = stripe_api_base
-    settings.STRIPE_SECRET_KEY = "sk_test_12345"
-    settings.STRIPE_LEGACY_PLANS = None
-    settings.STRIPE_MAX_NETWORK_RETRIES = 0
-    return stripe_api_base
+def mine(db):
+    return world()
+
+
+@pytest.fixture
+def token(mine):
+    return key_for(mine.partner)[1]

@@ -7,9 +7,9 @@ from django.core.management import call_command
 from accounts.models import Role
 from accounts.selectors import SESSION_KEY
 from api.models import ApiKey
-from tests.unit.accounts.factories import MembershipFactory, UserFactory
+from tests.factories.accounts import MembershipFactory, UserFactory
+from tests.factories.api import api_client, key_for, world
 from tests.unit.accounts.helpers import enrol_totp
-from tests.unit.api.api_factories import api_client, key_for, world
 
 pytestmark = pytest.mark.django_db
 

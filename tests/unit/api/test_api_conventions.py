@@ -11,21 +11,11 @@ from django.utils.translation import gettext
 
 from api.models import IdempotentResponse
 from billing.models import LedgerEntry, LedgerKind
-from tests.unit.api.api_factories import api_client, key_for, world
+from tests.factories.api import api_client, key_for, partner_client
 
 pytestmark = pytest.mark.django_db
 
 USAGE = "/api/v1/usage-records"
-
-
-@pytest.fixture
-def mine():
-    return world()
-
-
-@pytest.fixture
-def token(mine):
-    return key_for(mine.partner)[1]
 
 
 def post(client, body, *, key="k-1", raw=False):
@@ -101,8 +91,8 @@ def test_problems_speak_the_callers_language(mine):
 
 
 def test_missing_scope_problem_names_the_scope(mine):
-    _key, token = key_for(mine.partner, ["listings:read"])
-    problem = api_client(token).get("/api/v1/payouts").json()
+    partner_api = partner_client(mine.partner, ["listings:read"])
+    problem = partner_api.get("/api/v1/payouts").json()
     assert problem["detail"] == "This API key does not have the scope payouts:read."
     assert problem["title"] == "Forbidden" and problem["scope"] == "payouts:read"
 
@@ -162,9 +152,9 @@ def test_default_rate_is_10_per_second_burst_20(mine):
 
 
 def test_ip_allow_list(mine):
-    _key, token = key_for(mine.partner, allowed_ips=["203.0.113.0/24"])
-    assert api_client(token).get("/api/v1/partner", REMOTE_ADDR="203.0.113.9").status_code == 200
-    refused = api_client(token).get("/api/v1/partner", REMOTE_ADDR="198.51.100.1")
+    partner_api = partner_client(mine.partner, allowed_ips=["203.0.113.0/24"])
+    assert partner_api.get("/api/v1/partner", REMOTE_ADDR="203.0.113.9").status_code == 200
+    refused = partner_api.get("/api/v1/partner", REMOTE_ADDR="198.51.100.1")
     assert refused.status_code == 403 and refused.json()["code"] == "ip_not_allowed"
 
 

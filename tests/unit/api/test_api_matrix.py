@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from api.services import revoke_key
 from partners.models import Event
-from tests.unit.api.api_factories import ALL_SCOPES, api_client, key_for, world
+from tests.factories.api import ALL_SCOPES, api_client, key_for, partner_client, world
 
 # (name, scope, path of the own object or list — {w} is the world)
 ENDPOINTS = [
@@ -49,8 +49,8 @@ def _ids(endpoints):
 @pytest.mark.parametrize(("name", "scope", "path"), ENDPOINTS, ids=_ids(ENDPOINTS))
 def test_right_scope_reads_own_data(worlds, name, scope, path):
     mine, other = worlds
-    _key, token = key_for(mine.partner, [scope])
-    response = api_client(token).get(path(mine))
+    api = partner_client(mine.partner, [scope])
+    response = api.get(path(mine))
     assert response.status_code == 200, response.content
     body = response.json()
     if name == "events":
@@ -66,8 +66,8 @@ def test_right_scope_reads_own_data(worlds, name, scope, path):
 @pytest.mark.parametrize(("name", "scope", "path"), ENDPOINTS, ids=_ids(ENDPOINTS))
 def test_missing_scope_is_403_naming_it(worlds, name, scope, path):
     mine, _other = worlds
-    _key, token = key_for(mine.partner, [s for s in ALL_SCOPES if s != scope])
-    response = api_client(token).get(path(mine))
+    api = partner_client(mine.partner, [s for s in ALL_SCOPES if s != scope])
+    response = api.get(path(mine))
     assert response.status_code == 403
     assert response["Content-Type"] == "application/problem+json"
     problem = response.json()
@@ -79,8 +79,8 @@ def test_missing_scope_is_403_naming_it(worlds, name, scope, path):
 @pytest.mark.parametrize(("name", "scope", "path"), OBJECTS, ids=_ids(OBJECTS))
 def test_other_partners_object_is_404(worlds, name, scope, path):
     mine, other = worlds
-    _key, token = key_for(mine.partner)
-    response = api_client(token).get(path(other))
+    api = partner_client(mine.partner)
+    response = api.get(path(other))
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
 

@@ -7,7 +7,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
-from tests.unit.api.api_factories import key_for, world
+from tests.factories.api import key_for, world
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from billing.models import UsageRecord
 from billing.services.fulfilment import endpoint_for, sign
-from tests.unit.api.api_factories import api_client, key_for
-from tests.unit.billing.billing_factories import buyer, purchase_plan, shop
+from tests.factories.accounts import buyer
+from tests.factories.api import api_client, key_for
+from tests.factories.billing import purchase_plan, shop
 
 pytestmark = pytest.mark.django_db
 

@@ -7,14 +7,9 @@ import pytest
 from api.models import ChangeSet
 from catalog.models import ListingPage
 from partners.models import Event
-from tests.unit.api.api_factories import api_client, key_for, world
+from tests.factories.api import api_client, key_for, world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def mine():
-    return world()
 
 
 def _start(token, listing, body, key="cs-1"):

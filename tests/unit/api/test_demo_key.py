@@ -9,9 +9,9 @@ from django.core.management import call_command
 import demo.api
 from api.models import ApiKey
 from demo.base import SeedContext
-from tests.unit.accounts.factories import UserFactory
-from tests.unit.api.api_factories import api_client
-from tests.unit.partners.factories import provisioned_partner
+from tests.factories.accounts import UserFactory
+from tests.factories.api import api_client
+from tests.factories.partners import provisioned_partner
 
 pytestmark = pytest.mark.django_db
 

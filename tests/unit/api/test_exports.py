@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from api.models import Export
-from tests.unit.api.api_factories import api_client, key_for, world
+from tests.factories.api import api_client, key_for, partner_client, world
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +36,9 @@ def test_export_is_built_polled_and_downloaded(django_capture_on_commit_callback
     assert [row["id"] for row in rows] == [str(mine.entry.pk)]
     assert rows[0]["amount.amount"] == "299.00" and rows[0]["amount.currency"] == "CNY"
     # another partner cannot see it
-    _key, other_token = key_for(other.partner, ["payouts:read"])
-    assert api_client(other_token).get(f"/api/v1/exports/{export_id}").status_code == 404
-    assert api_client(other_token).get(polled["download_url"]).status_code == 404
+    other_api = partner_client(other.partner, ["payouts:read"])
+    assert other_api.get(f"/api/v1/exports/{export_id}").status_code == 404
+    assert other_api.get(polled["download_url"]).status_code == 404
     # expired: 410
     Export.objects.filter(public_id=export_id).update(expires_at=timezone.now() - timedelta(seconds=1))
     gone = api_client(token).get(polled["download_url"])

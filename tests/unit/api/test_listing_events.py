@@ -2,14 +2,12 @@
 approved and published (or rejected)."""
 
 import pytest
-from django.contrib.auth.models import Group
 from wagtail.models import TaskState
 
-from accounts.roles import STAFF_GROUPS
 from partners.models import Event
-from tests.unit.accounts.factories import UserFactory
-from tests.unit.catalog.factories import complete_listing, submit
-from tests.unit.partners.factories import provisioned_partner
+from tests.factories.accounts import UserFactory, staff_member
+from tests.factories.catalog import complete_listing, submit
+from tests.factories.partners import provisioned_partner
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +24,7 @@ def _types(partner):
 
 @pytest.fixture
 def reviewer():
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=STAFF_GROUPS["reviewer"].name))
-    return user
+    return staff_member("reviewer", two_factor=False)
 
 
 @pytest.mark.parametrize("decision", ["approve", "reject"])

@@ -11,8 +11,7 @@ from demand.models import LeadState
 from incentives.services import funds
 from partners.models import Event
 from partners.services.events import EVENT_TYPES
-from tests.unit.api.api_factories import ALL_SCOPES, api_client, key_for
-from tests.unit.api.new_apps_factories import demand_world, verified_lead
+from tests.factories.api import ALL_SCOPES, api_client, demand_world, key_for, partner_client, verified_lead
 
 ENDPOINTS = [
     ("leads", "leads:read", lambda w: "/api/v1/leads"),
@@ -45,8 +44,8 @@ def _ids(endpoints):
 @pytest.mark.parametrize(("name", "scope", "path"), ENDPOINTS, ids=_ids(ENDPOINTS))
 def test_right_scope_reads_own_data_only(worlds, name, scope, path):
     mine, other = worlds
-    _key, token = key_for(mine.partner, [scope])
-    response = api_client(token).get(path(mine))
+    api = partner_client(mine.partner, [scope])
+    response = api.get(path(mine))
     assert response.status_code == 200, response.content
     body = response.json()
     if name == "fund-balances":
@@ -65,8 +64,8 @@ def test_right_scope_reads_own_data_only(worlds, name, scope, path):
 @pytest.mark.parametrize(("name", "scope", "path"), ENDPOINTS, ids=_ids(ENDPOINTS))
 def test_missing_scope_is_403_naming_it(worlds, name, scope, path):
     mine, _other = worlds
-    _key, token = key_for(mine.partner, [s for s in ALL_SCOPES if s != scope])
-    response = api_client(token).get(path(mine))
+    api = partner_client(mine.partner, [s for s in ALL_SCOPES if s != scope])
+    response = api.get(path(mine))
     assert response.status_code == 403
     assert response.json()["scope"] == scope
 
@@ -75,8 +74,8 @@ def test_missing_scope_is_403_naming_it(worlds, name, scope, path):
 @pytest.mark.parametrize(("name", "scope", "path"), OBJECTS, ids=_ids(OBJECTS))
 def test_other_partners_object_is_404(worlds, name, scope, path):
     mine, other = worlds
-    _key, token = key_for(mine.partner)
-    response = api_client(token).get(path(other))
+    api = partner_client(mine.partner)
+    response = api.get(path(other))
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
 

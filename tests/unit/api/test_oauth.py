@@ -10,7 +10,7 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken
 
 from api.services import create_oauth_client, revoke_key
-from tests.unit.api.api_factories import api_client, world
+from tests.factories.api import api_client, world
 
 
 def _basic(client_id, secret):

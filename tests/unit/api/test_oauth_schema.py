@@ -5,7 +5,7 @@ import jsonschema
 import pytest
 
 from api.services import create_oauth_client
-from tests.unit.api.api_factories import api_client, world
+from tests.factories.api import api_client, world
 from tests.unit.api.test_oauth import _token
 
 pytestmark = pytest.mark.django_db

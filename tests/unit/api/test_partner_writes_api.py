@@ -15,9 +15,9 @@ from api.services import revoke_key
 from demand.models import Invitation, InvitationSource, LeadMessage, LeadState, Proposal, RequirementState
 from partners.models import Certification, CertifiedPerson, Event
 from partners.services.certifications import import_certified_people
-from tests.unit.api.api_factories import ALL_SCOPES, api_client, key_for
-from tests.unit.api.new_apps_factories import customer_user, demand_world, verified_lead
-from tests.unit.demand.demand_factories import make_requirement
+from tests.factories.accounts import buyer
+from tests.factories.api import ALL_SCOPES, api_client, demand_world, key_for, verified_lead
+from tests.factories.demand import RequirementFactory
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +42,10 @@ def _certification(slug="api-import-cert", **kwargs):
 
 
 def _open_requirement(partner):
-    _buyer, org = customer_user()
-    requirement = make_requirement(org, state=RequirementState.OPEN, opened_at=timezone.now())
+    _buyer, org = buyer()
+    requirement = RequirementFactory(
+        customer_organisation=org, state=RequirementState.OPEN, opened_at=timezone.now()
+    )
     Invitation.objects.create(requirement=requirement, partner=partner, source=InvitationSource.INVITED)
     return requirement
 

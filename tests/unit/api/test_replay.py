@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from partners.models import Delivery, Event
 from partners.services.events import emit
-from tests.unit.api.api_factories import api_client, key_for, world
+from tests.factories.api import partner_client, world
 
 pytestmark = pytest.mark.django_db
 
@@ -35,14 +35,14 @@ def test_replay_by_range_and_type(django_capture_on_commit_callbacks):
     foreign = _event(other.partner, "subscription.created", now - timedelta(hours=5))
     deliveries = {e.pk: _delivered(e, mine.endpoint) for e in (inside, other_type, outside)}
     _delivered(foreign, other.endpoint)
-    _key, token = key_for(mine.partner, ["webhooks:manage"])
+    partner_api = partner_client(mine.partner, ["webhooks:manage"])
     body = {
         "since": (now - timedelta(days=1)).isoformat(),
         "until": now.isoformat(),
         "type": "subscription.created",
     }
     with django_capture_on_commit_callbacks() as callbacks:
-        response = api_client(token).post(
+        response = partner_api.post(
             "/api/v1/events/replay", body, content_type="application/json", headers={"Idempotency-Key": "r1"}
         )
     assert response.status_code == 202, response.content
@@ -54,7 +54,7 @@ def test_replay_by_range_and_type(django_capture_on_commit_callbacks):
     # the whole range, every type: the other event too; the pending one is not queued twice
     everything = {**body, "type": None}
     everything.pop("type")
-    again = api_client(token).post(
+    again = partner_api.post(
         "/api/v1/events/replay",
         everything,
         content_type="application/json",
@@ -67,14 +67,14 @@ def test_replay_by_range_and_type(django_capture_on_commit_callbacks):
 def test_replay_refuses_a_bad_range_and_needs_the_scope():
     mine = world()
     now = timezone.now()
-    _key, token = key_for(mine.partner, ["webhooks:manage"])
+    partner_api = partner_client(mine.partner, ["webhooks:manage"])
     backwards = {"since": now.isoformat(), "until": (now - timedelta(hours=1)).isoformat()}
-    response = api_client(token).post(
+    response = partner_api.post(
         "/api/v1/events/replay", backwards, content_type="application/json", headers={"Idempotency-Key": "r1"}
     )
     assert response.status_code == 400 and response.json()["code"] == "bad_range"
-    _key, no_scope = key_for(mine.partner, ["partner:read"])
-    refused = api_client(no_scope).post(
+    no_scope_api = partner_client(mine.partner, ["partner:read"])
+    refused = no_scope_api.post(
         "/api/v1/events/replay", backwards, content_type="application/json", headers={"Idempotency-Key": "r1"}
     )
     assert refused.status_code == 403 and refused.json()["scope"] == "webhooks:manage"

@@ -10,7 +10,7 @@ from django.utils import timezone
 from health.models import HealthSnapshot
 from marketplace.models import Review, ReviewReply
 from partners.models import Certification, CertifiedPerson
-from tests.unit.api.api_factories import api_client, key_for, world
+from tests.factories.api import partner_client, world
 
 pytestmark = pytest.mark.django_db
 
@@ -52,10 +52,10 @@ def pair():
 
 def test_partner_reads_and_replies_once_to_its_reviews(pair):
     (mine, review, *_), (other, other_review, *_) = pair
-    _key, token = key_for(mine.partner, ["listings:read", "reviews:reply"])
-    listed = api_client(token).get("/api/v1/reviews").json()["results"]
+    partner_api = partner_client(mine.partner, ["listings:read", "reviews:reply"])
+    listed = partner_api.get("/api/v1/reviews").json()["results"]
     assert [row["id"] for row in listed] == [str(review.public_id)]
-    reply = api_client(token).post(
+    reply = partner_api.post(
         f"/api/v1/reviews/{review.public_id}/reply",
         {"body": "谢谢您的反馈！"},
         content_type="application/json",
@@ -64,14 +64,14 @@ def test_partner_reads_and_replies_once_to_its_reviews(pair):
     assert reply.status_code == 201, reply.content
     assert reply.json()["reply"]["body"] == "谢谢您的反馈！"
     assert ReviewReply.objects.get(review=review).partner == mine.partner
-    second = api_client(token).post(
+    second = partner_api.post(
         f"/api/v1/reviews/{review.public_id}/reply",
         {"body": "再次感谢"},
         content_type="application/json",
         headers={"Idempotency-Key": "r2"},
     )
     assert second.status_code == 409 and second.json()["code"] == "already_replied"
-    foreign = api_client(token).post(
+    foreign = partner_api.post(
         f"/api/v1/reviews/{other_review.public_id}/reply",
         {"body": "x"},
         content_type="application/json",
@@ -83,8 +83,8 @@ def test_partner_reads_and_replies_once_to_its_reviews(pair):
 
 def test_reply_needs_the_reply_scope(pair):
     (mine, review, *_), _other = pair
-    _key, token = key_for(mine.partner, ["listings:read"])
-    response = api_client(token).post(
+    partner_api = partner_client(mine.partner, ["listings:read"])
+    response = partner_api.post(
         f"/api/v1/reviews/{review.public_id}/reply",
         {"body": "x"},
         content_type="application/json",
@@ -108,19 +108,19 @@ def test_reply_needs_the_reply_scope(pair):
 )
 def test_own_rows_only_and_others_are_404(pair, base, scope, pick):
     (mine, *mine_extras), (other, *other_extras) = pair
-    _key, token = key_for(mine.partner, [scope])
-    rows = api_client(token).get(f"/api/v1/{base}").json()["results"]
+    partner_api = partner_client(mine.partner, [scope])
+    rows = partner_api.get(f"/api/v1/{base}").json()["results"]
     own_id = str(pick(*mine_extras, mine))
     assert [str(row["id"]) for row in rows] == [own_id]
-    assert api_client(token).get(f"/api/v1/{base}/{own_id}").status_code == 200
+    assert partner_api.get(f"/api/v1/{base}/{own_id}").status_code == 200
     other_id = pick(*other_extras, other)
-    assert api_client(token).get(f"/api/v1/{base}/{other_id}").status_code == 404
-    _key, no_scope = key_for(mine.partner, ["usage:write"])
-    assert api_client(no_scope).get(f"/api/v1/{base}").json()["scope"] == scope
+    assert partner_api.get(f"/api/v1/{base}/{other_id}").status_code == 404
+    no_scope_api = partner_client(mine.partner, ["usage:write"])
+    assert no_scope_api.get(f"/api/v1/{base}").json()["scope"] == scope
 
 
 def test_customer_counts(pair):
     (mine, *_), _other = pair
-    _key, token = key_for(mine.partner, ["entitlements:read"])
-    customer = api_client(token).get("/api/v1/customers").json()["results"][0]
+    partner_api = partner_client(mine.partner, ["entitlements:read"])
+    customer = partner_api.get("/api/v1/customers").json()["results"][0]
     assert customer["subscriptions"] == 1 and customer["active_entitlements"] == 1

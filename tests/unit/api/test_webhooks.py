@@ -14,9 +14,9 @@ from billing.services import entitlements
 from partners.models import Delivery, Event, WebhookEndpoint
 from partners.services import webhooks
 from partners.services.events import emit
-from tests.unit.api.api_factories import api_client, key_for, world
+from tests.factories.api import api_client, key_for, partner_client, world
+from tests.factories.billing import customer
 from tests.unit.api.receiver import Receiver
-from tests.unit.billing.money_factories import customer
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +33,9 @@ def receiver(settings):
 
 
 @pytest.fixture
-def mine():
-    built = world()
+def mine(mine):
     WebhookEndpoint.objects.all().delete()  # each test adds the endpoints it is about
-    return built
+    return mine
 
 
 def post(token, path, body=None, key="k"):
@@ -205,14 +204,14 @@ def test_receiver_down_six_hours_gets_every_event_once(mine, receiver):
 
 
 def test_events_feed_since_and_30_days(mine):
-    _key, token = key_for(mine.partner, ["webhooks:manage"])
+    partner_api = partner_client(mine.partner, ["webhooks:manage"])
     Event.objects.filter(partner=mine.partner).delete()
     old = emit(mine.partner, "webhook.test", {"n": "old"})
     Event.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
     first = emit(mine.partner, "webhook.test", {"n": 1})
     second = emit(mine.partner, "listing.published", {"n": 2})
     Event.objects.filter(pk=first.pk).update(created_at=timezone.now() - timedelta(hours=2))
-    client = api_client(token)
+    client = partner_api
     everything = client.get("/api/v1/events").json()["results"]
     assert [e["id"] for e in everything] == [first.message_id, second.message_id]
     since = (timezone.now() - timedelta(hours=1)).isoformat()
@@ -245,7 +244,7 @@ def test_a_failed_delivery_can_be_sent_again_from_the_console(
 ):
     from accounts.models import Role
     from accounts.selectors import SESSION_KEY
-    from tests.unit.accounts.factories import MembershipFactory, UserFactory
+    from tests.factories.accounts import MembershipFactory, UserFactory
     from tests.unit.accounts.helpers import enrol_totp
 
     receiver.status = 410

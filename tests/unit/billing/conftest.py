@@ -5,7 +5,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import translation
 
-from tests.unit.billing.billing_factories import buyer, shop
+from tests.factories.accounts import buyer
+from tests.factories.billing import shop
 
 
 @pytest.fixture(autouse=True)
@@ -13,17 +14,6 @@ def _default_language():
     translation.activate(django_settings.LANGUAGE_CODE)
     yield
     translation.activate(django_settings.LANGUAGE_CODE)
-
-
-@pytest.fixture
-def stripe(settings, stripe_api_base):
-    """Point the gateway at the test localstripe (legacy Plans, no network retries)."""
-    settings.STRIPE_API_BASE = stripe_api_base
-    settings.STRIPE_SECRET_KEY = "sk_test_12345"
-    settings.STRIPE_LEGACY_PLANS = None
-    settings.STRIPE_MAX_NETWORK_RETRIES = 0
-    settings.STRIPE_WEBHOOK_SECRET = "whsec_test_unit"
-    return stripe_api_base
 
 
 @pytest.fixture

@@ -3,14 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from accounts.roles import STAFF_GROUPS
 from billing.models import PrivateOffer, TaxRate
-from tests.unit.accounts.factories import UserFactory
-from tests.unit.accounts.helpers import enrol_totp
+from tests.factories.accounts import staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -18,10 +15,7 @@ OFFERS = "/admin/snippets/billing/privateoffer/"
 
 
 def staff(key):
-    user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get(name=STAFF_GROUPS[key].name))
-    enrol_totp(user)  # staff need two-factor before the admin (accounts.mfa)
-    return user
+    return staff_member(key, is_staff=True)
 
 
 def offer_form(store, org, **changes):
@@ -54,7 +48,7 @@ def test_finance_creates_a_private_offer(client, store, customer):
 
 
 def test_offer_form_refuses_a_plan_of_another_listing_and_a_past_expiry(client, store, customer):
-    from tests.unit.billing.billing_factories import shop
+    from tests.factories.billing import shop
 
     other = shop()
     client.force_login(staff("finance"))

@@ -16,7 +16,7 @@ import pytest
 
 from billing.models import Invoice, PlanPrice, Subscription
 from billing.services import subscriptions
-from tests.unit.billing.billing_factories import buyer
+from tests.factories.accounts import buyer
 
 pytestmark = pytest.mark.django_db
 

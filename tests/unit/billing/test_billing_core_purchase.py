@@ -11,7 +11,8 @@ from billing.models import BillingSettings, Entitlement, Invoice, Subscription, 
 from billing.services import entitlements, subscriptions
 from billing.signals import entitlement_changed, invoice_paid
 from catalog.models import ListingPage, ListingUsage, UsageKind
-from tests.unit.billing.billing_factories import DECLINED, buyer, card, purchase_plan, token
+from tests.factories.accounts import buyer
+from tests.factories.billing import DECLINED, card, purchase_plan, token
 
 pytestmark = [pytest.mark.django_db(transaction=False)]
 

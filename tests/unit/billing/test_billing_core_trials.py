@@ -11,7 +11,8 @@ from billing.models import BillingSettings, Entitlement, Trial
 from billing.services import entitlements, trials
 from billing.tasks.trials import expire_trials, remind_trials
 from catalog.models import ListingUsage, UsageKind
-from tests.unit.billing.billing_factories import buyer, purchase_plan, shop
+from tests.factories.accounts import buyer
+from tests.factories.billing import purchase_plan, shop
 
 pytestmark = pytest.mark.django_db
 

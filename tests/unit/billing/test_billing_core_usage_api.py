@@ -7,7 +7,8 @@ from django.utils.translation import gettext
 
 from billing.models import UsageRecord
 from billing.services.fulfilment import endpoint_for, sign
-from tests.unit.billing.billing_factories import buyer, purchase_plan, shop
+from tests.factories.accounts import buyer
+from tests.factories.billing import purchase_plan, shop
 
 pytestmark = pytest.mark.django_db
 

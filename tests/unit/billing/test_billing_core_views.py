@@ -14,7 +14,8 @@ from django.utils import timezone, translation
 from accounts.models import Role
 from billing.models import BillingContact, Invoice, PrivateOffer, Subscription, Trial, UsageRecord
 from billing.services import trials
-from tests.unit.billing.billing_factories import DECLINED, buyer, card, purchase_plan
+from tests.factories.accounts import buyer
+from tests.factories.billing import DECLINED, card, purchase_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -279,7 +280,7 @@ def test_access_matrix_another_organisations_objects_are_404(stripe, client, sto
 
 
 def purchase_shop_listing():
-    from tests.unit.billing.billing_factories import shop
+    from tests.factories.billing import shop
 
     return shop().listing
 
@@ -300,7 +301,7 @@ def test_partner_reports_usage_by_form_and_other_partners_get_404(stripe, client
         url, {"quantity": "250", "day": timezone.localdate().isoformat(), "token": "k1"}
     )  # resubmitted
     assert UsageRecord.objects.get().quantity == 250
-    from tests.unit.billing.billing_factories import shop
+    from tests.factories.billing import shop
 
     other = shop()
     client.force_login(other.partner.organisation.memberships.get(role=Role.OWNER).user)
@@ -310,7 +311,7 @@ def test_partner_reports_usage_by_form_and_other_partners_get_404(stripe, client
 
 
 def test_partner_makes_a_private_offer_for_one_customer(client, store, customer):
-    from tests.unit.billing.billing_factories import shop
+    from tests.factories.billing import shop
 
     owner = store.partner.organisation.memberships.get(role=Role.OWNER).user
     client.force_login(owner)
@@ -342,7 +343,7 @@ def test_partner_makes_a_private_offer_for_one_customer(client, store, customer)
 def test_one_click_conversion_with_the_saved_card(stripe, owner_client, store, customer):
     import re
 
-    from tests.unit.billing.billing_factories import shop
+    from tests.factories.billing import shop
 
     user, org = customer
     purchase_plan(shop().monthly, org, user)  # an earlier purchase saved a card

@@ -19,7 +19,7 @@ from billing.models import BillingSettings, Entitlement, Invoice, Subscription, 
 from billing.services import entitlements
 from billing.signals import invoice_paid, invoice_refunded, payment_failed
 from billing.tasks.subscriptions import suspend_overdue_subscriptions
-from tests.unit.billing.billing_factories import purchase_plan
+from tests.factories.billing import purchase_plan
 
 pytestmark = pytest.mark.django_db
 

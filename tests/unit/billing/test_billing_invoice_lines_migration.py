@@ -11,7 +11,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from billing.models import InvoiceLine
 from partners.models import PartnerKind
-from tests.unit.billing.money_factories import customer, invoice, live_listing, money_partner
+from tests.factories.billing import InvoiceFactory, customer, live_listing, money_partner
 
 pytestmark = pytest.mark.django_db
 MIGRATION = importlib.import_module("billing.migrations.0003_invoice_lines_add_up")
@@ -31,7 +31,7 @@ def run_migration() -> int:
 
 def test_old_proration_lines_are_rewritten_once_and_amounts_never_change():
     partner = money_partner(slug="lines-isv", name="行软件", name_en="Lines Soft", kind=PartnerKind.ISV)
-    inv = invoice(
+    inv = InvoiceFactory(
         partner=partner,
         listing=live_listing(partner, slug="lines-app"),
         organisation=customer("lines-buyer"),

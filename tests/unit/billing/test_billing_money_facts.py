@@ -10,7 +10,7 @@ import pytest
 from billing.models import Invoice, Trial
 from billing.services import facts, ledger
 from partners.models import Metric, PartnerFact, PartnerKind
-from tests.unit.billing.money_factories import at, customer, invoice, live_listing, money_partner
+from tests.factories.billing import InvoiceFactory, at, customer, live_listing, money_partner
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def history(partner):
     a, b, c = (customer(f"facts-{x}") for x in "abc")
 
     def paid(org, total, start, end, currency="CNY", **extra):
-        inv = invoice(
+        inv = InvoiceFactory(
             partner=partner,
             listing=listing,
             organisation=org,
@@ -47,7 +47,7 @@ def history(partner):
     paid(a, "100.00", at(2026, 3, 1, 0), at(2026, 4, 1, 0))
     paid(b, "1200.00", at(2026, 1, 10, 0), at(2027, 1, 10, 0))  # annual
     paid(c, "50.00", at(2026, 1, 1, 0), at(2026, 2, 1, 0), currency="USD")
-    invoice(
+    InvoiceFactory(
         partner=partner,
         listing=listing,
         organisation=c,

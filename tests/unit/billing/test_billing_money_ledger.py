@@ -9,7 +9,7 @@ from billing import signals
 from billing.models import CommissionRule, LedgerEntry, LedgerKind
 from billing.services import commission, ledger
 from partners.models import PartnerKind
-from tests.unit.billing.money_factories import customer, invoice, live_listing, money_partner
+from tests.factories.billing import InvoiceFactory, customer, live_listing, money_partner
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def buyer(db):
 
 
 def test_the_same_invoice_paid_twice_posts_one_charge_and_one_commission(isv, listing, buyer):
-    inv = invoice(partner=isv, listing=listing, organisation=buyer, total="1000.00")
+    inv = InvoiceFactory(partner=isv, listing=listing, organisation=buyer, total="1000.00")
 
     signals.invoice_paid.send(sender=type(inv), invoice=inv)
     signals.invoice_paid.send(sender=type(inv), invoice=inv)  # a replayed webhook
@@ -71,7 +71,7 @@ def test_commission_by_kind_then_tier(isv, listing, buyer):
     }
 
     gold_listing = live_listing(gold, slug="gold-app")
-    inv = invoice(partner=gold, listing=gold_listing, organisation=buyer, total="333.33")
+    inv = InvoiceFactory(partner=gold, listing=gold_listing, organisation=buyer, total="333.33")
     ledger.post_invoice_paid(inv)
     fee = LedgerEntry.objects.get(invoice=inv, kind=LedgerKind.COMMISSION)
     assert fee.amount == Decimal("-26.67")  # 333.33 × 8 % = 26.6664, rounded half-up
@@ -79,7 +79,7 @@ def test_commission_by_kind_then_tier(isv, listing, buyer):
 
 
 def test_refund_returns_commission_at_the_rate_charged_once_per_refund(isv, listing, buyer):
-    inv = invoice(partner=isv, listing=listing, organisation=buyer, total="200.00")
+    inv = InvoiceFactory(partner=isv, listing=listing, organisation=buyer, total="200.00")
     ledger.post_invoice_paid(inv)
     CommissionRule.objects.create(partner_kind=PartnerKind.ISV, rate=Decimal("0.5000"))  # changed later
 
@@ -98,17 +98,20 @@ def test_refund_returns_commission_at_the_rate_charged_once_per_refund(isv, list
 
 
 def test_currencies_are_kept_apart(isv, listing, buyer):
-    ledger.post_invoice_paid(invoice(partner=isv, listing=listing, organisation=buyer, total="100.00"))
+    ledger.post_invoice_paid(InvoiceFactory(partner=isv, listing=listing, organisation=buyer, total="100.00"))
     ledger.post_invoice_paid(
-        invoice(partner=isv, listing=listing, organisation=buyer, total="10.00", currency="USD")
+        InvoiceFactory(partner=isv, listing=listing, organisation=buyer, total="10.00", currency="USD")
     )
     assert ledger.balance(isv, "CNY") == Decimal("85.00")
     assert ledger.balance(isv, "USD") == Decimal("8.50")
 
 
 def test_an_invoice_without_partner_or_amount_posts_nothing(isv, listing, buyer):
-    assert ledger.post_invoice_paid(invoice(partner=None, listing=listing, organisation=buyer)) == 0
-    assert ledger.post_invoice_paid(invoice(partner=isv, listing=listing, organisation=buyer, total="0")) == 0
+    assert ledger.post_invoice_paid(InvoiceFactory(partner=None, listing=listing, organisation=buyer)) == 0
+    assert (
+        ledger.post_invoice_paid(InvoiceFactory(partner=isv, listing=listing, organisation=buyer, total="0"))
+        == 0
+    )
     assert not LedgerEntry.objects.exists()
 
 
@@ -135,7 +138,7 @@ def test_money_tasks_are_registered_and_scheduled(settings, isv, listing, buyer)
 
     paid_at = datetime(2026, 3, 9, 12, tzinfo=timezone.get_current_timezone())
     ledger.post_invoice_paid(
-        invoice(partner=isv, listing=listing, organisation=buyer, total="100.00", paid_at=paid_at)
+        InvoiceFactory(partner=isv, listing=listing, organisation=buyer, total="100.00", paid_at=paid_at)
     )
     assert generate_monthly_statements.delay("2026-03-15").get() == 1
     statement = PayoutStatement.objects.get(partner=isv)

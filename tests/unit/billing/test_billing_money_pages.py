@@ -17,17 +17,17 @@ from accounts.roles import STAFF_GROUPS
 from billing.models import ConnectAccount, Payout, PayoutStatement
 from billing.services import fulfilment, ledger, payouts
 from partners.models import Delivery, Event
-from tests.recorded_stripe import recorded_stripe  # noqa: F401 - fixture
-from tests.unit.accounts.factories import MembershipFactory, UserFactory
-from tests.unit.accounts.helpers import enrol_totp
-from tests.unit.billing.money_factories import (
+from tests.factories.accounts import MembershipFactory, UserFactory
+from tests.factories.billing import (
+    InvoiceFactory,
     at,
     customer,
     failed_fulfilment_delivery,
-    invoice,
     live_listing,
     money_partner,
 )
+from tests.recorded_stripe import recorded_stripe  # noqa: F401 - fixture
+from tests.unit.accounts.helpers import enrol_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,9 @@ def world(people):
     buyer = customer("money-buyer", owner=people["customer"])
     for partner, total in ((a, "1000.00"), (b, "2000.00")):
         listing = live_listing(partner, slug=f"{partner.organisation.slug}-app")
-        inv = invoice(partner=partner, listing=listing, organisation=buyer, total=total, paid_at=SOLD_AT)
+        inv = InvoiceFactory(
+            partner=partner, listing=listing, organisation=buyer, total=total, paid_at=SOLD_AT
+        )
         ledger.post_invoice_paid(inv)
         payouts.generate_statement(partner=partner, month=timezone.localdate(SOLD_AT), currency="CNY")
         failed_fulfilment_delivery(partner)
@@ -238,7 +240,9 @@ def test_finance_generates_a_months_statements_with_progress(
     buyer, a = world["buyer"], world["a"]
     listing = a.listings.first()
     ledger.post_invoice_paid(
-        invoice(partner=a, listing=listing, organisation=buyer, total="400.00", paid_at=at(2026, 10, 9))
+        InvoiceFactory(
+            partner=a, listing=listing, organisation=buyer, total="400.00", paid_at=at(2026, 10, 9)
+        )
     )
     c = login(client, people["finance"])
     with django_capture_on_commit_callbacks(execute=True):

@@ -16,8 +16,8 @@ from catalog.models import ListingUsage, UsageKind
 from demo import billing as billing_demo
 from demo.base import SeedContext
 from partners.models import PartnerFact, PartnerKind
+from tests.factories.billing import InvoiceFactory, at, customer, live_listing, money_partner, paid_plans
 from tests.recorded_stripe import recorded_stripe  # noqa: F401 - fixture
-from tests.unit.billing.money_factories import at, customer, invoice, live_listing, money_partner, paid_plans
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def buyer(db):
 
 
 def _paid(isv, listing, buyer, total, when, currency="CNY"):
-    inv = invoice(
+    inv = InvoiceFactory(
         partner=isv, listing=listing, organisation=buyer, total=total, paid_at=when, currency=currency
     )
     ledger.post_invoice_paid(inv)
@@ -128,7 +128,7 @@ def test_a_failed_transfer_changes_nothing_but_the_payout_row(isv, listing, buye
 
 def test_reconciliation_notices_a_missing_posting(isv, listing, buyer):
     _paid(isv, listing, buyer, "1000.00", at(2026, 5, 5))
-    invoice(partner=isv, listing=listing, organisation=buyer, total="50.00")  # paid, never posted
+    InvoiceFactory(partner=isv, listing=listing, organisation=buyer, total="50.00")  # paid, never posted
     (result,) = payouts.reconcile()
     assert not result.ok
     failing = [label for label, left, right in result.checks if left != right]

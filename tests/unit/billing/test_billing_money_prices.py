@@ -48,7 +48,7 @@ def test_change_preview_prorates_the_rest_of_the_period(stripe, store, customer)
     from django.utils import timezone
 
     from billing.services import previews
-    from tests.unit.billing.billing_factories import purchase_plan
+    from tests.factories.billing import purchase_plan
 
     user, org = customer
     sub = purchase_plan(store.seats, org, user, quantity=1)
@@ -67,7 +67,7 @@ def test_change_preview_prorates_the_rest_of_the_period(stripe, store, customer)
 
 
 def test_seat_change_asks_for_confirmation_with_the_preview(stripe, owner_client, store, customer):  # noqa: F811
-    from tests.unit.billing.billing_factories import purchase_plan
+    from tests.factories.billing import purchase_plan
 
     user, org = customer
     sub = purchase_plan(store.seats, org, user, quantity=1)
@@ -86,7 +86,7 @@ def test_seat_change_asks_for_confirmation_with_the_preview(stripe, owner_client
 
 
 def test_cancel_asks_for_confirmation_first(stripe, owner_client, store, customer):  # noqa: F811
-    from tests.unit.billing.billing_factories import purchase_plan
+    from tests.factories.billing import purchase_plan
 
     user, org = customer
     sub = purchase_plan(store.monthly, org, user)
@@ -105,7 +105,7 @@ def test_seat_change_invoice_lines_add_up(stripe, store, customer):
     """Through localstripe: every stored line reads quantity × unit = amount, proration included."""
     from billing.models import InvoiceLine
     from billing.services import subscriptions
-    from tests.unit.billing.billing_factories import purchase_plan
+    from tests.factories.billing import purchase_plan
 
     user, org = customer
     sub = purchase_plan(store.seats, org, user, quantity=3)

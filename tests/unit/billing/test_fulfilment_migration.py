@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from tests.unit.billing.money_factories import money_partner
+from tests.factories.billing import money_partner
 
 BEFORE = [("billing", "0001_initial")]
 AFTER = [("billing", "0002_fulfilment_on_webhooks")]

@@ -18,7 +18,7 @@ from billing import gateway
 from billing.models import ConnectAccount, LedgerEntry, LedgerKind, Payout, PayoutStatement
 from billing.services import ledger, payouts
 from partners.models import PartnerKind
-from tests.unit.billing.money_factories import at, customer, invoice, live_listing, money_partner
+from tests.factories.billing import InvoiceFactory, at, customer, live_listing, money_partner
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[3]
@@ -56,7 +56,7 @@ def standin(tmp_path, settings, stripe):
 def _statement(slug, month):
     partner = money_partner(slug=slug, name=f"{slug}软件", name_en=slug, kind=PartnerKind.ISV)
     listing = live_listing(partner, slug=f"{slug}-app")
-    paid = invoice(
+    paid = InvoiceFactory(
         partner=partner,
         listing=listing,
         organisation=customer(f"{slug}-buyer"),

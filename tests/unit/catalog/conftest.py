@@ -2,17 +2,14 @@
 B with an owner), a reviewer, a customer, and the "Listing review" workflow the migration made."""
 
 import pytest
-from django.contrib.auth.models import Group
 from wagtail.models import Workflow
 
 from accounts.models import Role
-from accounts.roles import STAFF_GROUPS
 from catalog.models.review import WORKFLOW_NAME
 from partners.models import PartnersIndexPage
-from tests.unit.accounts.factories import MembershipFactory, OrganisationFactory, UserFactory
-from tests.unit.accounts.helpers import enrol_totp
-from tests.unit.catalog.factories import english
-from tests.unit.partners.factories import provisioned_partner
+from tests.factories.accounts import MembershipFactory, OrganisationFactory, UserFactory, staff_member
+from tests.factories.partners import provisioned_partner
+from tests.unit.accounts.helpers import english
 
 
 @pytest.fixture
@@ -66,10 +63,7 @@ def partner_b(directory, workflow, owner_b):
 
 @pytest.fixture
 def reviewer(db):
-    user = english(UserFactory(email="reviewer@symbio.example.cn"))
-    user.groups.add(Group.objects.get(name=STAFF_GROUPS["reviewer"].name))
-    enrol_totp(user)  # staff need two-factor before the admin (accounts.mfa)
-    return user
+    return english(staff_member("reviewer", email="reviewer@symbio.example.cn"))
 
 
 @pytest.fixture

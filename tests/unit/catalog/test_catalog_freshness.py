@@ -15,7 +15,7 @@ from catalog.selectors.listings import live_listings
 from catalog.services import freshness
 from catalog.services.versions import VERSION_EXISTS, add_version
 from catalog.tasks import flag_stale_listings
-from tests.unit.catalog.factories import complete_listing
+from tests.factories.catalog import complete_listing
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
 
-from tests.unit.catalog.factories import png_bytes
+from tests.factories.catalog import png_bytes
 
 pytestmark = pytest.mark.django_db
 

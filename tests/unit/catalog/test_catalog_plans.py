@@ -9,7 +9,8 @@ from django.utils import translation
 from catalog.models import PricingModel
 from catalog.models import listings as models
 from core.money import Money
-from tests.unit.catalog.factories import complete_listing, edit_url, editor_form_data, plan
+from tests.factories.catalog import complete_listing, plan
+from tests.unit.catalog.helpers import edit_url, editor_form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ from wagtail.models import GroupApprovalTask, TaskState, WorkflowState
 
 from catalog.models import CatalogSettings, ListingPage, PreCheckTask
 from catalog.services import prechecks
-from tests.unit.catalog.factories import complete_listing, edit_url, editor_form_data, submit
+from tests.factories.catalog import complete_listing, submit
+from tests.unit.catalog.helpers import edit_url, editor_form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,9 @@ from catalog.selectors.review import (
     review_statuses,
 )
 from catalog.services import prechecks
-from tests.unit.accounts.factories import MembershipFactory, UserFactory
-from tests.unit.catalog.factories import complete_listing, english, submit
+from tests.factories.accounts import MembershipFactory, UserFactory
+from tests.factories.catalog import complete_listing, submit
+from tests.unit.accounts.helpers import english
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,9 @@ from django.core import mail
 
 from catalog.models import ListingPage, ListingScreenshot
 from catalog.selectors.review import State, review_status
-from tests.unit.accounts.factories import UserFactory
-from tests.unit.catalog.factories import complete_listing, edit_url, image, submit
+from tests.factories.accounts import UserFactory
+from tests.factories.catalog import complete_listing, image, submit
+from tests.unit.catalog.helpers import edit_url
 
 pytestmark = pytest.mark.django_db
 

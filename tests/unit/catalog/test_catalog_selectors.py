@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from catalog.models import ListingPage, ListingUsage, ListingVersion, UsageKind
 from catalog.selectors.listings import listing_detail, live_listings
-from tests.unit.accounts.factories import OrganisationFactory
-from tests.unit.catalog.factories import category, complete_listing, plan
+from tests.factories.accounts import OrganisationFactory
+from tests.factories.catalog import category, complete_listing, plan
 
 pytestmark = pytest.mark.django_db
 DETAIL_QUERY_BOUND = 13  # whatever the number of plans, screenshots, versions or tags

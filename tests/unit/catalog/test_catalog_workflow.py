@@ -7,14 +7,8 @@ from wagtail.models import Page, WorkflowState
 
 from catalog.models import ListingPage
 from catalog.selectors.review import State, review_status
-from tests.unit.catalog.factories import (
-    add_url,
-    category,
-    complete_listing,
-    edit_url,
-    editor_form_data,
-    submit,
-)
+from tests.factories.catalog import category, complete_listing, submit
+from tests.unit.catalog.helpers import add_url, edit_url, editor_form_data
 
 pytestmark = pytest.mark.django_db
 

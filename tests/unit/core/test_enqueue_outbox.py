@@ -19,7 +19,7 @@ from accounts.models import Invitation
 from config.celery import app
 from core.models import TaskOutbox
 from core.tasks import drain_task_outbox, enqueue
-from tests.unit.accounts.factories import InvitationFactory, OwnerFactory
+from tests.factories.accounts import InvitationFactory, OwnerFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from accounts.tasks import send_invitation_email
 from billing.models import Invoice
 from billing.tasks.subscriptions import send_payment_failed_email
 from config.celery import app
-from tests.unit.accounts.factories import InvitationFactory, UserFactory
-from tests.unit.billing.money_factories import customer, invoice, live_listing, money_partner, paid_plans
+from tests.factories.accounts import InvitationFactory, UserFactory
+from tests.factories.billing import InvoiceFactory, customer, live_listing, money_partner, paid_plans
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +89,7 @@ def open_invoice():
     partner = money_partner(slug="smtp-vendor", name="邮件供应商", name_en="Mail Vendor")
     listing = live_listing(partner, slug="smtp-app", plans=paid_plans())
     buyer = customer("smtp-buyer", owner=UserFactory(email="buyer-owner@example.com"))
-    return invoice(partner=partner, listing=listing, organisation=buyer, status=Invoice.Status.OPEN)
+    return InvoiceFactory(partner=partner, listing=listing, organisation=buyer, status=Invoice.Status.OPEN)
 
 
 def test_payment_failed_email_is_retried_while_smtp_is_down(smtp_down, eager_retries):

@@ -11,8 +11,9 @@ from cosell.models import Attribution, KnownAccount, ProtectionRule, Status
 from cosell.services import facts
 from cosell.services import registrations as svc
 from partners.models import PartnerFact
-from tests.unit.billing.money_factories import customer, invoice
-from tests.unit.cosell.conftest import deal_data, owner_of
+from tests.factories.billing import InvoiceFactory, customer
+from tests.factories.cosell import deal_data
+from tests.factories.partners import owner_of
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def buyer(db):
 
 
 def pay(listing, buyer, total="1200.00"):
-    inv = invoice(
+    inv = InvoiceFactory(
         partner=listing.partner,
         listing=listing,
         organisation=buyer,
@@ -83,7 +84,7 @@ def test_purchase_by_the_registered_customer_is_attributed_and_won(
 
 
 def test_a_purchase_of_an_unregistered_listing_is_not_attributed(partner_a, listing, buyer):
-    from tests.unit.marketplace.mkt_factories import make_listing
+    from tests.factories.marketplace import make_listing
 
     submitted(partner_a, listing, customer_name="星河零售有限公司")
     other = make_listing(title="别的应用")

@@ -10,8 +10,9 @@ from django.utils import translation
 
 from cosell.models import ProtectionRule, RejectReason, Status
 from cosell.services import registrations as svc
+from tests.factories.cosell import deal_data
+from tests.factories.partners import owner_of
 from tests.unit.accounts.helpers import english
-from tests.unit.cosell.conftest import deal_data, owner_of
 
 pytestmark = pytest.mark.django_db
 

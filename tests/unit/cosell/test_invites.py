@@ -4,8 +4,8 @@ import pytest
 
 from cosell.models import CoSellInvite
 from cosell.services import registrations as svc
-from tests.unit.cosell.conftest import deal_data, owner_of
-from tests.unit.partners.factories import provisioned_partner
+from tests.factories.cosell import deal_data
+from tests.factories.partners import owner_of, provisioned_partner
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from cosell.models import CoSellInvite, OverlapConsent
 from cosell.services import invites as invite_service
 from cosell.services import overlap as overlap_service
 from cosell.services import registrations as svc
-from tests.unit.cosell.conftest import deal_data, owner_of
-from tests.unit.partners.factories import provisioned_partner
+from tests.factories.cosell import deal_data
+from tests.factories.partners import owner_of, provisioned_partner
 
 pytestmark = pytest.mark.django_db
 

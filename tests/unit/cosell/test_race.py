@@ -8,7 +8,8 @@ from django.db import connection
 
 from cosell.models import DealRegistration, Status
 from cosell.services import registrations as svc
-from tests.unit.cosell.conftest import deal_data, owner_of
+from tests.factories.cosell import deal_data
+from tests.factories.partners import owner_of
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

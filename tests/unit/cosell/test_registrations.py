@@ -12,7 +12,8 @@ from core.exceptions import NotAllowed
 from cosell.models import Conflict, DealRegistration, KnownAccount, ProtectionRule, Status
 from cosell.services import registrations as svc
 from cosell.services.conflicts import store_keys
-from tests.unit.cosell.conftest import VALID_USCC, deal_data, owner_of
+from tests.factories.cosell import VALID_USCC, deal_data
+from tests.factories.partners import owner_of
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ from django.core import mail
 
 from cosell.services import registrations as svc
 from cosell.services.reminders import remind_expiring
-from tests.unit.cosell.conftest import deal_data, owner_of
+from tests.factories.cosell import deal_data
+from tests.factories.partners import owner_of
 
 pytestmark = pytest.mark.django_db
 

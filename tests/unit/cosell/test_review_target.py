@@ -12,8 +12,9 @@ from core.calendar import add_business_days
 from cosell.models import DealRegistration, ProtectionRule, Status
 from cosell.services import registrations as svc
 from cosell.services.escalation import escalate, overdue
-from tests.unit.accounts.factories import UserFactory
-from tests.unit.cosell.conftest import deal_data, owner_of
+from tests.factories.accounts import UserFactory
+from tests.factories.cosell import deal_data
+from tests.factories.partners import owner_of
 
 pytestmark = pytest.mark.django_db
 

@@ -13,17 +13,14 @@ from core.models import JobStatus
 from cosell.models import DealRegistration, RegistrationImport, Status
 from cosell.services import imports
 from cosell.services import registrations as svc
-from tests.unit.accounts.factories import UserFactory
-from tests.unit.cosell.conftest import deal_data, owner_of
+from tests.factories.accounts import UserFactory
+from tests.factories.cosell import deal_data
+from tests.factories.partners import owner_of
+from tests.unit.accounts.helpers import signed_in
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/en/partners/console/deals/"
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
 
 
 def submitted(partner, listing, **overrides):
@@ -41,7 +38,9 @@ def form_post(listing, **overrides):
 
 
 def test_register_and_submit_from_the_form(client, partner_a, listing):
-    response = login(client, owner_of(partner_a)).post(BASE + "new/", {**form_post(listing), "submit": "1"})
+    response = signed_in(client, owner_of(partner_a)).post(
+        BASE + "new/", {**form_post(listing), "submit": "1"}
+    )
     reg = DealRegistration.objects.get(partner=partner_a)
     assert response.status_code == 302 and response["Location"].endswith(f"/{reg.public_id}/")
     assert reg.status == Status.APPROVED
@@ -50,7 +49,7 @@ def test_register_and_submit_from_the_form(client, partner_a, listing):
 
 
 def test_invalid_credit_code_is_a_field_error_saying_so(client, partner_a, listing):
-    response = login(client, owner_of(partner_a)).post(
+    response = signed_in(client, owner_of(partner_a)).post(
         BASE + "new/", form_post(listing, customer_uscc="911100008021004330")
     )
     assert response.status_code == 400
@@ -63,7 +62,7 @@ def test_invalid_credit_code_is_a_field_error_saying_so(client, partner_a, listi
 
 def test_expected_close_beyond_180_days_is_refused(client, partner_a, listing):
     far = (timezone.localdate() + timedelta(days=200)).isoformat()
-    response = login(client, owner_of(partner_a)).post(
+    response = signed_in(client, owner_of(partner_a)).post(
         BASE + "new/", {**form_post(listing), "expected_close": far}
     )
     assert response.status_code == 400 and "180 days" in response.content.decode()
@@ -71,7 +70,7 @@ def test_expected_close_beyond_180_days_is_refused(client, partner_a, listing):
 
 def test_another_partners_registration_is_404(client, partner_a, partner_b, listing):
     reg = submitted(partner_a, listing)
-    login(client, owner_of(partner_b))
+    signed_in(client, owner_of(partner_b))
     for suffix in ("", "edit/"):
         assert client.get(f"{BASE}{reg.public_id}/{suffix}").status_code == 404
     for suffix in ("submit/", "close/won/", "extension/"):
@@ -83,12 +82,12 @@ def test_another_partners_registration_is_404(client, partner_a, partner_b, list
 
 
 def test_a_user_without_a_partner_gets_404(client, listing):
-    assert login(client, UserFactory()).get(BASE).status_code == 404
+    assert signed_in(client, UserFactory()).get(BASE).status_code == 404
 
 
 def test_held_partner_is_told_only_that_a_registration_exists(client, partner_a, partner_b, listing):
     submitted(partner_a, listing, customer_domain="tencent.com")
-    response = login(client, owner_of(partner_b)).post(
+    response = signed_in(client, owner_of(partner_b)).post(
         BASE + "new/",
         {
             **form_post(
@@ -117,7 +116,7 @@ def test_staff_queue_shows_both_sides_and_records_the_decision(
 ):
     first = submitted(partner_a, listing)
     held = submitted(partner_b, listing, customer_name="騰訊")
-    login(client, programme_manager)
+    signed_in(client, programme_manager)
     queue = client.get("/admin/cosell_admin/")
     assert queue.status_code == 200 and "騰訊" in queue.content.decode()
     page = client.get(f"/admin/cosell_admin/{held.pk}/").content.decode()
@@ -130,12 +129,12 @@ def test_staff_queue_shows_both_sides_and_records_the_decision(
     first.refresh_from_db()
     assert held.status == Status.APPROVED and first.reject_reason == "transferred"
     # The first partner sees its registration rejected, without the reason naming anyone.
-    detail = login(client, owner_of(partner_a)).get(f"{BASE}{first.public_id}/").content.decode()
+    detail = signed_in(client, owner_of(partner_a)).get(f"{BASE}{first.public_id}/").content.decode()
     assert "Transferred to another partner" in detail and "乙方" not in detail and "Bravo" not in detail
 
 
 def test_partners_cannot_reach_the_staff_queue(client, partner_a):
-    response = login(client, owner_of(partner_a)).get("/admin/cosell_admin/")
+    response = signed_in(client, owner_of(partner_a)).get("/admin/cosell_admin/")
     assert response.status_code in (302, 403)
 
 
@@ -161,7 +160,7 @@ def test_csv_import_runs_as_a_task_and_creates_drafts(
         + f",Blue Whale Logistics,,李四,{listing.slug},8000,USD,{close},prospect\n"
     )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = upload(login(client, owner_of(partner_a)), body)
+        response = upload(signed_in(client, owner_of(partner_a)), body)
     job = RegistrationImport.objects.get()
     assert response.status_code == 302 and response.url.endswith(f"/import/{job.public_id}/")
     # Queued, not run yet: the job page polls its progress fragment.
@@ -187,7 +186,7 @@ def test_csv_import_runs_as_a_task_and_creates_drafts(
     fragment = client.get(f"{BASE}import/{job.public_id}/progress/").content.decode()
     assert "12 registrations imported as drafts" in fragment and "hx-trigger" not in fragment
     # Another partner's import job: 404.
-    login(client, owner_of(partner_b))
+    signed_in(client, owner_of(partner_b))
     assert client.get(f"{BASE}import/{job.public_id}/").status_code == 404
     assert client.get(f"{BASE}import/{job.public_id}/progress/").status_code == 404
 
@@ -218,7 +217,7 @@ def test_csv_import_reports_every_bad_row_and_writes_nothing(client, partner_a, 
     assert {e["line"] for e in errors} == {3, 4}
     fields = {(e["line"], e["field"]) for e in errors}
     assert {(3, "customer_uscc"), (4, "listings"), (4, "estimated_value")} <= fields
-    page = login(client, owner_of(partner_a)).get(f"{BASE}import/{job.public_id}/").content.decode()
+    page = signed_in(client, owner_of(partner_a)).get(f"{BASE}import/{job.public_id}/").content.decode()
     assert "Row 3" in page and "Nothing was imported" in page
     assert not DealRegistration.objects.exists()
 
@@ -226,12 +225,12 @@ def test_csv_import_reports_every_bad_row_and_writes_nothing(client, partner_a, 
 def test_csv_import_refuses_more_than_1000_rows_at_upload(client, partner_a, listing):
     close = (timezone.localdate() + timedelta(days=30)).isoformat()
     body = HEADER + "".join(f"公司{i},,,张三,{listing.slug},1,CNY,{close},prospect\n" for i in range(1001))
-    response = upload(login(client, owner_of(partner_a)), body)
+    response = upload(signed_in(client, owner_of(partner_a)), body)
     assert response.status_code == 400 and "more than 1000 rows" in response.content.decode()
     assert not DealRegistration.objects.exists() and not RegistrationImport.objects.exists()
 
 
 def test_export_escapes_formula_cells(client, partner_a, listing):
     submitted(partner_a, listing, customer_name_en='=HYPERLINK("http://evil")', notes="+1 call")
-    body = login(client, owner_of(partner_a)).get(BASE + "export.csv").content.decode("utf-8-sig")
+    body = signed_in(client, owner_of(partner_a)).get(BASE + "export.csv").content.decode("utf-8-sig")
     assert "'=HYPERLINK" in body and "'+1 call" in body

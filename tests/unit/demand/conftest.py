@@ -1,12 +1,20 @@
 """Fixtures for the demand tests: a customer organisation with its owner, two provisioned
-partners (with owners), a published listing of partner A, and a requirement factory."""
+partners (with owners), a published listing of partner A, a requirement awarded to partner A's
+milestone proposal (``awarded``) and partner A's payment request for its first milestone
+(``payment``)."""
+
+from decimal import Decimal
 
 import pytest
 
 from accounts.models import Role
+from demand.models import Invitation
+from demand.services import delivery as services
+from demand.services import proposals as proposal_services
 from partners.models import PartnersIndexPage
-from tests.unit.accounts.factories import MembershipFactory, OrganisationFactory, UserFactory
-from tests.unit.partners.factories import provisioned_partner
+from tests.factories.accounts import MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories.demand import RequirementFactory
+from tests.factories.partners import owner_of, provisioned_partner
 
 
 @pytest.fixture
@@ -57,6 +65,46 @@ def partner_b(directory):
 
 @pytest.fixture
 def listing(partner_a):
-    from tests.unit.catalog.factories import complete_listing
+    from tests.factories.catalog import complete_listing
 
     return complete_listing(partner_a, publish=True)
+
+
+@pytest.fixture
+def awarded(customer_org, customer, partner_a, partner_b):
+    requirement = RequirementFactory(customer_organisation=customer_org, state="open")
+    for partner in (partner_a, partner_b):
+        Invitation.objects.create(requirement=requirement, partner=partner, source="routed")
+    proposal = proposal_services.submit_proposal(
+        requirement=requirement,
+        partner=partner_a,
+        user=owner_of(partner_a),
+        pricing_model="milestones",
+        total=Decimal("30000"),
+        timeline_days=30,
+        summary="方案",
+        milestones=[{"title": "一期", "amount": "10000"}, {"title": "二期", "amount": "20000"}],
+    )
+    proposal_services.submit_proposal(
+        requirement=requirement,
+        partner=partner_b,
+        user=owner_of(partner_b),
+        pricing_model="fixed",
+        total=Decimal("40000"),
+        timeline_days=30,
+        summary="方案",
+    )
+    proposal_services.award(proposal=proposal, by=customer)
+    return proposal
+
+
+@pytest.fixture
+def payment(awarded, partner_a, customer):
+    services.start_delivery(requirement=awarded.requirement, by=customer)
+    return services.request_payment(
+        milestone=awarded.milestones.first(),
+        partner=partner_a,
+        user=owner_of(partner_a),
+        amount=Decimal("10000"),
+        idempotency_key="m1",
+    )

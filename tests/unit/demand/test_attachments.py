@@ -6,18 +6,17 @@ import hashlib
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.roles import STAFF_GROUPS
 from core.exceptions import ApplicationError, NotAllowed
 from demand.models import Invitation, Requirement, RequirementAttachment
 from demand.services import attachments as services
-from tests.unit.accounts.factories import UserFactory
-from tests.unit.accounts.helpers import enrol_totp
-from tests.unit.demand.demand_factories import login, make_requirement, owner_of
+from tests.factories.accounts import staff_member
+from tests.factories.demand import RequirementFactory
+from tests.factories.partners import owner_of
+from tests.unit.accounts.helpers import signed_in
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -28,7 +27,7 @@ def pdf(name="spec.pdf", content=PDF):
 
 @pytest.fixture
 def requirement(customer_org):
-    return make_requirement(customer_org, state="open")
+    return RequirementFactory(customer_organisation=customer_org, state="open")
 
 
 @pytest.mark.django_db
@@ -74,7 +73,7 @@ def test_attachments_are_private_with_a_random_name_and_at_most_five(requirement
 
 @pytest.mark.django_db
 def test_posting_with_files_attaches_them_and_a_bad_file_saves_nothing(client, customer, customer_org):
-    login(client, customer, customer_org)
+    signed_in(client, customer, customer_org)
     data = {
         "title": "CRM 定制",
         "description": "定制开发",
@@ -105,24 +104,22 @@ def test_downloads_for_customer_invited_partner_and_staff_only(
     partner_url = reverse(
         "demand:hall-attachment", kwargs={"public_id": requirement.public_id, "attachment_id": item.public_id}
     )
-    login(client, customer, customer_org)
+    signed_in(client, customer, customer_org)
     response = client.get(customer_url)
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
     assert (
         response["Content-Disposition"].startswith("attachment") and "no-store" in response["Cache-Control"]
     )
-    login(client, other_customer, other_customer.memberships.first().organisation)
+    signed_in(client, other_customer, other_customer.memberships.first().organisation)
     assert client.get(customer_url).status_code == 404
     for partner, expected in ((partner_a, 200), (partner_b, 404)):
-        login(client, owner_of(partner), partner.organisation)
+        signed_in(client, owner_of(partner), partner.organisation)
         assert client.get(partner_url).status_code == expected, partner
     staff_url = reverse(
         "demand_admin:attachment",
         kwargs={"public_id": requirement.public_id, "attachment_id": item.public_id},
     )
-    manager = UserFactory(email="pm@symbio.example")
-    manager.groups.add(Group.objects.get(name=STAFF_GROUPS["programme_manager"].name))
-    enrol_totp(manager)
+    manager = staff_member("programme_manager", email="pm@symbio.example")
     client.force_login(manager)
     assert client.get(staff_url).status_code == 200
     client.force_login(customer)

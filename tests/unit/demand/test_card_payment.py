@@ -16,26 +16,9 @@ from billing.models.ledger import LedgerKind
 from core.exceptions import ApplicationError, NotAllowed
 from demand.models import PaymentRequestState
 from demand.services import delivery as services
-from tests.unit.accounts.factories import MembershipFactory, UserFactory
-from tests.unit.demand.demand_factories import login, owner_of
-from tests.unit.demand.test_delivery import awarded  # noqa: F401 (fixture)
-from tests.unit.demand.test_milestone_payments import stripe  # noqa: F401 (fixture)
-
-
-@pytest.fixture
-def payment(awarded, partner_a, customer):  # noqa: F811
-    services.start_delivery(requirement=awarded.requirement, by=customer)
-    return services.request_payment(
-        milestone=awarded.milestones.first(),
-        partner=partner_a,
-        user=owner_of(partner_a),
-        amount=Decimal("10000"),
-        idempotency_key="card-1",
-    )
-
-
-def _card(number="4242424242424242"):
-    return gateway.create_card_payment_method(number, 12, 2034, "123")["id"]
+from tests.factories.accounts import MembershipFactory, UserFactory
+from tests.factories.billing import card
+from tests.unit.accounts.helpers import signed_in
 
 
 @pytest.mark.django_db
@@ -46,7 +29,7 @@ def test_card_entered_on_the_page_approves_charges_once_and_becomes_the_default(
     customer_org,
     partner_a,
 ):
-    pm = _card()
+    pm = card()
     paid = services.pay_with_card(payment_request=payment, by=customer, payment_method_id=pm)
     assert paid.state == PaymentRequestState.APPROVED and paid.decided_by == customer
     assert paid.paid_at is not None and paid.stripe_payment_intent_id.startswith("pi_")
@@ -56,7 +39,7 @@ def test_card_entered_on_the_page_approves_charges_once_and_becomes_the_default(
         (Decimal("10000.00"), paid.stripe_payment_intent_id)
     ]
     with pytest.raises(NotAllowed):
-        services.pay_with_card(payment_request=payment, by=customer, payment_method_id=_card())
+        services.pay_with_card(payment_request=payment, by=customer, payment_method_id=card())
     assert LedgerEntry.objects.filter(kind=LedgerKind.CHARGE).count() == 1
 
 
@@ -81,12 +64,12 @@ def test_the_pay_page_shows_the_card_form_and_posting_a_card_pays(
     settings,
 ):
     settings.STRIPE_JS_URL = f"{stripe}/js.stripe.com/v3/"
-    login(client, customer, customer_org)
+    signed_in(client, customer, customer_org)
     url = reverse("demand:pay", kwargs={"public_id": payment.public_id})
     html = client.get(url).content.decode()
     assert 'id="card-element"' in html and f"{stripe}/js.stripe.com/v3/" in html
     assert "¥10,000.00" in html and 'data-secret="seti_' in html
-    response = client.post(url, {"payment_method": _card()}, follow=True)
+    response = client.post(url, {"payment_method": card()}, follow=True)
     page = response.content.decode()
     assert "approved and charged to your card" in page and 'data-testid="payment-paid"' in page
     payment.refresh_from_db()
@@ -103,10 +86,10 @@ def test_declined_card_shows_the_reason_and_changes_nothing(
     customer,
     customer_org,
 ):
-    login(client, customer, customer_org)
+    signed_in(client, customer, customer_org)
     url = reverse("demand:pay", kwargs={"public_id": payment.public_id})
     try:
-        declined = _card("4000000000000002")
+        declined = card("4000000000000002")
     except gateway.BillingGatewayError:
         pytest.skip("localstripe refused the declined test card at creation")
     response = client.post(url, {"payment_method": declined})
@@ -125,11 +108,11 @@ def test_other_organisation_gets_404_and_plain_members_cannot_pay(
     customer_org,
 ):
     url = reverse("demand:pay", kwargs={"public_id": payment.public_id})
-    login(client, other_customer, other_customer.memberships.first().organisation)
+    signed_in(client, other_customer, other_customer.memberships.first().organisation)
     assert client.get(url).status_code == 404
     member = UserFactory(email="member@customer.example.cn")
     MembershipFactory(user=member, organisation=customer_org, role=Role.MEMBER)
-    login(client, member, customer_org)
-    assert client.post(url, {"payment_method": _card()}).status_code == 302
+    signed_in(client, member, customer_org)
+    assert client.post(url, {"payment_method": card()}).status_code == 302
     payment.refresh_from_db()
     assert payment.state == PaymentRequestState.PENDING and payment.paid_at is None

@@ -9,15 +9,17 @@ from core.exceptions import NotAllowed
 from demand.models import Invitation, InvitationSource
 from demand.services import requirements as services
 from partners.models import PartnerKind
-from tests.unit.accounts.factories import OrganisationFactory
-from tests.unit.demand.demand_factories import make_requirement
-from tests.unit.partners.factories import PartnerFactory
+from tests.factories.accounts import OrganisationFactory
+from tests.factories.demand import RequirementFactory
+from tests.factories.partners import PartnerFactory
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_claims_never_exceed_the_limit():
     assert connection.vendor == "postgresql"
-    requirement = make_requirement(OrganisationFactory(), state="open", mode="open_claim", claim_limit=5)
+    requirement = RequirementFactory(
+        customer_organisation=OrganisationFactory(), state="open", mode="open_claim", claim_limit=5
+    )
     partners = [PartnerFactory(kind=PartnerKind.SERVICE) for _ in range(12)]
     barrier = threading.Barrier(len(partners))
     results = []

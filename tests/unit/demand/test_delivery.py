@@ -11,40 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.exceptions import ApplicationError, NotAllowed
-from demand.models import Invitation, PaymentRequest, PaymentRequestState
+from demand.models import PaymentRequest, PaymentRequestState
 from demand.services import delivery as services
-from demand.services import proposals as proposal_services
 from demand.services.facts import report_demand_facts
 from partners.models import PartnerFact
-from tests.unit.demand.demand_factories import login, make_requirement, owner_of
-
-
-@pytest.fixture
-def awarded(customer_org, customer, partner_a, partner_b):
-    requirement = make_requirement(customer_org, state="open")
-    for partner in (partner_a, partner_b):
-        Invitation.objects.create(requirement=requirement, partner=partner, source="routed")
-    proposal = proposal_services.submit_proposal(
-        requirement=requirement,
-        partner=partner_a,
-        user=owner_of(partner_a),
-        pricing_model="milestones",
-        total=Decimal("30000"),
-        timeline_days=30,
-        summary="方案",
-        milestones=[{"title": "一期", "amount": "10000"}, {"title": "二期", "amount": "20000"}],
-    )
-    proposal_services.submit_proposal(
-        requirement=requirement,
-        partner=partner_b,
-        user=owner_of(partner_b),
-        pricing_model="fixed",
-        total=Decimal("40000"),
-        timeline_days=30,
-        summary="方案",
-    )
-    proposal_services.award(proposal=proposal, by=customer)
-    return proposal
+from tests.factories.partners import owner_of
+from tests.unit.accounts.helpers import signed_in
 
 
 @pytest.mark.django_db
@@ -133,7 +105,7 @@ def test_partner_requests_and_customer_approves_through_the_screens(
     client, awarded, partner_a, customer, customer_org, other_customer
 ):
     owner = owner_of(partner_a)
-    login(client, owner, partner_a.organisation)
+    signed_in(client, owner, partner_a.organisation)
     url = reverse("demand:delivery", kwargs={"public_id": awarded.public_id})
     client.post(url, {"action": "start"})
     first = awarded.milestones.first()
@@ -145,11 +117,11 @@ def test_partner_requests_and_customer_approves_through_the_screens(
     )
     payment = PaymentRequest.objects.get()
     client.logout()
-    login(client, other_customer)
+    signed_in(client, other_customer)
     customer_url = reverse("demand:customer-delivery", kwargs={"public_id": awarded.public_id})
     assert client.post(customer_url, {"action": "approve", "payment": payment.public_id}).status_code == 404
     client.logout()
-    login(client, customer, customer_org)
+    signed_in(client, customer, customer_org)
     page = client.get(reverse("demand:requirement", kwargs={"public_id": awarded.requirement.public_id}))
     assert 'data-testid="milestones"' in page.content.decode()
     client.post(customer_url, {"action": "approve", "payment": payment.public_id})

@@ -14,8 +14,8 @@ from core.exceptions import ApplicationError, NotAllowed
 from demand.models import Lead, LeadState
 from demand.services import leads as services
 from demand.services.calendar import add_business_days, lead_response_due
-from tests.unit.accounts.helpers import enrol_totp
-from tests.unit.demand.demand_factories import login, owner_of
+from tests.factories.partners import owner_of
+from tests.unit.accounts.helpers import english, enrol_totp, signed_in
 
 SH = ZoneInfo("Asia/Shanghai")
 ENQUIRE = reverse("demand:enquire")
@@ -82,7 +82,7 @@ def test_partner_profile_links_to_the_enquiry_form(client, partner_a):
 
 @pytest.mark.django_db
 def test_signed_in_customer_enquiry_reaches_the_partner(client, customer, customer_org, listing, partner_a):
-    login(client, customer, customer_org)
+    signed_in(client, customer, customer_org)
     with pytest.raises(Exception):  # noqa: B017 - sanity: nothing before
         Lead.objects.get()
     mail.outbox.clear()
@@ -116,7 +116,7 @@ def test_guest_enquiry_waits_for_email_verification(client, partner_a):
     assert lead.verified_at is None and lead.customer_user is None
     assert [m.to for m in mail.outbox] == [["wangfang@customer.example.cn"]]
     # Not in the partner's inbox until verified.
-    login(client, owner_of(partner_a), partner_a.organisation)
+    signed_in(client, owner_of(partner_a), partner_a.organisation)
     assert lead.contact_name not in client.get(reverse("demand:inbox")).content.decode()
     client.logout()
     mail.outbox.clear()
@@ -207,7 +207,7 @@ def test_partner_replies_and_moves_the_lead_and_the_customer_sees_the_thread(cli
 
     lead = _lead(partner_a, user=customer)
     owner = owner_of(partner_a)
-    login(client, owner, partner_a.organisation)
+    signed_in(client, owner, partner_a.organisation)
     url = reverse("demand:inbox-detail", kwargs={"public_id": lead.public_id})
     assert "李雷" in client.get(reverse("demand:inbox")).content.decode()
     mail.outbox.clear()
@@ -228,7 +228,7 @@ def test_partner_replies_and_moves_the_lead_and_the_customer_sees_the_thread(cli
     assert (lead.state, lead.lost_reason) == (LeadState.LOST, "预算不足") and lead.closed_at
 
     client.logout()
-    login(client, customer)
+    signed_in(client, customer)
     page = client.get(reverse("demand:my-enquiry", kwargs={"public_id": lead.public_id})).content.decode()
     assert "您好，我们明天联系您。" in page and "请报价" in page
 
@@ -236,14 +236,10 @@ def test_partner_replies_and_moves_the_lead_and_the_customer_sees_the_thread(cli
 @pytest.mark.django_db
 def test_customer_message_reaches_the_partner_in_its_language(client, customer, partner_a):
     from django.test import TestCase
-    from wagtail.users.models import UserProfile
 
-    owner = owner_of(partner_a)
-    profile = UserProfile.get_for_user(owner)
-    profile.preferred_language = "en"
-    profile.save()
+    owner = english(owner_of(partner_a))
     lead = _lead(partner_a, user=customer)
-    login(client, customer)
+    signed_in(client, customer)
     mail.outbox.clear()
     with TestCase.captureOnCommitCallbacks(execute=True):
         client.post(
@@ -277,11 +273,11 @@ def test_illegal_lead_transitions_are_refused(partner_a, src, dst):
 @pytest.mark.django_db
 def test_other_partners_and_customers_get_404(client, customer, other_customer, partner_a, partner_b):
     lead = _lead(partner_a, user=customer)
-    login(client, owner_of(partner_b), partner_b.organisation)
+    signed_in(client, owner_of(partner_b), partner_b.organisation)
     assert client.get(reverse("demand:inbox-detail", kwargs={"public_id": lead.public_id})).status_code == 404
     assert "李雷" not in client.get(reverse("demand:inbox")).content.decode()
     client.logout()
-    login(client, other_customer)
+    signed_in(client, other_customer)
     assert client.get(reverse("demand:my-enquiry", kwargs={"public_id": lead.public_id})).status_code == 404
     assert client.get(reverse("demand:inbox")).status_code == 404  # not acting for a partner
     client.logout()
@@ -293,7 +289,7 @@ def test_inbox_query_count_is_bounded(client, customer, partner_a, django_assert
     settings.DEMAND_LEAD_RATE_LIMIT = 1000
     for n in range(3):
         _lead(partner_a, user=customer, contact_name=f"客户{n}", email=f"c{n}@x.cn")
-    login(client, owner_of(partner_a), partner_a.organisation)
+    signed_in(client, owner_of(partner_a), partner_a.organisation)
     client.get(reverse("demand:inbox"))
     with django_assert_max_num_queries(16) as few:  # 15 + the two-factor check
         client.get(reverse("demand:inbox"))
@@ -311,7 +307,7 @@ def test_overdue_leads_are_reminded_once_and_listed_for_staff(client, partner_a)
     from django.contrib.auth.models import Group
     from django.test import TestCase
 
-    from tests.unit.accounts.factories import UserFactory
+    from tests.factories.accounts import UserFactory
 
     lead = _lead(partner_a)
     Lead.objects.filter(pk=lead.pk).update(

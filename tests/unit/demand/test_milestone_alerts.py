@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from demand.models import RequirementTransition
 from demand.services import delivery as services
-from tests.unit.demand.test_delivery import awarded  # noqa: F401 (fixture)
 
 
 def _started_days_ago(requirement, days):

@@ -14,17 +14,6 @@ from billing.services import commission, customers
 from core.exceptions import ApplicationError
 from demand.models import PaymentRequestState
 from demand.services import delivery as services
-from tests.unit.demand.demand_factories import owner_of
-from tests.unit.demand.test_delivery import awarded  # noqa: F401 (fixture)
-
-
-@pytest.fixture
-def stripe(settings, stripe_api_base):
-    settings.STRIPE_API_BASE = stripe_api_base
-    settings.STRIPE_SECRET_KEY = "sk_test_12345"
-    settings.STRIPE_LEGACY_PLANS = None
-    settings.STRIPE_MAX_NETWORK_RETRIES = 0
-    return stripe_api_base
 
 
 @pytest.fixture
@@ -32,18 +21,6 @@ def card_on_file(stripe, customer_org):
     customer = customers.ensure_customer(customer_org, email="buyer@customer.example.cn")
     pm = gateway.create_card_payment_method("4242424242424242", 12, 2034, "123")
     return customers.save_card(customer, pm["id"])
-
-
-@pytest.fixture
-def payment(awarded, partner_a, customer):  # noqa: F811
-    services.start_delivery(requirement=awarded.requirement, by=customer)
-    return services.request_payment(
-        milestone=awarded.milestones.first(),
-        partner=partner_a,
-        user=owner_of(partner_a),
-        amount=Decimal("10000"),
-        idempotency_key="m1",
-    )
 
 
 @pytest.mark.django_db
@@ -108,9 +85,9 @@ def test_customer_approves_on_the_screen_and_sees_it_paid(
 ):
     from django.urls import reverse
 
-    from tests.unit.demand.demand_factories import login
+    from tests.unit.accounts.helpers import signed_in
 
-    login(client, customer, customer_org)
+    signed_in(client, customer, customer_org)
     url = reverse("demand:customer-delivery", kwargs={"public_id": awarded.public_id})
     response = client.post(url, {"action": "approve", "payment": payment.public_id}, follow=True)
     html = response.content.decode()

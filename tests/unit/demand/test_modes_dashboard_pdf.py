@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from demand.models import Invitation, Requirement, RequirementMode
 from demand.services import requirements as requirement_services
-from tests.unit.accounts.helpers import english, enrol_totp
-from tests.unit.demand.demand_factories import login, make_requirement
+from tests.factories.demand import RequirementFactory
+from tests.unit.accounts.helpers import english, enrol_totp, signed_in
 from tests.unit.demand.test_proposals import _invite, _propose
 
 
@@ -35,7 +35,7 @@ def _form(**extra):
 def test_customer_directs_a_requirement_to_a_partner_and_approval_invites_only_it(
     client, customer, customer_org, partner_a, partner_b, staff_user
 ):
-    login(client, customer, customer_org)
+    signed_in(client, customer, customer_org)
     page = client.get(reverse("demand:requirement-new") + f"?partner={partner_a.organisation.slug}")
     html = page.content.decode()
     assert f'<option value="{partner_a.pk}" selected>' in html and 'value="directed" selected' in html
@@ -54,7 +54,7 @@ def test_customer_directs_a_requirement_to_a_partner_and_approval_invites_only_i
 def test_private_invitation_invites_the_chosen_partners_and_at_most_ten(
     client, customer, customer_org, partner_a, partner_b, staff_user
 ):
-    login(client, customer, customer_org)
+    signed_in(client, customer, customer_org)
     assert client.post(reverse("demand:requirement-new"), _form(mode="private_invite")).status_code == 400
     response = client.post(
         reverse("demand:requirement-new"),
@@ -73,7 +73,7 @@ def test_private_invitation_invites_the_chosen_partners_and_at_most_ten(
 
 @pytest.fixture
 def staff_user(db):
-    from tests.unit.accounts.factories import UserFactory
+    from tests.factories.accounts import UserFactory
 
     user = UserFactory(email="pm@symbio.example")
     user.groups.add(Group.objects.get(name="Programme managers"))
@@ -88,7 +88,7 @@ def test_dashboard_draws_the_monthly_charts_from_the_same_definitions(
 ):
     from demand import selectors
 
-    requirement = make_requirement(customer_org, state="open", screening_questions=[])
+    requirement = RequirementFactory(customer_organisation=customer_org, state="open", screening_questions=[])
     Requirement.objects.filter(pk=requirement.pk).update(opened_at=timezone.now() - timedelta(hours=5))
     _invite(requirement, partner_a, partner_b)
     _propose(requirement, partner_a)
@@ -108,11 +108,13 @@ def test_dashboard_draws_the_monthly_charts_from_the_same_definitions(
 def test_compare_pdf_carries_the_chinese_text_with_an_embedded_cjk_font(
     client, customer, customer_org, partner_a, partner_b, other_customer
 ):
-    requirement = make_requirement(customer_org, state="open", screening_questions=[], title="仓储系统升级")
+    requirement = RequirementFactory(
+        customer_organisation=customer_org, state="open", screening_questions=[], title="仓储系统升级"
+    )
     _invite(requirement, partner_a, partner_b)
     _propose(requirement, partner_a, summary="分三期实施仓储系统")
     _propose(requirement, partner_b)
-    login(client, customer, customer_org)
+    signed_in(client, customer, customer_org)
     url = reverse("demand:compare-pdf", kwargs={"public_id": requirement.public_id})
     response = client.get(url + "?lang=zh-hans&w_price=2")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
@@ -134,7 +136,7 @@ def test_compare_pdf_carries_the_chinese_text_with_an_embedded_cjk_font(
             f.flush()
             text_en = subprocess.run(["pdftotext", f.name, "-"], capture_output=True, text=True).stdout
         assert "Compare proposals" in text_en and "仓储系统升级" in text_en
-    login(client, other_customer, other_customer.memberships.first().organisation)
+    signed_in(client, other_customer, other_customer.memberships.first().organisation)
     assert client.get(url).status_code == 404
 
 

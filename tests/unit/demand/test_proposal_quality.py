@@ -12,11 +12,11 @@ from django.utils import timezone
 from core.exceptions import ApplicationError
 from demand.models import Proposal
 from demand.services import quality
-from tests.unit.accounts.factories import UserFactory
+from tests.factories.accounts import UserFactory
+from tests.factories.demand import RequirementFactory
+from tests.factories.partners import TierFactory
 from tests.unit.accounts.helpers import enrol_totp
-from tests.unit.demand.demand_factories import make_requirement
 from tests.unit.demand.test_proposals import _invite, _propose
-from tests.unit.partners.factories import TierFactory
 
 FLOOD = (
     "We will deploy our proven ERP template in three phases: blueprint workshops with your finance "
@@ -25,7 +25,7 @@ FLOOD = (
 
 
 def _open(customer_org, *partners):
-    requirement = make_requirement(customer_org, state="open", screening_questions=[])
+    requirement = RequirementFactory(customer_organisation=customer_org, state="open", screening_questions=[])
     _invite(requirement, *partners)
     return requirement
 

@@ -14,9 +14,10 @@ from core.exceptions import ApplicationError, NotAllowed
 from demand.models import Invitation, Proposal, ProposalState, RequirementState
 from demand.services import proposals as services
 from demand.services import routing
-from tests.unit.accounts.factories import UserFactory
-from tests.unit.accounts.helpers import enrol_totp
-from tests.unit.demand.demand_factories import login, make_requirement, owner_of
+from tests.factories.accounts import UserFactory
+from tests.factories.demand import RequirementFactory
+from tests.factories.partners import owner_of
+from tests.unit.accounts.helpers import enrol_totp, signed_in
 
 
 def _invite(requirement, *partners):
@@ -43,7 +44,7 @@ def _propose(requirement, partner, **changes):
 
 @pytest.fixture
 def open_requirement(customer_org, partner_a, partner_b):
-    requirement = make_requirement(customer_org, state="open", screening_questions=[])
+    requirement = RequirementFactory(customer_organisation=customer_org, state="open", screening_questions=[])
     _invite(requirement, partner_a, partner_b)
     return requirement
 
@@ -95,7 +96,9 @@ def test_one_proposal_per_partner_and_revisions_keep_versions(open_requirement, 
 
 @pytest.mark.django_db
 def test_no_proposal_without_invitation_after_due_date_or_without_answers(customer_org, partner_a, partner_b):
-    requirement = make_requirement(customer_org, state="open", screening_questions=["团队规模？"])
+    requirement = RequirementFactory(
+        customer_organisation=customer_org, state="open", screening_questions=["团队规模？"]
+    )
     _invite(requirement, partner_a)
     with pytest.raises(NotAllowed):
         _propose(requirement, partner_b, answers=["10"])
@@ -134,7 +137,7 @@ def test_award_declines_the_others_and_moves_the_requirement(
 def test_partner_proposes_through_the_hall_and_customer_compares_and_awards(
     client, customer, customer_org, open_requirement, partner_a, partner_b
 ):
-    login(client, owner_of(partner_a), partner_a.organisation)
+    signed_in(client, owner_of(partner_a), partner_a.organisation)
     assert open_requirement.t_title in client.get(reverse("demand:hall")).content.decode()
     url = reverse("demand:hall-detail", kwargs={"public_id": open_requirement.public_id})
     data = {
@@ -152,7 +155,7 @@ def test_partner_proposes_through_the_hall_and_customer_compares_and_awards(
     _propose(open_requirement, partner_b)
 
     client.logout()
-    login(client, customer, customer_org)
+    signed_in(client, customer, customer_org)
     page = client.get(
         reverse("demand:compare", kwargs={"public_id": open_requirement.public_id})
     ).content.decode()
@@ -173,10 +176,10 @@ def test_partner_proposes_through_the_hall_and_customer_compares_and_awards(
 def test_requirement_and_proposal_are_404_for_other_organisations(
     client, other_customer, partner_a, open_requirement, customer_org, directory
 ):
-    from tests.unit.partners.factories import provisioned_partner
+    from tests.factories.partners import provisioned_partner
 
     proposal = _propose(open_requirement, partner_a)
-    login(client, other_customer)
+    signed_in(client, other_customer)
     for name, key in [("demand:requirement", open_requirement), ("demand:compare", open_requirement)]:
         assert client.get(reverse(name, kwargs={"public_id": key.public_id})).status_code == 404
     assert client.post(reverse("demand:award", kwargs={"public_id": proposal.public_id})).status_code == 404
@@ -185,7 +188,7 @@ def test_requirement_and_proposal_are_404_for_other_organisations(
     # A partner that was not invited (and it is not open claim) gets 404 in the hall.
     stranger = provisioned_partner(organisation__slug="partner-c", kind="service")
     client.logout()
-    login(client, owner_of(stranger), stranger.organisation)
+    signed_in(client, owner_of(stranger), stranger.organisation)
     url = reverse("demand:hall-detail", kwargs={"public_id": open_requirement.public_id})
     assert client.get(url).status_code == 404
     assert client.post(url, {"summary": "x"}).status_code == 404
@@ -208,16 +211,18 @@ def test_open_claim_is_seen_only_by_qualified_partners_who_claim_before_proposin
         issued_on=today,
         expires_on=today + timedelta(days=90),
     )
-    requirement = make_requirement(customer_org, state="open", mode="open_claim", claim_limit=1)
+    requirement = RequirementFactory(
+        customer_organisation=customer_org, state="open", mode="open_claim", claim_limit=1
+    )
     requirement.required_certifications.add(cert)
     url = reverse("demand:hall-detail", kwargs={"public_id": requirement.public_id})
 
-    login(client, owner_of(partner_b), partner_b.organisation)
+    signed_in(client, owner_of(partner_b), partner_b.organisation)
     assert client.get(url).status_code == 404  # lacks the certification
     assert requirement.t_title not in client.get(reverse("demand:hall")).content.decode()
     client.logout()
 
-    login(client, owner_of(partner_a), partner_a.organisation)
+    signed_in(client, owner_of(partner_a), partner_a.organisation)
     assert requirement.t_title in client.get(reverse("demand:hall")).content.decode()
     assert 'data-testid="claim"' in client.get(url).content.decode()
     assert (
@@ -234,13 +239,17 @@ def test_hall_and_compare_query_counts_are_bounded(
 ):
     def add(n):
         for i in range(n):
-            requirement = make_requirement(customer_org, state="open", title=f"需求{i}")
+            requirement = RequirementFactory(
+                customer_organisation=customer_org, state="open", title=f"需求{i}"
+            )
             _invite(requirement, partner_a)
-            requirement2 = make_requirement(customer_org, state="open", mode="open_claim", title=f"抢单{i}")
+            requirement2 = RequirementFactory(
+                customer_organisation=customer_org, state="open", mode="open_claim", title=f"抢单{i}"
+            )
             assert requirement2
 
     add(2)
-    login(client, owner_of(partner_a), partner_a.organisation)
+    signed_in(client, owner_of(partner_a), partner_a.organisation)
     client.get(reverse("demand:hall"))
     with django_assert_max_num_queries(20) as few:
         client.get(reverse("demand:hall"))
@@ -249,11 +258,11 @@ def test_hall_and_compare_query_counts_are_bounded(
         page = client.get(reverse("demand:hall")).content.decode()
     assert page.count("/demand/console/hall/") >= 44
 
-    requirement = make_requirement(customer_org, state="open")
+    requirement = RequirementFactory(customer_organisation=customer_org, state="open")
     _invite(requirement, partner_a, partner_b)
     _propose(requirement, partner_a)
     client.logout()
-    login(client, customer, customer_org)
+    signed_in(client, customer, customer_org)
     url = reverse("demand:compare", kwargs={"public_id": requirement.public_id})
     client.get(url)
     with django_assert_max_num_queries(20) as one:
@@ -306,7 +315,7 @@ def test_staff_approve_opens_and_routes_and_reject_needs_a_reason(
     client.force_login(customer)
     assert client.get(reverse("demand_admin:queue")).status_code in (302, 403)
     # "N qualified partners notified" on the customer's page.
-    login(client, customer, customer_org)
+    signed_in(client, customer, customer_org)
     page = client.get(reverse("demand:requirement", kwargs={"public_id": first.public_id})).content.decode()
     assert 'data-testid="notified"' in page and "2" in page
     assert routing.qualified_partners(requirement=first).count() == 2
@@ -314,7 +323,7 @@ def test_staff_approve_opens_and_routes_and_reject_needs_a_reason(
 
 @pytest.mark.django_db
 def test_customer_posts_a_requirement_through_the_form(client, customer, customer_org):
-    login(client, customer, customer_org)
+    signed_in(client, customer, customer_org)
     due = (timezone.localtime() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
     data = {
         "title": "CRM 定制",

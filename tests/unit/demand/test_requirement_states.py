@@ -7,7 +7,7 @@ from core.exceptions import ApplicationError, NotAllowed
 from demand.models import RequirementState as S
 from demand.models import RequirementTransition
 from demand.services import requirements as services
-from tests.unit.demand.demand_factories import make_requirement
+from tests.factories.demand import RequirementFactory
 
 LEGAL = [(src, dst) for src, targets in services.TRANSITIONS.items() for dst in sorted(targets)]
 ILLEGAL = [(src, dst) for src in S.values for dst in S.values if dst not in services.TRANSITIONS[src]]
@@ -21,7 +21,7 @@ def test_every_state_has_a_rule():
 @pytest.mark.django_db
 @pytest.mark.parametrize(("src", "dst"), LEGAL)
 def test_legal_transition_is_taken_and_recorded(customer_org, customer, src, dst):
-    requirement = make_requirement(customer_org, state=src)
+    requirement = RequirementFactory(customer_organisation=customer_org, state=src)
     services.transition(requirement=requirement, to_state=dst, by=customer, reason="because")
     requirement.refresh_from_db()
     assert requirement.state == dst
@@ -33,7 +33,7 @@ def test_legal_transition_is_taken_and_recorded(customer_org, customer, src, dst
 @pytest.mark.django_db
 @pytest.mark.parametrize(("src", "dst"), ILLEGAL)
 def test_illegal_transition_is_refused_and_changes_nothing(customer_org, customer, src, dst):
-    requirement = make_requirement(customer_org, state=src)
+    requirement = RequirementFactory(customer_organisation=customer_org, state=src)
     with pytest.raises(NotAllowed):
         services.transition(requirement=requirement, to_state=dst, by=customer, reason="x")
     requirement.refresh_from_db()
@@ -44,7 +44,7 @@ def test_illegal_transition_is_refused_and_changes_nothing(customer_org, custome
 @pytest.mark.django_db
 @pytest.mark.parametrize("dst", [S.REJECTED, S.CANCELLED])
 def test_rejecting_or_cancelling_needs_a_reason(customer_org, dst):
-    requirement = make_requirement(customer_org, state=S.PENDING_REVIEW)
+    requirement = RequirementFactory(customer_organisation=customer_org, state=S.PENDING_REVIEW)
     with pytest.raises(ApplicationError):
         services.transition(requirement=requirement, to_state=dst, reason="  ")
     requirement.refresh_from_db()
@@ -53,7 +53,7 @@ def test_rejecting_or_cancelling_needs_a_reason(customer_org, dst):
 
 @pytest.mark.django_db
 def test_unknown_target_state_is_refused(customer_org):
-    requirement = make_requirement(customer_org, state=S.OPEN)
+    requirement = RequirementFactory(customer_organisation=customer_org, state=S.OPEN)
     with pytest.raises(NotAllowed):
         services.transition(requirement=requirement, to_state="teleported")
 
@@ -88,8 +88,12 @@ def test_expired_when_award_by_passes(customer_org):
     from django.utils import timezone
 
     today = timezone.localdate()
-    late = make_requirement(customer_org, state=S.OPEN, award_by=today - timedelta(days=1))
-    on_time = make_requirement(customer_org, state=S.OPEN, award_by=today + timedelta(days=1))
+    late = RequirementFactory(
+        customer_organisation=customer_org, state=S.OPEN, award_by=today - timedelta(days=1)
+    )
+    on_time = RequirementFactory(
+        customer_organisation=customer_org, state=S.OPEN, award_by=today + timedelta(days=1)
+    )
     assert services.expire_overdue(today=today) == 1
     late.refresh_from_db()
     on_time.refresh_from_db()

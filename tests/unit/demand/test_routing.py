@@ -11,9 +11,9 @@ from accounts.models import Organisation
 from demand.models import Invitation, PartnerIntake, Requirement
 from demand.services import routing
 from partners.models import Certification, CertifiedPerson, Partner, PartnerKind
-from tests.unit.accounts.factories import OrganisationFactory
-from tests.unit.demand.demand_factories import make_requirement
-from tests.unit.partners.factories import IndustryFactory, PartnerFactory, RegionFactory, TierFactory
+from tests.factories.accounts import OrganisationFactory
+from tests.factories.demand import RequirementFactory
+from tests.factories.partners import IndustryFactory, PartnerFactory, RegionFactory, TierFactory
 
 
 def gini(values) -> float:
@@ -68,8 +68,8 @@ def world(db):
     customer = OrganisationFactory(kind=Organisation.Kind.CUSTOMER)
     requirements = []
     for n in range(20):
-        requirement = make_requirement(
-            customer,
+        requirement = RequirementFactory(
+            customer_organisation=customer,
             state="open",
             region=rng.choice([None, *regions]),
             industry=rng.choice([None, *industries]),
@@ -127,7 +127,9 @@ def test_score_prefers_industry_match_and_certified_depth():
     plain = PartnerFactory(kind=PartnerKind.SERVICE)
     matching = PartnerFactory(kind=PartnerKind.SERVICE)
     matching.industries.add(industry)
-    requirement = make_requirement(customer, state="open", industry=industry, notify_limit=1)
+    requirement = RequirementFactory(
+        customer_organisation=customer, state="open", industry=industry, notify_limit=1
+    )
     [invitation] = routing.route(requirement=requirement)
     assert invitation.partner_id == matching.pk
     assert {"code": "industry", "zh": industry.name, "en": industry.name_en} in invitation.reasons
@@ -171,7 +173,7 @@ def test_paused_and_suspended_partners_are_not_routed():
     paused = PartnerFactory(kind=PartnerKind.SERVICE)
     PartnerIntake.objects.create(partner=paused, paused_until=timezone.now() + timedelta(days=3))
     PartnerFactory(kind=PartnerKind.SERVICE, status=Partner.Status.SUSPENDED)
-    requirement = make_requirement(customer, state="open")
+    requirement = RequirementFactory(customer_organisation=customer, state="open")
     assert [i.partner_id for i in routing.route(requirement=requirement)] == [active.pk]
 
 
@@ -179,7 +181,9 @@ def test_paused_and_suspended_partners_are_not_routed():
 def test_routing_runs_the_same_few_queries_whatever_the_number_of_partners(django_assert_max_num_queries):
     """Eight statements (plus the savepoint pair) for 12 partners and for 72."""
     customer = OrganisationFactory()
-    first, second = (make_requirement(customer, state="open", notify_limit=10) for _ in range(2))
+    first, second = (
+        RequirementFactory(customer_organisation=customer, state="open", notify_limit=10) for _ in range(2)
+    )
     for _ in range(12):
         PartnerFactory(kind=PartnerKind.SERVICE)
     with django_assert_max_num_queries(10):

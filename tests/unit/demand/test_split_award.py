@@ -13,14 +13,15 @@ from core.exceptions import ApplicationError, NotAllowed
 from demand.models import PaymentRequest, ProposalState, RequirementState
 from demand.services import delivery
 from demand.services import proposals as services
-from tests.unit.demand.demand_factories import login, make_requirement, owner_of
+from tests.factories.demand import RequirementFactory
+from tests.factories.partners import owner_of, provisioned_partner
+from tests.unit.accounts.helpers import signed_in
 from tests.unit.demand.test_proposals import _invite, _propose
-from tests.unit.partners.factories import provisioned_partner
 
 
 @pytest.fixture
 def partner_c(directory):
-    from tests.unit.accounts.factories import UserFactory
+    from tests.factories.accounts import UserFactory
 
     return provisioned_partner(
         owner=UserFactory(email="owner@partner-c.example.cn"),
@@ -33,7 +34,7 @@ def partner_c(directory):
 
 @pytest.fixture
 def three(customer_org, partner_a, partner_b, partner_c):
-    requirement = make_requirement(customer_org, state="open", screening_questions=[])
+    requirement = RequirementFactory(customer_organisation=customer_org, state="open", screening_questions=[])
     _invite(requirement, partner_a, partner_b, partner_c)
     return requirement, [_propose(requirement, p) for p in (partner_a, partner_b, partner_c)]
 
@@ -64,7 +65,7 @@ def test_split_award_refuses_more_than_three_none_and_proposals_of_another_requi
     three, customer, customer_org, partner_a, partner_b
 ):
     requirement, proposals = three
-    other = make_requirement(customer_org, state="open", screening_questions=[])
+    other = RequirementFactory(customer_organisation=customer_org, state="open", screening_questions=[])
     _invite(other, partner_a)
     stranger = _propose(other, partner_a)
     with pytest.raises(ApplicationError):
@@ -119,7 +120,7 @@ def test_customer_splits_the_award_on_the_compare_page_and_sees_each_delivery(
     client, three, customer, customer_org, other_customer
 ):
     requirement, (a, b, c) = three
-    login(client, customer, customer_org)
+    signed_in(client, customer, customer_org)
     compare = client.get(reverse("demand:compare", kwargs={"public_id": requirement.public_id}))
     assert 'data-testid="split-award"' in compare.content.decode()
     url = reverse("demand:award-split", kwargs={"public_id": requirement.public_id})
@@ -130,5 +131,5 @@ def test_customer_splits_the_award_on_the_compare_page_and_sees_each_delivery(
     assert "Partner A Tech" in html and "Partner C Consulting" in html
     b.refresh_from_db()
     assert b.state == ProposalState.DECLINED and b.decline_reason == "thanks"
-    login(client, other_customer, other_customer.memberships.first().organisation)
+    signed_in(client, other_customer, other_customer.memberships.first().organisation)
     assert client.post(url, {"proposal": [b.public_id]}).status_code == 404

@@ -13,22 +13,23 @@ from demand import selectors
 from demand.models import Invitation, PartnerIntake
 from demand.services import proposals as proposal_services
 from demand.services import routing
-from tests.unit.accounts.factories import UserFactory
-from tests.unit.accounts.helpers import enrol_totp
-from tests.unit.demand.demand_factories import login, make_requirement, owner_of
+from tests.factories.accounts import UserFactory
+from tests.factories.demand import RequirementFactory
+from tests.factories.partners import owner_of
+from tests.unit.accounts.helpers import enrol_totp, signed_in
 
 
 @pytest.mark.django_db
 def test_owner_pauses_intake_and_is_not_routed_until_it_ends(client, customer_org, partner_a, partner_b):
-    login(client, owner_of(partner_a), partner_a.organisation)
+    signed_in(client, owner_of(partner_a), partner_a.organisation)
     assert client.post(reverse("demand:hall-intake"), {"days": "31"}).status_code == 302
     assert not PartnerIntake.objects.filter(partner=partner_a, paused_until__isnull=False).exists()
     client.post(reverse("demand:hall-intake"), {"days": "10"})
     intake = PartnerIntake.objects.get(partner=partner_a)
     assert timedelta(days=9) < intake.paused_until - timezone.now() <= timedelta(days=10)
-    requirement = make_requirement(customer_org, state="open")
+    requirement = RequirementFactory(customer_organisation=customer_org, state="open")
     assert [i.partner_id for i in routing.route(requirement=requirement)] == [partner_b.pk]
-    later = make_requirement(customer_org, state="open")
+    later = RequirementFactory(customer_organisation=customer_org, state="open")
     invited = routing.route(requirement=later, now=timezone.now() + timedelta(days=11))
     assert {i.partner_id for i in invited} == {partner_a.pk, partner_b.pk}
     client.post(reverse("demand:hall-intake"), {"days": "0"})
@@ -44,8 +45,10 @@ def test_pause_is_refused_beyond_thirty_days(partner_a):
 
 @pytest.mark.django_db
 def test_dashboard_figures(client, customer_org, customer, partner_a, partner_b):
-    requirement = make_requirement(customer_org, state="open", opened_at=timezone.now() - timedelta(hours=10))
-    make_requirement(customer_org, state="open", opened_at=timezone.now())
+    requirement = RequirementFactory(
+        customer_organisation=customer_org, state="open", opened_at=timezone.now() - timedelta(hours=10)
+    )
+    RequirementFactory(customer_organisation=customer_org, state="open", opened_at=timezone.now())
     for partner in (partner_a, partner_b):
         Invitation.objects.create(requirement=requirement, partner=partner, source="routed")
         proposal_services.submit_proposal(

@@ -156,7 +156,7 @@ def test_allauth_greets_by_name_from_the_brand(branded, mailoutbox):
     from allauth.core import context as allauth_context
     from django.test import RequestFactory
 
-    from tests.unit.accounts.factories import UserFactory
+    from tests.factories.accounts import UserFactory
 
     user = UserFactory(display_name="王小明", email="xm@customer.example.cn")
     request = RequestFactory().get("/", HTTP_HOST="127.0.0.1:8000")
@@ -174,7 +174,7 @@ def test_allauth_greets_by_name_from_the_brand(branded, mailoutbox):
 
 def test_wagtails_approval_notice_links_to_the_site_not_the_wagtail_site_host(branded):
     """The Wagtail Site says ``localhost:80``; the notice must still link to ``SITE_URL``."""
-    from tests.unit.accounts.factories import UserFactory
+    from tests.factories.accounts import UserFactory
 
     page = Site.objects.get(is_default_site=True).root_page.specific
     editor = UserFactory(display_name="李编辑")

@@ -1,9 +1,9 @@
-"""Fixtures of the health model tests (see ``health_factories.py`` for helpers)."""
+"""Fixtures of the health model tests (builders: ``tests.factories.health``)."""
 
 import pytest
 
 from partners.models import PartnerKind
-from tests.unit.partners.factories import PartnerFactory, TierFactory
+from tests.factories.partners import PartnerFactory, TierFactory
 
 
 @pytest.fixture

@@ -8,12 +8,11 @@ import pytest
 from django.urls import reverse
 
 from health.models import GeneratedReport
-from tests.unit.accounts.factories import MembershipFactory, OrganisationFactory, UserFactory
-from tests.unit.accounts.helpers import enrol_totp
-from tests.unit.health.health_reports_factories import *  # noqa: F403
-from tests.unit.health.health_reports_factories import MONTHS
+from tests.factories.accounts import MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories.health import MONTHS
+from tests.unit.accounts.helpers import enrol_totp, get_as, outcome
+from tests.unit.health.dashboard_fixtures import *  # noqa: F403
 
-ADMIN_HOME = reverse("wagtailadmin_home")
 ROLES = (
     "anonymous",
     "customer",
@@ -49,27 +48,6 @@ def users(health_world, pm, finance, reviewer_user, eco_admin):
 def enrolled(user):
     enrol_totp(user)  # staff need two-factor before the admin (accounts.mfa)
     return user
-
-
-def outcome(response):
-    if response.status_code == 200:
-        return "ok"
-    if response.status_code == 404:
-        return "404"
-    if response.status_code == 302:
-        location = response["Location"]
-        if "/login/" in location:
-            return "login"
-        if location == ADMIN_HOME:
-            return "denied"
-        return f"redirect:{location}"
-    return str(response.status_code)
-
-
-def get_as(client, user, url):
-    if user is not None:
-        client.force_login(user)
-    return client.get(url)
 
 
 STAFF_ONLY = {

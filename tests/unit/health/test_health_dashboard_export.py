@@ -6,24 +6,14 @@ from decimal import Decimal
 
 import pytest
 from bs4 import BeautifulSoup
-from django.utils import translation
 from openpyxl import load_workbook
 
 from health.selectors import dashboard as selectors
-from tests.unit.health.health_reports_factories import *  # noqa: F403
-from tests.unit.health.health_reports_factories import MONTHS
+from tests.factories.health import MONTHS
+from tests.unit.accounts import helpers as accounts
+from tests.unit.health.dashboard_fixtures import *  # noqa: F403
 
 URL = "/admin/ecosystem_health/"
-
-
-def in_english(user):
-    """The Wagtail admin speaks the user's preferred language."""
-    from wagtail.users.models import UserProfile
-
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"
-    profile.save()
-    return user
 
 
 Q = "?start=2026-07&end=2026-09"
@@ -53,12 +43,6 @@ def csv_sections(body: str) -> dict[str, list[list[str]]]:
             continue
         current.append(row)
     return sections
-
-
-@pytest.fixture
-def english():
-    with translation.override("en"):
-        yield
 
 
 def test_figures(health_world, english):
@@ -116,7 +100,7 @@ def test_bad_filters_fall_back_with_a_message(health_world):
 
 @pytest.mark.parametrize("user_fixture", ["pm", "finance"])
 def test_csv_equals_the_tables_on_the_page(client, health_world, request, user_fixture):
-    client.force_login(in_english(request.getfixturevalue(user_fixture)))
+    client.force_login(accounts.english(request.getfixturevalue(user_fixture)))
     shown = page_tables(client.get(URL + Q).content.decode())
     exported = client.get("/admin/ecosystem_health/export.csv" + Q)
     assert exported["Content-Type"].startswith("text/csv")
@@ -145,7 +129,7 @@ def test_csv_equals_the_tables_on_the_page(client, health_world, request, user_f
 
 
 def test_xlsx_has_the_same_figures(client, health_world, pm):
-    client.force_login(in_english(pm))
+    client.force_login(accounts.english(pm))
     response = client.get("/admin/ecosystem_health/export.xlsx" + Q)
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     workbook = load_workbook(io.BytesIO(response.content))
@@ -168,7 +152,7 @@ def test_xlsx_has_the_same_figures(client, health_world, pm):
 
 
 def test_dashboard_page_shows_charts_and_multiplier(client, health_world, pm):
-    client.force_login(in_english(pm))
+    client.force_login(accounts.english(pm))
     html = client.get(URL + Q).content.decode()
     assert "1:3.50" in html  # latest multiplier
     assert "Goal 1:6" in html  # goal line label in the chart
@@ -177,7 +161,7 @@ def test_dashboard_page_shows_charts_and_multiplier(client, health_world, pm):
 
 
 def test_drill_down_shows_metrics_median_change_and_formula(client, health_world, pm):
-    client.force_login(in_english(pm))
+    client.force_login(accounts.english(pm))
     html = client.get(f"/admin/ecosystem_health/partners/{health_world.a.pk}/").content.decode()
     soup = BeautifulSoup(html, "html.parser")
     revenue = [td.get_text(strip=True) for td in soup.select('tr[data-metric="revenue"] td')]
@@ -211,7 +195,7 @@ def test_admin_generates_a_partner_pdf_with_progress(
 ):
     from health.models import GeneratedReport
 
-    client.force_login(in_english(pm))
+    client.force_login(accounts.english(pm))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(
             "/admin/ecosystem_health/reports/new/", {"partner": health_world.a.pk, "language": "en"}
@@ -227,7 +211,7 @@ def test_admin_generates_a_partner_pdf_with_progress(
 
 
 def test_finance_can_generate_the_ecosystem_report_but_not_a_partner_one(client, health_world, finance):
-    client.force_login(in_english(finance))
+    client.force_login(accounts.english(finance))
     response = client.post("/admin/ecosystem_health/reports/new/", {"partner": health_world.a.pk})
     assert response.status_code == 302 and "/reports/" not in response["Location"]  # denied
     response = client.post("/admin/ecosystem_health/reports/new/", {"language": "en"})
@@ -235,7 +219,7 @@ def test_finance_can_generate_the_ecosystem_report_but_not_a_partner_one(client,
 
 
 def test_find_a_partner_for_its_drill_down(client, health_world, pm, finance):
-    client.force_login(in_english(pm))
+    client.force_login(accounts.english(pm))
     html = client.get(URL + "?q=yunfan").content.decode()
     soup = BeautifulSoup(html, "html.parser")
     links = [a["href"] for a in soup.select("#partner-matches a")]
@@ -263,7 +247,7 @@ def test_exports_neutralise_a_partner_name_that_is_a_formula(client, health_worl
     organisation = health_world.a.organisation
     organisation.name_en = formula
     organisation.save()
-    client.force_login(in_english(pm))
+    client.force_login(accounts.english(pm))
 
     exported = client.get("/admin/ecosystem_health/export.csv" + Q)
     sections = csv_sections(exported.content.decode("utf-8-sig"))

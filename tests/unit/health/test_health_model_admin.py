@@ -4,7 +4,7 @@ snippets and settings render for staff, and the dashboard shows the at-risk pane
 import pytest
 
 from health.models import HealthRun, HealthSnapshot
-from tests.unit.health.health_factories import fact, month, only_metrics, pm_user
+from tests.factories.health import fact, month, only_metrics, pm_user
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from wagtail.models import ModelLogEntry
 
 from health.models import AtRiskFlag
 from health.services import snapshots as health
-from tests.unit.accounts.factories import UserFactory
-from tests.unit.health.health_factories import fact, month, only_metrics, pm_user, set_health
+from tests.factories.accounts import UserFactory
+from tests.factories.health import fact, month, only_metrics, pm_user, set_health
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,11 @@ from health.models import HealthMetric, HealthSettings
 from partners.models import TierRecommendation
 from partners.services.onboarding import reject_application
 from partners.services.programme import approve_recommendation, evaluate_tiers, override_recommendation
-from tests.unit.accounts.factories import UserFactory
+from tests.factories.accounts import UserFactory
+from tests.factories.health import pm_user
+from tests.factories.partners import ApplicationFactory
+from tests.factories.programme import AS_OF, report_months, service_ladder, service_partner
 from tests.unit.accounts.helpers import enrol_totp
-from tests.unit.health.health_factories import pm_user
-from tests.unit.partners.factories import ApplicationFactory
-from tests.unit.partners.programme_factories import AS_OF, report_months, service_ladder, service_partner
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_application_decision_is_logged(manager):
 
 def test_review_moderation_is_logged(manager):
     from marketplace.services.reviews import hide_review, unhide_review
-    from tests.unit.marketplace.mkt_factories import make_listing, make_review
+    from tests.factories.marketplace import make_listing, make_review
 
     review = make_review(make_listing())
     hide_review(review=review, user=manager, reason="包含广告")

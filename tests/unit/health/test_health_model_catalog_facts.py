@@ -9,7 +9,8 @@ from django.utils import timezone
 from catalog.models import CatalogSettings, ListingType, ListingVersion
 from catalog.services.facts import report_catalog_facts
 from partners.models import PartnerFact
-from tests.unit.marketplace.mkt_factories import make_listing, make_partner
+from tests.factories.marketplace import make_listing
+from tests.factories.partners import provisioned_partner
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def test_catalog_facts_per_month():
     settings = CatalogSettings.load()
     settings.stale_after_months = 6
     settings.save()
-    owner, other = make_partner(), make_partner()
+    owner, other = provisioned_partner(), provisioned_partner()
     old = make_listing(owner)
     fresh = make_listing(owner)
     joint = make_listing(owner, listing_type=ListingType.JOINT_SOLUTION)

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from health.models import HealthSnapshot
 from health.services import snapshots as health
 from partners.models import PartnerKind
-from tests.unit.health.health_factories import fact
-from tests.unit.partners.factories import PartnerFactory
+from tests.factories.health import fact
+from tests.factories.partners import PartnerFactory
 
 pytestmark = pytest.mark.django_db
 

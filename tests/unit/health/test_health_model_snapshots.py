@@ -10,7 +10,7 @@ from health.models import HealthSnapshot
 from health.services import scoring_python, scoring_sql
 from health.services import snapshots as health
 from partners.models import PartnerFact
-from tests.unit.health.health_factories import fact, month, only_metrics, set_health
+from tests.factories.health import fact, month, only_metrics, set_health
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,10 @@ from django.utils import translation
 from health.models import AtRiskFlag
 from health.selectors import scores
 from health.services import reports as health_reports
-from tests.unit.health.health_reports_factories import *  # noqa: F403
-from tests.unit.health.health_reports_factories import MONTHS
-from tests.unit.health.test_health_dashboard_export import Q, csv_sections, in_english
+from tests.factories.health import MONTHS
+from tests.unit.accounts.helpers import english
+from tests.unit.health.dashboard_fixtures import *  # noqa: F403
+from tests.unit.health.test_health_dashboard_export import Q, csv_sections
 
 Q3 = (date(2026, 7, 1), date(2026, 9, 30))
 # Partner A in 2026-09: composite 55.25 (shown 55.3), previous 70.00 → change −14.7 (70.0 − 55.3).
@@ -50,7 +51,7 @@ def test_the_selector_rounds_before_it_subtracts(stale_flag):
 
 def test_every_screen_and_document_shows_the_same_figures(client, stale_flag, pm, tmp_path):
     a = stale_flag.a
-    client.force_login(in_english(pm))
+    client.force_login(english(pm))
 
     # Dashboard: the at-risk list and the movers.
     soup = BeautifulSoup(client.get("/admin/ecosystem_health/" + Q).content.decode(), "html.parser")

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from health.models import GeneratedReport
 from health.services import reports as health_reports
-from tests.unit.health.health_reports_factories import *  # noqa: F403
+from tests.unit.health.dashboard_fixtures import *  # noqa: F403
 
 pytestmark = pytest.mark.skipif(
     subprocess.run(["which", "pdftoppm"], capture_output=True).returncode != 0,

@@ -14,7 +14,7 @@ from incentives.models import IncentiveLedgerEntry, IncentivePool, LedgerKind
 from incentives.services import allocation, ledger
 from incentives.services.allocation import largest_remainder
 from partners.models import PartnerKind
-from tests.unit.incentives.conftest import member_partner
+from tests.factories.incentives import member_partner
 
 amounts = st.decimals(min_value=Decimal("0"), max_value=Decimal("100000000"), places=2)
 weights = st.dictionaries(
@@ -61,7 +61,7 @@ def test_weights_are_tier_times_health_times_region_class(programme_manager):
         composite=Decimal("80"),
         computed_at="2026-01-05T00:00Z",
     )
-    from tests.unit.partners.factories import RegionFactory
+    from tests.factories.partners import RegionFactory
 
     entry.regions.add(RegionFactory(code="west"))
     pool = allocation.create_pool(
@@ -180,7 +180,7 @@ class _Rollback(Exception):
 def test_previewed_pools_over_random_partner_sets_allocate_every_cent(amount, partners, programme_manager):
     from django.db import transaction
 
-    from tests.unit.partners.factories import RegionFactory
+    from tests.factories.partners import RegionFactory
 
     try:
         with transaction.atomic():

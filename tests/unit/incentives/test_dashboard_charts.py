@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from incentives.services.stars import _shift
 from partners.services.facts import ensure_metric, report_facts
-from tests.unit.incentives.conftest import member_partner
+from tests.factories.incentives import member_partner
 from tests.unit.incentives.test_outcomes_import import login_in_english
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.utils import translation
 from core.exceptions import NotAllowed
 from incentives.models import FraudCheck, RequestState
 from incentives.services import fraud, funds
-from tests.unit.incentives.conftest import invoice_pdf, photo, photo_bytes, upload
+from tests.factories.incentives import invoice_pdf, photo, photo_bytes, upload
 from tests.unit.incentives.test_funds import approved, claim
 
 pytestmark = pytest.mark.django_db

@@ -15,10 +15,10 @@ from billing.services.invoices import mark_paid
 from cosell.models import ProtectionRule, Status
 from cosell.services import registrations as cosell
 from incentives.models import FundedOutcome
+from tests.factories.billing import InvoiceFactory, customer
+from tests.factories.marketplace import make_listing
 from tests.unit.accounts.helpers import english
-from tests.unit.billing.money_factories import customer, invoice
 from tests.unit.incentives.test_funds import approved, draft
-from tests.unit.marketplace.mkt_factories import make_listing
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def test_pipeline_and_revenue_of_a_tagged_deal_go_to_the_funded_activity(
     buyer = customer("tencent", website="https://www.tencent.com")
     buyer.name = "深圳市腾讯计算机系统有限公司"
     buyer.save()
-    paid = invoice(
+    paid = InvoiceFactory(
         partner=listing.partner,
         listing=listing,
         organisation=buyer,

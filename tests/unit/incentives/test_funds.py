@@ -20,7 +20,8 @@ from incentives.models import (
     RequestState,
 )
 from incentives.services import funds, ledger
-from tests.unit.incentives.conftest import TODAY, invoice_pdf, photo, upload
+from tests.factories.incentives import invoice_pdf, photo, upload
+from tests.unit.incentives.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +191,7 @@ def test_submitting_twice_is_refused(pool, partner_a):
 
 def test_the_requester_or_a_colleague_cannot_pre_approve(pool, partner_a, programme_manager):
     from accounts.models import Role
-    from tests.unit.accounts.factories import MembershipFactory
+    from tests.factories.accounts import MembershipFactory
 
     request = submitted(partner_a, pool)
     with pytest.raises(NotAllowed):

@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from incentives.models import DeliveryOutcome
 from incentives.services.stars import report_delivery_outcomes
 from partners.models import PartnerFact
-from tests.unit.incentives.conftest import member_partner
+from tests.factories.incentives import member_partner
+from tests.unit.accounts.helpers import english
 
 pytestmark = pytest.mark.django_db
 
@@ -16,12 +17,7 @@ URL = "/admin/incentives/outcomes/import/"
 
 
 def login_in_english(client, user):
-    from wagtail.users.models import UserProfile
-
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"
-    profile.save(update_fields=["preferred_language"])
-    client.force_login(user)
+    client.force_login(english(user))
 
 
 def csv_file(text, name="outcomes.csv"):

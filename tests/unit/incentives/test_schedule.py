@@ -11,7 +11,7 @@ from incentives.models import StarRating
 from incentives.tasks import compute_star_ratings_task
 from partners.models import PartnerKind
 from partners.services.facts import ensure_metric, report_facts
-from tests.unit.incentives.conftest import member_partner
+from tests.factories.incentives import member_partner
 
 
 def test_every_scheduled_task_is_registered():

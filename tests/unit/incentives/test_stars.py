@@ -9,7 +9,7 @@ from incentives.models import StarRating
 from incentives.services import stars
 from partners.models import PartnerFact, PartnerKind
 from partners.services.facts import ensure_metric, report_facts
-from tests.unit.incentives.conftest import member_partner
+from tests.factories.incentives import member_partner
 
 pytestmark = pytest.mark.django_db
 MONTH = date(2026, 2, 1)
@@ -62,7 +62,7 @@ def test_no_facts_no_rating():
 
 
 def test_the_rating_shows_on_the_public_profile(client):
-    from tests.unit.partners.factories import provisioned_partner
+    from tests.factories.partners import provisioned_partner
 
     partner = provisioned_partner(kind=PartnerKind.SERVICE, organisation__slug="starry")
     facts(partner, delivery_success_rate="91")
@@ -91,9 +91,9 @@ def test_staff_entered_delivery_outcomes_become_the_delivery_success_rate():
 
 
 def test_programme_managers_enter_delivery_outcomes_in_the_admin(client):
-    from tests.unit.incentives.conftest import staff
+    from tests.factories.accounts import staff_member
 
-    client.force_login(staff("programme_manager"))
+    client.force_login(staff_member("programme_manager"))
     assert client.get("/admin/snippets/incentives/deliveryoutcome/").status_code == 200
-    client.force_login(staff("reviewer"))
+    client.force_login(staff_member("reviewer"))
     assert client.get("/admin/snippets/incentives/deliveryoutcome/").status_code in (302, 403)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from partners.models import PartnerKind
 from partners.selectors.directory import stars_cutoff
 from partners.services.facts import ensure_metric, report_facts
-from tests.unit.partners.factories import provisioned_partner
+from tests.factories.partners import provisioned_partner
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ import pytest
 
 from incentives.models import FundRequest, RequestState
 from incentives.services import funds
-from tests.unit.incentives.conftest import invoice_pdf, photo, upload
+from tests.factories.incentives import invoice_pdf, photo, upload
+from tests.unit.accounts.helpers import signed_in
 from tests.unit.incentives.test_funds import CLAIM_DAY, approved, claim, submitted
 
 pytestmark = pytest.mark.django_db
@@ -15,14 +16,9 @@ pytestmark = pytest.mark.django_db
 CONSOLE = "/en/incentives/console/"
 
 
-def login(client, user):
-    client.force_login(user)
-    return client
-
-
 def test_console_shows_allocation_balance_and_requests(client, pool, partner_a):
     submitted(partner_a, pool)
-    response = login(client, partner_a.owner).get(CONSOLE)
+    response = signed_in(client, partner_a.owner).get(CONSOLE)
     assert response.status_code == 200
     body = response.content.decode()
     assert "¥60,000.00" in body  # allocation
@@ -31,16 +27,16 @@ def test_console_shows_allocation_balance_and_requests(client, pool, partner_a):
 
 
 def test_console_needs_a_partner(client, programme_manager):
-    assert login(client, programme_manager).get(CONSOLE).status_code == 404
+    assert signed_in(client, programme_manager).get(CONSOLE).status_code == 404
 
 
 def test_another_partners_request_is_404(client, pool, partner_a, partner_b):
     request = submitted(partner_a, pool)
-    client = login(client, partner_b.owner)
+    client = signed_in(client, partner_b.owner)
     assert client.get(f"{CONSOLE}requests/{request.public_id}/").status_code == 404
     assert client.post(f"{CONSOLE}requests/{request.public_id}/claim/", {}).status_code == 404
     assert client.post(f"{CONSOLE}requests/{request.public_id}/submit/").status_code == 404
-    own = login(client, partner_a.owner).get(f"{CONSOLE}requests/{request.public_id}/")
+    own = signed_in(client, partner_a.owner).get(f"{CONSOLE}requests/{request.public_id}/")
     assert own.status_code == 200
 
 
@@ -57,7 +53,7 @@ def test_request_form_creates_and_submits(client, pool, partner_a, settings):
         "budget": "70000",
         "submit": "1",
     }
-    client = login(client, partner_a.owner)
+    client = signed_in(client, partner_a.owner)
     response = client.post(f"{CONSOLE}requests/new/", data)
     request = FundRequest.objects.get(title="Partner training day")
     assert response.status_code == 302
@@ -77,7 +73,7 @@ def test_claim_upload_errors_are_shown_on_their_fields(
     monkeypatch.setattr(
         timezone, "localdate", lambda value=None, tz=None: CLAIM_DAY if value is None else real(value)
     )
-    client = login(client, partner_a.owner)
+    client = signed_in(client, partner_a.owner)
     settings.INCENTIVES_MAX_UPLOAD_BYTES = 2000
     response = client.post(
         f"{CONSOLE}requests/{request.public_id}/claim/",
@@ -119,16 +115,16 @@ def test_staff_queue_and_decisions_by_role(client, pool, partner_a, programme_ma
     request = claim(approved(partner_a, pool, programme_manager))
     detail = f"/admin/incentives/requests/{request.public_id}/"
     # finance sees the queue but cannot approve a claim
-    client = login(client, finance)
+    client = signed_in(client, finance)
     assert client.get("/admin/incentives/requests/?state=claim_submitted").status_code == 200
     assert client.post(f"{detail}approve_claim/", {"note": ""}).status_code in (302, 403)
     request.refresh_from_db()
     assert request.state == RequestState.CLAIM_SUBMITTED
     # the programme manager approves, finance pays
-    login(client, programme_manager).post(f"{detail}approve_claim/", {"note": "ok"})
+    signed_in(client, programme_manager).post(f"{detail}approve_claim/", {"note": "ok"})
     request.refresh_from_db()
     assert request.state == RequestState.CLAIM_APPROVED
-    login(client, finance).post(f"{detail}pay/", {})
+    signed_in(client, finance).post(f"{detail}pay/", {})
     request.refresh_from_db()
     assert request.state == RequestState.PAID
     page = client.get(detail)
@@ -141,7 +137,7 @@ def test_staff_queue_and_decisions_by_role(client, pool, partner_a, programme_ma
 
 def test_partner_users_reach_no_staff_screen(client, pool, partner_a):
     request = submitted(partner_a, pool)
-    client = login(client, partner_a.owner)
+    client = signed_in(client, partner_a.owner)
     for url in (
         "/admin/incentives/",
         "/admin/incentives/requests/",
@@ -155,7 +151,7 @@ def test_partner_users_reach_no_staff_screen(client, pool, partner_a):
 
 def test_dashboard_and_pool_pages(client, pool, partner_a, programme_manager):
     funds.pre_approve(request=submitted(partner_a, pool), user=programme_manager, amount=Decimal("10000"))
-    client = login(client, programme_manager)
+    client = signed_in(client, programme_manager)
     dashboard = client.get("/admin/incentives/")
     assert dashboard.status_code == 200
     assert "¥10,000.00" in dashboard.content.decode()  # held by the open request
@@ -166,14 +162,14 @@ def test_dashboard_and_pool_pages(client, pool, partner_a, programme_manager):
 def test_claim_statement_pdf_for_the_partner_only(client, pool, partner_a, partner_b, programme_manager):
     request = claim(approved(partner_a, pool, programme_manager))
     url = f"{CONSOLE}requests/{request.public_id}/statement.pdf"
-    response = login(client, partner_a.owner).get(url)
+    response = signed_in(client, partner_a.owner).get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    assert login(client, partner_b.owner).get(url).status_code == 404
+    assert signed_in(client, partner_b.owner).get(url).status_code == 404
     unclaimed = submitted(partner_a, pool)
     assert (
-        login(client, partner_a.owner)
+        signed_in(client, partner_a.owner)
         .get(f"{CONSOLE}requests/{unclaimed.public_id}/statement.pdf")
         .status_code
         == 404
@@ -190,6 +186,6 @@ def test_queue_shows_waiting_time_against_the_service_target(client, pool, partn
     old = submitted(partner_a, pool)
     FundRequest.objects.filter(pk=old.pk).update(submitted_at=timezone.now() - timedelta(days=14))
     fresh = submitted(partner_a, pool, budget="1000")
-    body = login(client, programme_manager).get("/admin/incentives/requests/").content.decode()
+    body = signed_in(client, programme_manager).get("/admin/incentives/requests/").content.decode()
     assert body.count('class="overdue"') == 1
     assert str(fresh.title) in body

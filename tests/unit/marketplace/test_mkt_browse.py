@@ -12,15 +12,9 @@ from catalog.search.analytics import flush_search_log
 from catalog.search.indexing import reindex_all
 from marketplace.services import reviews as services
 from marketplace.views.search import PER_PAGE
-from tests.unit.marketplace.mkt_factories import (
-    en_reverse,
-    free_plan,
-    make_listing,
-    make_review,
-    monthly_plan,
-    trial_plan,
-)
-from tests.unit.partners.factories import IndustryFactory
+from tests.factories.marketplace import free_plan, make_listing, make_review, monthly_plan, trial_plan
+from tests.factories.partners import IndustryFactory
+from tests.unit.marketplace.helpers import en_reverse
 
 pytestmark = pytest.mark.django_db
 

@@ -6,15 +6,9 @@ import pytest
 
 from catalog.models import Deployment
 from marketplace.services.compare import SESSION_KEY
-from tests.unit.marketplace.mkt_factories import (
-    en_reverse,
-    free_plan,
-    make_listing,
-    monthly_plan,
-    trial_plan,
-    url_of,
-)
-from tests.unit.partners.factories import IndustryFactory, RegionFactory
+from tests.factories.marketplace import free_plan, make_listing, monthly_plan, trial_plan
+from tests.factories.partners import IndustryFactory, RegionFactory
+from tests.unit.marketplace.helpers import en_reverse, url_of
 
 pytestmark = pytest.mark.django_db
 

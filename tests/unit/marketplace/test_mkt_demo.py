@@ -6,7 +6,8 @@ import pytest
 from demo.base import SeedContext
 from demo.reviews import seed_reviews
 from marketplace.models import Review, ReviewReply, ReviewReport
-from tests.unit.marketplace.mkt_factories import give_usage, make_customer, make_listing
+from tests.factories.accounts import buyer
+from tests.factories.marketplace import give_usage, make_listing
 from tests.unit.marketplace.test_mkt_reviews import db_aggregate, stored_aggregate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.demo]
@@ -17,11 +18,11 @@ def demo_world(partner):
     listings = [make_listing(partner) for _ in range(3)]
     with_usage = []
     for i in range(14):
-        _user, organisation = make_customer()
+        _user, organisation = buyer()
         for listing in listings:
             give_usage(listing, organisation, days_ago=30 + i * 20)
         with_usage.append(organisation)
-    _user, no_usage = make_customer()
+    _user, no_usage = buyer()
     return listings, with_usage, no_usage
 
 

@@ -10,8 +10,9 @@ from catalog.models import Category
 from marketplace.blocks import LandingStreamBlock, ListingCollectionBlock
 from marketplace.models import HomePage, LandingPage
 from marketplace.services import reviews as services
-from tests.unit.marketplace.mkt_factories import make_listing, make_review, url_of
-from tests.unit.partners.factories import IndustryFactory
+from tests.factories.marketplace import make_listing, make_review
+from tests.factories.partners import IndustryFactory
+from tests.unit.marketplace.helpers import url_of
 
 pytestmark = pytest.mark.django_db
 

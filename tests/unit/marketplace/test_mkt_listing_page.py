@@ -8,17 +8,17 @@ import pytest
 
 from catalog.models import PricingModel
 from marketplace.services import reviews as services
-from tests.unit.marketplace.mkt_factories import (
+from tests.factories.accounts import buyer
+from tests.factories.marketplace import (
     add_screenshots,
     free_plan,
     give_usage,
-    make_customer,
     make_listing,
     make_review,
     monthly_plan,
     trial_plan,
-    url_of,
 )
+from tests.unit.marketplace.helpers import url_of
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +135,7 @@ def _listing_with(partner, n):
     )
     add_screenshots(listing, n)
     for i in range(n):
-        user, organisation = make_customer()
+        user, organisation = buyer()
         give_usage(listing, organisation)
         review = make_review(listing, organisation=organisation, author=user, rating=1 + i % 5)
         if i % 2:
@@ -149,7 +149,7 @@ def test_detail_page_queries_do_not_grow_with_plans_screenshots_and_reviews(
     client, partner, django_assert_max_num_queries, viewer
 ):
     if viewer == "customer":
-        user, _organisation = make_customer()
+        user, _organisation = buyer()
         client.force_login(user)
     small = _listing_with(partner, 1)
     large = _listing_with(partner, 20)

@@ -4,13 +4,14 @@ marketplace adds through settings.PARTNER_PROFILE_SECTIONS), with a bounded numb
 import pytest
 
 from marketplace.services import reviews as services
-from tests.unit.marketplace.mkt_factories import make_listing, make_partner, make_review, monthly_plan
+from tests.factories.marketplace import make_listing, make_review, monthly_plan
+from tests.factories.partners import provisioned_partner
 
 pytestmark = pytest.mark.django_db
 
 
 def test_profile_lists_live_listings_and_their_rating(client):
-    partner = make_partner(organisation__name_en="Cloudsail", organisation__slug="cloudsail")
+    partner = provisioned_partner(organisation__name_en="Cloudsail", organisation__slug="cloudsail")
     live = make_listing(partner, title_en="Sail CRM", plans=[monthly_plan()])
     make_listing(partner, title_en="Hidden draft", live=False)
     for rating in (5, 4):
@@ -27,14 +28,14 @@ def test_profile_lists_live_listings_and_their_rating(client):
 
 
 def test_profile_without_listings_says_so(client):
-    make_partner(organisation__name_en="Quiet Co", organisation__slug="quiet-co")
+    provisioned_partner(organisation__name_en="Quiet Co", organisation__slug="quiet-co")
     html = client.get("/en/partners/quiet-co/").content.decode()
     assert "This partner has no published listings yet." in html
     assert "No reviews yet." in html
 
 
 def test_profile_queries_do_not_grow_with_listings(client, django_assert_max_num_queries):
-    partner = make_partner(organisation__slug="busy-co")
+    partner = provisioned_partner(organisation__slug="busy-co")
     make_listing(partner, plans=[monthly_plan()])
     client.get("/en/partners/busy-co/")
     with django_assert_max_num_queries(25) as one:

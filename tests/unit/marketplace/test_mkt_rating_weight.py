@@ -8,7 +8,8 @@ import pytest
 
 from catalog.models import ListingPage, UsageKind
 from marketplace.services import reviews as services
-from tests.unit.marketplace.mkt_factories import give_usage, make_customer, make_listing, make_review
+from tests.factories.accounts import buyer
+from tests.factories.marketplace import give_usage, make_listing, make_review
 
 pytestmark = pytest.mark.django_db
 
@@ -16,8 +17,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def rated(partner):
     listing = make_listing(partner)
-    _user, paying = make_customer()
-    _user, trying = make_customer()
+    _user, paying = buyer()
+    _user, trying = buyer()
     give_usage(listing, paying, kind=UsageKind.SUBSCRIPTION, days_ago=200)
     give_usage(listing, trying, kind=UsageKind.TRIAL, days_ago=10)
     make_review(listing, rating=5, organisation=paying)
@@ -41,7 +42,7 @@ def test_bulk_recomputation_gives_the_same_weighted_average(rated):
 def test_equal_usage_gives_the_plain_mean(partner):
     listing = make_listing(partner)
     for rating in (5, 4, 1):
-        _user, organisation = make_customer()
+        _user, organisation = buyer()
         give_usage(listing, organisation, kind=UsageKind.TRIAL)
         make_review(listing, rating=rating, organisation=organisation)
     assert services.recompute_listing_rating(listing_id=listing.pk, report=False).average == Decimal("3.33")

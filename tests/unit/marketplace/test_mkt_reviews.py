@@ -1,5 +1,9 @@
 """Ratings and reviews: who may review, one review per organisation, replies, reports,
-moderation, the listing's aggregate and the partner facts it reports."""
+moderation, the listing's aggregate and the partner facts it reports.
+
+One module because the tests share the review fixtures and check the same aggregate from each side
+(write, reply, report, moderate).
+"""
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -17,15 +21,9 @@ from marketplace.models import Review, ReviewReply, ReviewReport
 from marketplace.selectors import reviews as selectors
 from marketplace.services import reviews as services
 from partners.models import PartnerFact
-from tests.unit.accounts.factories import MembershipFactory, OrganisationFactory, UserFactory
-from tests.unit.marketplace.mkt_factories import (
-    en_reverse,
-    give_usage,
-    make_customer,
-    make_listing,
-    make_review,
-    url_of,
-)
+from tests.factories.accounts import MembershipFactory, OrganisationFactory, UserFactory, buyer
+from tests.factories.marketplace import give_usage, make_listing, make_review
+from tests.unit.marketplace.helpers import en_reverse, url_of
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +54,7 @@ def stored_aggregate(listing):
 
 # --- eligibility ---
 def test_customer_without_usage_is_refused_with_an_explanation(listing):
-    user, organisation = make_customer()
+    user, organisation = buyer()
     with translation.override("en"):
         with pytest.raises(ValidationError) as exc:
             write(user, organisation, listing)
@@ -66,7 +64,7 @@ def test_customer_without_usage_is_refused_with_an_explanation(listing):
 
 
 def test_customer_without_usage_sees_why_on_the_listing_page(client, listing):
-    user, _organisation = make_customer()
+    user, _organisation = buyer()
     client.force_login(user)
     response = client.get(url_of(listing, "en"))
     assert response.status_code == 200
@@ -96,7 +94,7 @@ def test_subscriber_badge_counts_months(listing, subscriber):
 
 
 def test_overlapping_usages_are_counted_once(listing):
-    _user, organisation = make_customer()
+    _user, organisation = buyer()
     give_usage(listing, organisation, days_ago=100, ended_days_ago=86)  # 14-day trial
     give_usage(listing, organisation, kind="subscription", days_ago=90, ended_days_ago=30)  # overlaps it
     span = selectors.usage_spans(listing_id=listing.pk, organisation_ids=[organisation.pk])[organisation.pk]
@@ -104,7 +102,7 @@ def test_overlapping_usages_are_counted_once(listing):
 
 
 def test_usage_starting_in_the_future_does_not_count(listing):
-    user, organisation = make_customer()
+    user, organisation = buyer()
     give_usage(listing, organisation, days_ago=-5)
     with pytest.raises(ValidationError):
         write(user, organisation, listing)
@@ -251,7 +249,7 @@ def test_who_may_open_a_review_for_editing(
         "org_owner": trial_customer[0],
         "org_admin": admin,
         "org_other_member": other_member,
-        "other_customer": make_customer()[0],
+        "other_customer": buyer()[0],
         "partner_owner": partner_owner,
         "reviewer": reviewer,
     }
@@ -272,7 +270,7 @@ def test_anonymous_edit_goes_to_login(client, review_by_member):
 
 
 def test_deleting_someone_elses_review_is_404_and_keeps_it(client, review_by_member):
-    client.force_login(make_customer()[0])
+    client.force_login(buyer()[0])
     response = client.post(en_reverse("marketplace:review-delete", args=[review_by_member.public_id]))
     assert response.status_code == 404
     assert Review.objects.filter(pk=review_by_member.pk).exists()
@@ -314,13 +312,13 @@ def test_database_allows_one_reply_per_review(listing, trial_customer, partner):
 
 @pytest.mark.parametrize("who", ["customer", "partner_member", "other_partner_owner"])
 def test_only_the_listing_partners_owner_or_admin_can_reply(client, listing, trial_customer, partner, who):
-    from tests.unit.marketplace.mkt_factories import make_partner
+    from tests.factories.partners import provisioned_partner
 
     review = write(*trial_customer, listing)
     member = UserFactory()
     MembershipFactory(user=member, organisation=partner.organisation, role=Role.MEMBER)
     other_owner = UserFactory()
-    make_partner(owner=other_owner)
+    provisioned_partner(owner=other_owner)
     user = {"customer": trial_customer[0], "partner_member": member, "other_partner_owner": other_owner}[who]
     client.force_login(user)
     response = client.post(
@@ -394,7 +392,7 @@ def test_hiding_needs_a_reason(client, listing, reviewer):
 @pytest.mark.parametrize("who", ["customer", "partner_owner", "author"])
 def test_non_staff_cannot_hide(client, listing, trial_customer, partner_owner, who):
     review = write(*trial_customer, listing)
-    user = {"customer": make_customer()[0], "partner_owner": partner_owner, "author": trial_customer[0]}[who]
+    user = {"customer": buyer()[0], "partner_owner": partner_owner, "author": trial_customer[0]}[who]
     client.force_login(user)
     response = client.post(
         en_reverse("marketplace:review-hide", args=[review.public_id]), {"reason": "不喜欢"}
@@ -447,7 +445,7 @@ def test_admin_moderation_is_404_for_others(client, listing, trial_customer):
 
 # --- aggregates and facts ---
 def _eligible(listing):
-    user, organisation = make_customer()
+    user, organisation = buyer()
     give_usage(listing, organisation)
     return user, organisation
 

@@ -6,7 +6,7 @@ from catalog.models import SearchDocument
 from catalog.search.indexing import index_listings
 from marketplace.models import Review
 from marketplace.services import reviews as services
-from tests.unit.marketplace.mkt_factories import make_listing, make_review, monthly_plan
+from tests.factories.marketplace import make_listing, make_review, monthly_plan
 
 pytestmark = pytest.mark.django_db
 

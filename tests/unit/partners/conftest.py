@@ -5,14 +5,11 @@ owner, partner B owner, reviewer, programme manager (plus ``superuser``).
 """
 
 import pytest
-from django.contrib.auth.models import Group
 
 from accounts.models import Role
-from accounts.roles import STAFF_GROUPS
 from partners.models import PartnerKind, PartnersIndexPage
-from tests.unit.accounts.factories import MembershipFactory, OrganisationFactory, UserFactory
-from tests.unit.accounts.helpers import enrol_totp
-from tests.unit.partners.factories import (
+from tests.factories.accounts import MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories.partners import (
     IndustryFactory,
     RegionFactory,
     TierFactory,
@@ -59,30 +56,6 @@ def directory(db):
     index = PartnersIndexPage.objects.first()
     assert index is not None, "partners.0005 creates the directory page"
     return index
-
-
-def _staff(group_key):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=STAFF_GROUPS[group_key].name))
-    enrol_totp(user)  # staff need two-factor before the admin (accounts.mfa)
-    return user
-
-
-@pytest.fixture
-def reviewer(db):
-    return _staff("reviewer")
-
-
-@pytest.fixture
-def programme_manager(db):
-    return _staff("programme_manager")
-
-
-@pytest.fixture
-def superuser(db):
-    user = UserFactory(is_superuser=True, is_staff=True)
-    enrol_totp(user)
-    return user
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from django.core import mail
 from accounts.models import Role
 from partners.models import CertificationReminder, PartnerFact, PartnerKind
 from partners.services.certifications import report_certified_people, send_certification_reminders
-from tests.unit.accounts.factories import MembershipFactory, UserFactory
-from tests.unit.partners.factories import PartnerFactory
-from tests.unit.partners.programme_factories import CertificationFactory, CertifiedPersonFactory
+from tests.factories.accounts import MembershipFactory, UserFactory
+from tests.factories.partners import PartnerFactory
+from tests.factories.programme import CertificationFactory, CertifiedPersonFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from django.db import DatabaseError
 
 from partners.models import CertifiedPerson, ImportJob, PartnerFact, PartnerKind
 from partners.services import certifications as service
-from tests.unit.accounts.factories import UserFactory
-from tests.unit.partners.factories import PartnerFactory
-from tests.unit.partners.programme_factories import CertificationFactory
+from tests.factories.accounts import UserFactory
+from tests.factories.partners import PartnerFactory
+from tests.factories.programme import CertificationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -13,13 +13,13 @@ from django.utils.html import escape
 from partners.models import EvaluationRun, ImportJob, TierChange, TierRecommendation
 from partners.models.certifications import add_months
 from partners.services.programme import OVERRIDE_REASON_REQUIRED, evaluate_tiers
-from tests.unit.partners.conftest import ROLES
-from tests.unit.partners.programme_factories import (
+from tests.factories.programme import (
     AS_OF,
     CertificationFactory,
     CertifiedPersonFactory,
     report_months,
 )
+from tests.unit.partners.conftest import ROLES
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from demand.models import Lead, LeadState
 from partners.console_todos import todos_for
 from partners.services import webhooks
-from tests.unit.billing.money_factories import failed_fulfilment_delivery
-from tests.unit.partners.programme_factories import CertificationFactory, CertifiedPersonFactory
+from tests.factories.billing import failed_fulfilment_delivery
+from tests.factories.programme import CertificationFactory, CertifiedPersonFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from partners.models import Certification, CertifiedPerson, Partner, PartnerPage
 from partners.selectors.directory import directory_filterset
-from tests.unit.partners.factories import provisioned_partner
+from tests.factories.partners import provisioned_partner
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ DIRECTORY = "/en/partners/"
 
 
 def make_partner(slug, name_en, *, kind="isv", rank=0, regions=(), industries=(), name=None, **kwargs):
-    from tests.unit.partners.factories import TierFactory
+    from tests.factories.partners import TierFactory
 
     partner = provisioned_partner(
         kind=kind,

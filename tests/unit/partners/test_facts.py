@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from partners.models import PartnerFact
 from partners.services.facts import FactRow, ensure_metric, report_facts
-from tests.unit.partners.factories import PartnerFactory
+from tests.factories.partners import PartnerFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,8 @@
-"""Partner onboarding: apply, review (approve / more information / reject), provisioning."""
+"""Partner onboarding: apply, review (approve / more information / reject), provisioning.
+
+One module because the tests follow one application from submission through review to a provisioned
+workspace and share its fixtures.
+"""
 
 from pathlib import Path
 
@@ -24,8 +28,8 @@ from partners.models import (
     PartnerWorkspace,
 )
 from partners.services import onboarding, workspace
-from tests.unit.accounts.factories import MembershipFactory, PartnerOrganisationFactory, UserFactory
-from tests.unit.partners.factories import ApplicationFactory, docx_upload, pdf_upload, png_upload
+from tests.factories.accounts import MembershipFactory, PartnerOrganisationFactory, UserFactory
+from tests.factories.partners import ApplicationFactory, docx_upload, pdf_upload, png_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -533,7 +537,7 @@ def test_provisioning_is_idempotent(partner_a):
 
 
 def test_page_slug_never_shadows_a_django_url(directory):
-    from tests.unit.partners.factories import provisioned_partner
+    from tests.factories.partners import provisioned_partner
 
     partner = provisioned_partner(organisation__slug="apply", organisation__name="Apply Ltd")
     assert partner.page.slug == "apply-2"

@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from partners.models import PartnerApplication
 from partners.services import onboarding
+from tests.factories.partners import pdf_upload
+from tests.unit.accounts.helpers import get_as, outcome
 from tests.unit.partners.conftest import ROLES
-from tests.unit.partners.factories import pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ ADMIN_HOME = reverse("wagtailadmin_home")
 @pytest.fixture
 def application(db, regions):
     """Someone else's application (the applicant plays none of the matrix roles)."""
-    from tests.unit.accounts.factories import UserFactory
+    from tests.factories.accounts import UserFactory
 
     return onboarding.submit_application(
         applicant=UserFactory(),
@@ -33,27 +34,6 @@ def application(db, regions):
         documents=[pdf_upload("secret.pdf")],
         language="en",
     )
-
-
-def outcome(response):
-    if response.status_code == 200:
-        return "ok"
-    if response.status_code == 404:
-        return "404"
-    if response.status_code == 302:
-        location = response["Location"]
-        if "/login/" in location:
-            return "login"
-        if location == ADMIN_HOME:
-            return "denied"
-        return f"redirect:{location}"
-    return str(response.status_code)
-
-
-def get_as(client, user, url):
-    if user is not None:
-        client.force_login(user)
-    return client.get(url)
 
 
 STATUS_PAGE = {

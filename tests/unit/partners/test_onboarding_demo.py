@@ -8,8 +8,8 @@ from django.core import mail
 from demo import onboarding as demo_onboarding
 from demo.base import SeedContext
 from partners.models import ApplicationStatus, PartnerApplication, PartnerPage, PartnerWorkspace
-from tests.unit.accounts.factories import MembershipFactory
-from tests.unit.partners.factories import PartnerFactory
+from tests.factories.accounts import MembershipFactory
+from tests.factories.partners import PartnerFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 

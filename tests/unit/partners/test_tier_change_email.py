@@ -7,7 +7,7 @@ from django.core import mail
 
 from partners.models import TierRecommendation
 from partners.services.programme import approve_recommendation
-from tests.unit.partners.programme_factories import service_ladder, service_partner
+from tests.factories.programme import service_ladder, service_partner
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ def test_owners_hear_of_a_promotion_in_both_languages_with_a_link_home(
     ladder = service_ladder()
     partner = service_partner(ladder[1])
     from accounts.models import Role
-    from tests.unit.accounts.factories import MembershipFactory, UserFactory
+    from tests.factories.accounts import MembershipFactory, UserFactory
 
     owner = UserFactory(email="owner@promoted.example.cn")
     MembershipFactory(user=owner, organisation=partner.organisation, role=Role.OWNER)

@@ -18,8 +18,8 @@ from partners.services.programme import (
     evaluate_tiers,
     override_recommendation,
 )
-from tests.unit.accounts.factories import MembershipFactory, UserFactory
-from tests.unit.partners.programme_factories import AS_OF, report_months, service_ladder, service_partner
+from tests.factories.accounts import MembershipFactory, UserFactory
+from tests.factories.programme import AS_OF, report_months, service_ladder, service_partner
 
 pytestmark = pytest.mark.django_db
 

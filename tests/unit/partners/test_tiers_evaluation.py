@@ -6,8 +6,8 @@ import pytest
 from partners.models import EvaluationRun, Partner, PartnerKind, TierRecommendation
 from partners.selectors.programme import Status
 from partners.services.programme import evaluate_tiers
-from tests.unit.partners.factories import PartnerFactory
-from tests.unit.partners.programme_factories import AS_OF, report_months, service_ladder, service_partner
+from tests.factories.partners import PartnerFactory
+from tests.factories.programme import AS_OF, report_months, service_ladder, service_partner
 
 pytestmark = pytest.mark.django_db
 

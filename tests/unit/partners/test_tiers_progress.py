@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from partners.selectors.programme import Status, next_tier_progress, progress_percent
-from tests.unit.partners.programme_factories import AS_OF, report_months, service_ladder, service_partner
+from tests.factories.programme import AS_OF, report_months, service_ladder, service_partner
 
 pytestmark = pytest.mark.django_db
 

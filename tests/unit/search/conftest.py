@@ -18,12 +18,12 @@ from django.utils import translation
 
 from catalog.models import PricingModel
 from partners.models import PartnerKind
-from tests.unit.partners.factories import IndustryFactory, RegionFactory
-from tests.unit.search.search_factories import (
+from tests.factories.partners import IndustryFactory, RegionFactory
+from tests.factories.search import (
     make_category,
-    make_partner,
-    plan,
+    priced_plan,
     publish_listing,
+    search_partner,
     set_rating,
     set_subscriptions,
 )
@@ -167,9 +167,9 @@ def _catalogue(engine):
     east = RegionFactory(code="east", name="华东", name_en="East China")
     north = RegionFactory(code="north", name="华北", name_en="North China")
 
-    basic = make_partner(kind=PartnerKind.ISV, rank=0, name="基础软件", name_en="Basic Soft")
-    premier = make_partner(kind=PartnerKind.ISV, rank=3, name="顶尖科技", name_en="Premier Tech")
-    service = make_partner(kind=PartnerKind.SERVICE, rank=1, name="服务伙伴", name_en="Service Partner")
+    basic = search_partner(kind=PartnerKind.ISV, rank=0, name="基础软件", name_en="Basic Soft")
+    premier = search_partner(kind=PartnerKind.ISV, rank=3, name="顶尖科技", name_en="Premier Tech")
+    service = search_partner(kind=PartnerKind.SERVICE, rank=1, name="服务伙伴", name_en="Service Partner")
 
     invoice = publish_listing(
         basic,
@@ -182,7 +182,7 @@ def _catalogue(engine):
         categories=[expenses],
         industries=[retail],
         regions=[east],
-        plans=[plan(PricingModel.FREE_TRIAL, trial_days=14), plan(cny="199", usd="29")],
+        plans=[priced_plan(PricingModel.FREE_TRIAL, trial_days=14), priced_plan(cny="199", usd="29")],
         tags=["发票", "invoice"],
     )
     ledger = publish_listing(
@@ -196,7 +196,7 @@ def _catalogue(engine):
         categories=[finance],
         industries=[manufacturing],
         regions=[north],
-        plans=[plan(cny="999", usd="139")],
+        plans=[priced_plan(cny="999", usd="139")],
         deployment="hybrid",
     )
     travel = publish_listing(
@@ -210,7 +210,7 @@ def _catalogue(engine):
         categories=[expenses],
         industries=[retail, manufacturing],
         regions=[east, north],
-        plans=[plan(PricingModel.FREE)],
+        plans=[priced_plan(PricingModel.FREE)],
         listing_type="integration",
     )
     payroll = publish_listing(
@@ -224,7 +224,7 @@ def _catalogue(engine):
         categories=[hr],
         industries=[retail],
         regions=[east],
-        plans=[plan(PricingModel.PER_SEAT, cny="20", usd="3")],
+        plans=[priced_plan(PricingModel.PER_SEAT, cny="20", usd="3")],
         tags=["payroll"],
     )
     stuffed_body = " ".join(["payroll"] * 30 + ["best", "cheap", "fast", "salary", "hr", "tool"] * 2)
@@ -239,7 +239,7 @@ def _catalogue(engine):
         categories=[hr],
         industries=[manufacturing],
         regions=[north],
-        plans=[plan(cny="10", usd="2")],
+        plans=[priced_plan(cny="10", usd="2")],
         tags=[f"payroll-{i}" for i in range(24)],
     )
     crm_app = publish_listing(
@@ -253,7 +253,7 @@ def _catalogue(engine):
         categories=[crm],
         industries=[retail],
         regions=[north],
-        plans=[plan(PricingModel.CONTACT_SALES)],
+        plans=[priced_plan(PricingModel.CONTACT_SALES)],
         listing_type="service_package",
         deployment="on_premises",
     )

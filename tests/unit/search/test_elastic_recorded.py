@@ -7,6 +7,9 @@ replays the answers the Elasticsearch 8 reference documents — including the 40
 The request bodies are compared with JSON snapshots in ``snapshots/elastic/`` (regenerate with
 ``UPDATE_ES_SNAPSHOTS=1`` and review the diff). What a real cluster *does* with the bodies is
 covered by the behavioural tests, which run wherever ``ELASTICSEARCH_URL`` is set.
+
+One module because every test shares the recorded transport, its fixtures and the snapshot
+directory.
 """
 
 from __future__ import annotations
@@ -437,7 +440,7 @@ def test_the_clause_limit_answer_falls_back_to_the_database_engine(es_cluster):
 
 # --- with the catalogue: tasks, the database fallback, a rebuild with writes during it ------------
 def _listing(partner, title, title_en):
-    from tests.unit.search.search_factories import publish_listing
+    from tests.factories.search import publish_listing
 
     return publish_listing(
         partner, title=title, title_en=title_en, tagline=f"{title}标语", tagline_en=title_en
@@ -448,9 +451,9 @@ def test_index_tasks_retry_on_the_clients_own_connection_errors(es_cluster, monk
     """Recorded: the first six requests fail with ``elasticsearch.ConnectionError`` (not Python's
     ``ConnectionError``); the task retries with backoff and the listing is indexed."""
     from catalog.search import tasks
-    from tests.unit.search.search_factories import make_partner
+    from tests.factories.search import search_partner
 
-    listing = _listing(make_partner(), "发票管家", "Invoice Butler")  # not committed: nothing indexed yet
+    listing = _listing(search_partner(), "发票管家", "Invoice Butler")  # not committed: nothing indexed yet
     es_cluster.fail_next = [TransportConnectionError("refused") for _ in range(6)]
     # As a worker runs it: a retry is scheduled (here: run at once), not raised to the caller.
     monkeypatch.setitem(tasks.index_listings.app.conf, "task_eager_propagates", False)
@@ -463,10 +466,10 @@ def test_index_tasks_retry_on_the_clients_own_connection_errors(es_cluster, monk
 def test_unreachable_elasticsearch_falls_back_to_the_current_database_index(es_cluster, committed):
     """Recorded: publishing writes both indices; with the cluster down, search and suggest are
     answered by the database engine, and for a while no request is even tried."""
-    from tests.unit.search.search_factories import make_partner
+    from tests.factories.search import search_partner
 
     with committed():
-        listing = _listing(make_partner(), "发票管家", "Invoice Butler")
+        listing = _listing(search_partner(), "发票管家", "Invoice Butler")
     assert set(es_cluster.docs(ALIAS)) == {str(listing.pk)}
     es_cluster.down = True
     result = search(text="发票管家")
@@ -483,9 +486,9 @@ def test_writes_made_during_a_rebuild_reach_the_new_index(es_cluster, committed)
     """Recorded: while the first batch is in the new index, one listing is unpublished and another
     published (through the tasks, as a request would); the rebuilt index reflects both."""
     from catalog.search.indexing import reindex_all
-    from tests.unit.search.search_factories import make_partner
+    from tests.factories.search import search_partner
 
-    partner = make_partner()
+    partner = search_partner()
     with committed():
         kept = _listing(partner, "总账专家", "Ledger Pro")
         unpublished = _listing(partner, "差旅通", "Trip Desk")

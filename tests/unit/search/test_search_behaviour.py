@@ -21,12 +21,12 @@ from catalog.search import search, suggest
 from catalog.search.facets import FACETS
 from catalog.search.indexing import reindex_all
 from catalog.selectors.listings import live_listings
-from tests.unit.search.search_factories import (
+from tests.factories.search import (
     build_listing,
     change_tier,
-    make_partner,
-    plan,
+    priced_plan,
     publish,
+    search_partner,
     set_rating,
     set_subscriptions,
 )
@@ -224,7 +224,7 @@ def test_newest_most_subscribed_and_price_sorts(catalogue):
 
 
 def test_pagination_is_stable(engine, committed):
-    partner = make_partner()
+    partner = search_partner()
     with committed():
         made = [
             build_listing(partner, title=f"同名应用 {i}", title_en=f"Same App {i}", live=True)
@@ -245,7 +245,7 @@ def test_pagination_is_stable(engine, committed):
 
 # --- autocomplete -------------------------------------------------------------------------------
 def test_autocomplete_gives_at_most_ten_in_both_languages(engine, committed):
-    partner = make_partner()
+    partner = search_partner()
     with committed():
         for i in range(14):
             build_listing(partner, title=f"阿尔法工具 {i}", title_en=f"Alpha Tool {i}", live=True)
@@ -270,7 +270,7 @@ def test_autocomplete_offers_categories(catalogue):
 
 # --- indexing follows the catalogue --------------------------------------------------------------
 def test_index_follows_publish_edit_unpublish_and_delete(engine, committed):
-    partner = make_partner()
+    partner = search_partner()
     with committed():
         page = build_listing(partner, title="蓝鲸监控", title_en="Blue Whale Monitor")
     assert ids(search(text="Blue Whale")) == []  # a draft is not searchable
@@ -443,7 +443,7 @@ def test_search_page_queries_are_bounded(engine, client, search_urls, committed,
     """The same number of SQL queries for 10 and for 60 listings (the page cache off: the
     search itself is measured)."""
     settings.SEARCH_PAGE_CACHE_SECONDS = 0
-    partner = make_partner()
+    partner = search_partner()
     counts = []
     for target in (10, 60):
         with committed():
@@ -455,8 +455,8 @@ def test_search_page_queries_are_bounded(engine, client, search_urls, committed,
                     title_en=f"Data App {i}",
                     body="数据分析与报表",
                     plans=[
-                        plan(cny=str(10 + i), usd=str(2 + i)),
-                        plan(PricingModel.FREE_TRIAL, trial_days=7),
+                        priced_plan(cny=str(10 + i), usd=str(2 + i)),
+                        priced_plan(PricingModel.FREE_TRIAL, trial_days=7),
                     ],
                     live=True,
                 )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -14,12 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.roles import STAFF_GROUPS
 from catalog.models import SearchClick, SearchQueryLog
 from catalog.search.analytics import flush_search_log, report
-from tests.unit.accounts.factories import UserFactory
+from tests.factories.accounts import UserFactory, staff_member
+from tests.factories.search import publish_listing, search_partner
 from tests.unit.accounts.helpers import enrol_totp
-from tests.unit.search.search_factories import make_partner, publish_listing
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +32,7 @@ def database_engine(settings):
 
 @pytest.fixture
 def listings(database_engine, committed):
-    partner = make_partner()
+    partner = search_partner()
     with committed():
         return [
             publish_listing(partner, title=f"报销助手{i}", title_en=f"Expense Helper {i}", body="移动报销")
@@ -110,13 +108,6 @@ def test_cache_follows_the_index_and_skips_signed_in_users(listings, search_urls
 
 
 # --- staff report --------------------------------------------------------------------------------
-def _staff(key):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=STAFF_GROUPS[key].name))
-    enrol_totp(user)  # staff need two-factor before the admin (accounts.mfa)
-    return user
-
-
 def _admin_url(name):
     with translation.override("zh-hans"):
         return reverse(name)
@@ -167,7 +158,7 @@ def test_report_access(analytics, who, allowed):
         enrol_totp(superuser)
         client.force_login(superuser)
     elif who != "anonymous":
-        client.force_login(_staff(who))
+        client.force_login(staff_member(who))
     url = _admin_url("catalog_search_report")
     response = client.get(url, {"days": "30"})
     if allowed:
@@ -182,7 +173,7 @@ def test_report_access(analytics, who, allowed):
 
 def test_staff_can_rebuild_the_index_and_watch_progress(analytics, committed):
     client = Client()
-    client.force_login(_staff("reviewer"))
+    client.force_login(staff_member("reviewer"))
     with committed():
         response = client.post(_admin_url("catalog_search_reindex"))
     assert response.status_code == 302
@@ -193,7 +184,7 @@ def test_staff_can_rebuild_the_index_and_watch_progress(analytics, committed):
 
 def test_report_shows_in_the_reports_menu(analytics):
     client = Client()
-    client.force_login(_staff("programme_manager"))
+    client.force_login(staff_member("programme_manager"))
     html = client.get("/admin/").content.decode()
     assert _admin_url("catalog_search_report") in html
 

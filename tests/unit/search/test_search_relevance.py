@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from catalog.search import search
-from tests.unit.search.search_factories import publish_listing
+from tests.factories.accounts import staff_member
+from tests.factories.search import publish_listing
 
 pytestmark = pytest.mark.django_db
 
@@ -123,17 +124,11 @@ def test_expansion_api_for_either_engine():
 
 
 def test_staff_edit_the_dictionary_in_the_admin(client):
-    from django.contrib.auth.models import Group
 
-    from accounts.roles import STAFF_GROUPS
     from catalog.models import SearchSynonym
-    from tests.unit.accounts.factories import UserFactory
-    from tests.unit.accounts.helpers import enrol_totp
 
     url = "/admin/snippets/catalog/searchsynonym/"
-    reviewer = UserFactory(is_staff=True)
-    reviewer.groups.add(Group.objects.get(name=STAFF_GROUPS["reviewer"].name))
-    enrol_totp(reviewer)
+    reviewer = staff_member("reviewer", is_staff=True)
     client.force_login(reviewer)
     listing = client.get(url)
     assert listing.status_code == 200 and "单点登录" in listing.content.decode()  # the default groups
@@ -146,9 +141,7 @@ def test_staff_edit_the_dictionary_in_the_admin(client):
     refused = client.post(f"{url}add/", {"terms": "KPI", "note": "one term"})
     assert refused.status_code == 200 and not SearchSynonym.objects.filter(note="one term").exists()
 
-    finance = UserFactory(is_staff=True)
-    finance.groups.add(Group.objects.get(name=STAFF_GROUPS["finance"].name))
-    enrol_totp(finance)
+    finance = staff_member("finance", is_staff=True)
     client.force_login(finance)
     assert client.get(url).status_code in (302, 403)
 

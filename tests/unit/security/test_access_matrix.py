@@ -13,14 +13,12 @@ group gets no 200 from the admin screens of the others' work (:data:`STAFF_REFUS
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import URLResolver, get_resolver
 
 from accounts.models import Role
-from accounts.roles import STAFF_GROUPS
-from tests.unit.accounts.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories.accounts import MembershipFactory, OrganisationFactory, UserFactory, staff_member
+from tests.factories.partners import provisioned_partner
 from tests.unit.accounts.helpers import enrol_totp
-from tests.unit.partners.factories import provisioned_partner
 
 pytestmark = pytest.mark.django_db
 
@@ -101,9 +99,10 @@ def test_every_url_pattern_is_declared():
 
 
 def staff(group_key=None):
-    user = UserFactory(is_superuser=group_key is None, is_staff=group_key is None)
+    """A superuser when ``group_key`` is None, else a member of that staff group."""
     if group_key is not None:
-        user.groups.add(Group.objects.get(name=STAFF_GROUPS[group_key].name))
+        return staff_member(group_key)
+    user = UserFactory(is_superuser=True, is_staff=True)
     enrol_totp(user)  # staff need an authenticator before the admin (accounts.mfa)
     return user
 

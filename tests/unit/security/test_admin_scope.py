@@ -2,24 +2,15 @@
 publish through the workflow only; listings go offline only through the delisting form."""
 
 import pytest
-from django.contrib.auth.models import Group
 from wagtail.models import Page
 
 from accounts.models import Role
-from accounts.roles import STAFF_GROUPS
-from tests.unit.accounts.factories import UserFactory
+from tests.factories.accounts import UserFactory, staff_member
+from tests.factories.catalog import complete_listing
+from tests.factories.partners import provisioned_partner
 from tests.unit.accounts.helpers import enrol_totp
-from tests.unit.catalog.factories import complete_listing
-from tests.unit.partners.factories import provisioned_partner
 
 pytestmark = pytest.mark.django_db
-
-
-def staff(key):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=STAFF_GROUPS[key].name))
-    enrol_totp(user)
-    return user
 
 
 @pytest.fixture
@@ -53,7 +44,7 @@ def test_partner_members_cannot_read_platform_data_through_choosers_and_apis(cli
 
 
 def test_staff_keep_the_choosers_their_permissions_cover(client, world):
-    finance = staff("finance")
+    finance = staff_member("finance")
     client.force_login(finance)
     assert client.get("/admin/snippets/choose/billing/privateoffer/").status_code == 200
     assert client.get("/admin/snippets/choose/accounts/invitation/").status_code == 403  # no accounts perms
@@ -83,7 +74,7 @@ def test_the_page_chooser_hides_other_partners_drafts(client, world):
 
 
 def test_reviewers_cannot_bulk_publish_a_draft_outside_the_workflow(client, world):
-    reviewer = staff("reviewer")
+    reviewer = staff_member("reviewer")
     client.force_login(reviewer)
     draft = world["draft_b"]
     assert draft.permissions_for_user(reviewer).can_publish()  # Wagtail alone would let them
@@ -96,7 +87,7 @@ def test_reviewers_cannot_bulk_publish_a_draft_outside_the_workflow(client, worl
 
 def test_unpublishing_a_listing_goes_through_the_delisting_form(client, world):
     live = world["live_b"]
-    reviewer = staff("reviewer")
+    reviewer = staff_member("reviewer")
     client.force_login(reviewer)
     response = client.post(f"/admin/pages/{live.pk}/unpublish/")
     assert (

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 
 from accounts.roles import STAFF_GROUPS
 from billing.services.fulfilment import endpoint_for, sign, verify_signature
-from tests.unit.accounts.factories import UserFactory
+from tests.factories.accounts import UserFactory
 from tests.unit.accounts.helpers import enrol_totp
 from tests.unit.core.test_settings import PRINT_SETTING, production_env, run
 
@@ -96,7 +96,7 @@ def test_signatures_are_refused_too_far_in_the_future_as_in_the_past():
 
 @pytest.fixture
 def partner(db):
-    from tests.unit.partners.factories import provisioned_partner
+    from tests.factories.partners import provisioned_partner
 
     return provisioned_partner()
 

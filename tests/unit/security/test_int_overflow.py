@@ -9,7 +9,7 @@ import re
 import pytest
 
 from accounts.models import Role
-from tests.unit.partners.factories import provisioned_partner
+from tests.factories.partners import provisioned_partner
 from tests.unit.security.test_access_matrix import PLACEHOLDERS, concrete, routes, staff
 
 pytestmark = pytest.mark.django_db

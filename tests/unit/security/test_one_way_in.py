@@ -8,9 +8,9 @@ from django.utils.module_loading import import_string
 
 from accounts.models import Organisation, Role
 from accounts.roles import STAFF_GROUPS
-from tests.unit.accounts.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.factories.accounts import PASSWORD, MembershipFactory, UserFactory
+from tests.factories.partners import provisioned_partner
 from tests.unit.accounts.helpers import enrol_totp, totp_code
-from tests.unit.partners.factories import provisioned_partner
 
 pytestmark = pytest.mark.django_db
 

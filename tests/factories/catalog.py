@@ -1,30 +1,36 @@
-"""Builders for the catalogue tests; any test may import them:
+"""Catalogue test data; any test may import it:
 
-    from tests.unit.catalog.factories import complete_listing, image, submit
+    from tests.factories.catalog import complete_listing, image, submit
 
 - ``png_bytes()`` / ``image(collection=None)`` — a real (tiny) PNG, and a Wagtail image of it.
 - ``complete_listing(partner, **changes)`` — a listing under the partner's page that passes every
   pre-check (a draft with one revision unless ``publish=True``); ``changes`` override fields
   (``plans=[...]``, ``screenshots=0``, ``tags=[...]``, ``description="text"``).
 - ``submit(page, user)`` — start the "Listing review" workflow as ``user``, as the editor does.
-- ``english(user)`` — make the admin speak English to ``user`` (messages are compared with
-  the English module constants).
-- ``editor_form_data(client, url, page=None, **changes)`` — the page editor's form as the browser
-  would post it (``querydict_from_html`` plus the StreamFields, which Wagtail renders in JS).
+
+The page editor's form data and URLs are in ``tests.unit.catalog.helpers``.
 """
 
 import io
 from decimal import Decimal
 
 from django.core.files.images import ImageFile
-from django.urls import reverse
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
 from wagtail.rich_text import RichText
-from wagtail.test.utils.form_data import nested_form_data, querydict_from_html, rich_text, streamfield
 
 from catalog.models import Category, ListingPage, ListingPlan, ListingScreenshot, ListingType, PricingModel
-from tests.unit.accounts.helpers import english  # noqa: F401 - re-exported for the catalog tests
+
+__all__ = [
+    "DESCRIPTION",
+    "DESCRIPTION_EN",
+    "category",
+    "complete_listing",
+    "image",
+    "plan",
+    "png_bytes",
+    "submit",
+]
 
 DESCRIPTION = (
     "星河财务云帮助零售与制造企业完成移动报销、差旅管理与费用管控，审批流程可视化配置，"
@@ -121,40 +127,3 @@ def submit(page, user):
     page = ListingPage.objects.get(pk=page.pk)
     page.save_revision(user=user)
     return page.get_workflow().start(page, user)
-
-
-def _stream_form_data(value):
-    items = []
-    for child in value or []:
-        if child.block_type == "paragraph":
-            items.append(("paragraph", rich_text(child.value.source)))
-        elif child.block_type == "heading":
-            items.append(("heading", child.value))
-    return streamfield(items)
-
-
-def editor_form_data(client, url, page=None, **changes):
-    """What the page editor at ``url`` posts; ``page`` supplies the StreamFields' current blocks."""
-    response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    data = querydict_from_html(response.content.decode(), form_id="page-edit-form")
-    streams = nested_form_data(
-        {
-            "description": _stream_form_data(page.description if page else None),
-            "description_en": _stream_form_data(page.description_en if page else None),
-        }
-    )
-    for key, value in {**streams, **changes}.items():
-        if isinstance(value, list | tuple):
-            data.setlist(key, [str(v) for v in value])
-        else:
-            data[key] = value
-    return data
-
-
-def edit_url(page):
-    return reverse("wagtailadmin_pages:edit", args=[page.pk])
-
-
-def add_url(parent):
-    return reverse("wagtailadmin_pages:add", args=["catalog", "listingpage", parent.pk])

@@ -1,8 +1,8 @@
-"""Data and fixtures for the health dashboard / reports tests (the health-reports helper's own).
+"""Fixtures of the health dashboard / reports tests (their builders: ``tests.factories.health``).
 
 Import the fixtures you need into a test module::
 
-    from tests.unit.health.health_reports_factories import *  # noqa: F403
+    from tests.unit.health.dashboard_fixtures import *  # noqa: F403
 
 ``health_world`` builds two provisioned partners (A: ISV with an owner and a member, B: service
 partner with an owner), three months of snapshots (2026-07 … 2026-09) with metric drill-down,
@@ -15,121 +15,35 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
-from django.utils import timezone
 
-from accounts.models import Role
-from accounts.roles import STAFF_GROUPS
-from health.models import AtRiskFlag, HealthDimension, HealthMetric, HealthSnapshot, VendorRevenue
+from health.models import AtRiskFlag, HealthDimension, HealthMetric, VendorRevenue
 from partners.models import Metric, Partner, PartnerFact, PartnerKind, PartnersIndexPage, TierChange
 from partners.services.facts import ensure_metric
-from tests.unit.accounts.factories import UserFactory
-from tests.unit.accounts.helpers import enrol_totp
-from tests.unit.partners.factories import RegionFactory, TierFactory, provisioned_partner
+from tests.factories.accounts import UserFactory, staff_member
+from tests.factories.health import MONTHS, health_metric, make_snapshot, snapshot_metrics
+from tests.factories.partners import RegionFactory, TierFactory, provisioned_partner
 
-__all__ = [
-    "HealthWorld",
-    "MONTHS",
-    "eco_admin",
-    "finance",
-    "health_world",
-    "make_snapshot",
-    "pm",
-    "reviewer_user",
-    "staff_user",
-]
-
-MONTHS = [date(2026, 7, 1), date(2026, 8, 1), date(2026, 9, 1)]
-
-
-def staff_user(group_key: str, **kwargs):
-    user = UserFactory(**kwargs)
-    user.groups.add(Group.objects.get(name=STAFF_GROUPS[group_key].name))
-    enrol_totp(user)  # staff need two-factor before the admin (accounts.mfa)
-    return user
+__all__ = ["HealthWorld", "eco_admin", "finance", "health_world", "pm", "reviewer_user"]
 
 
 @pytest.fixture
 def pm(db):
-    return staff_user("programme_manager", email="pm@symbio.example.cn")
+    return staff_member("programme_manager", email="pm@symbio.example.cn")
 
 
 @pytest.fixture
 def finance(db):
-    return staff_user("finance", email="finance@symbio.example.cn")
+    return staff_member("finance", email="finance@symbio.example.cn")
 
 
 @pytest.fixture
 def reviewer_user(db):
-    return staff_user("reviewer", email="reviewer@symbio.example.cn")
+    return staff_member("reviewer", email="reviewer@symbio.example.cn")
 
 
 @pytest.fixture
 def eco_admin(db):
-    return staff_user("admin", email="admin@symbio.example.cn")
-
-
-def health_metric(slug: str, dimension: str, *, unit=Metric.Unit.COUNT, name="", name_en="", **kwargs):
-    metric = ensure_metric(slug=slug, name=name or slug, name_en=name_en or slug, unit=unit)
-    definition, _created = HealthMetric.objects.update_or_create(
-        slug=slug,
-        defaults={"metric": metric, "dimension": dimension, **kwargs},
-    )
-    return definition
-
-
-def make_snapshot(
-    partner: Partner, month: date, composite, *, previous=None, dims=(None, None, None), metrics=None
-):
-    productivity, robustness, innovation = dims
-    return HealthSnapshot.objects.update_or_create(
-        partner=partner,
-        month=month,
-        defaults={
-            "kind": partner.kind,
-            "tier": partner.tier,
-            "composite": Decimal(str(composite)),
-            "previous_composite": Decimal(str(previous)) if previous is not None else None,
-            "productivity": Decimal(str(productivity)) if productivity is not None else None,
-            "robustness": Decimal(str(robustness)) if robustness is not None else None,
-            "innovation": Decimal(str(innovation)) if innovation is not None else None,
-            "metrics": metrics or {},
-            "computed_at": timezone.now(),
-        },
-    )[0]
-
-
-def _metrics(revenue, rating, churn, previous=None):
-    previous = previous or {}
-    return {
-        "revenue": {
-            "value": str(revenue),
-            "score": 80 if revenue > 100000 else 30,
-            "percentile": 80 if revenue > 100000 else 30,
-            "median": "100000",
-            "dimension": HealthDimension.PRODUCTIVITY,
-            "weight": "2",
-            "previous": previous.get("revenue"),
-        },
-        "churned_customers": {
-            "value": str(churn),
-            "score": 20 if churn > 3 else 70,
-            "percentile": 20 if churn > 3 else 70,
-            "median": "2",
-            "dimension": HealthDimension.ROBUSTNESS,
-            "weight": "1",
-            "previous": previous.get("churned_customers"),
-        },
-        "avg_rating": {
-            "value": str(rating),
-            "score": 60,
-            "percentile": 60,
-            "median": "4.1",
-            "dimension": HealthDimension.INNOVATION,
-            "weight": "1",
-            "previous": previous.get("avg_rating"),
-        },
-    }
+    return staff_member("admin", email="admin@symbio.example.cn")
 
 
 @dataclass
@@ -204,14 +118,14 @@ def health_world(db):
         improvement_hint_en="Ask customers for reviews.",
     )
     # A: healthy in July, falls in September (at risk); B: steady.
-    make_snapshot(a, MONTHS[0], "72.50", dims=("80", "70", "65"), metrics=_metrics(150000, "4.5", 1))
+    make_snapshot(a, MONTHS[0], "72.50", dims=("80", "70", "65"), metrics=snapshot_metrics(150000, "4.5", 1))
     make_snapshot(
         a,
         MONTHS[1],
         "70.00",
         previous="72.50",
         dims=("78", "66", "64"),
-        metrics=_metrics(
+        metrics=snapshot_metrics(
             140000, "4.4", 2, {"revenue": "150000", "churned_customers": "1", "avg_rating": "4.5"}
         ),
     )
@@ -221,18 +135,18 @@ def health_world(db):
         "55.25",
         previous="70.00",
         dims=("60.5", "38.25", "66"),
-        metrics=_metrics(
+        metrics=snapshot_metrics(
             90000, "4.4", 6, {"revenue": "140000", "churned_customers": "2", "avg_rating": "4.4"}
         ),
     )
-    make_snapshot(b, MONTHS[1], "61.00", dims=("62", "60", "61"), metrics=_metrics(80000, "4.0", 2))
+    make_snapshot(b, MONTHS[1], "61.00", dims=("62", "60", "61"), metrics=snapshot_metrics(80000, "4.0", 2))
     make_snapshot(
         b,
         MONTHS[2],
         "64.00",
         previous="61.00",
         dims=("65", "62", "64"),
-        metrics=_metrics(
+        metrics=snapshot_metrics(
             85000, "4.1", 2, {"revenue": "80000", "churned_customers": "2", "avg_rating": "4.0"}
         ),
     )
@@ -281,7 +195,3 @@ def health_world(db):
     a.refresh_from_db()
     b.refresh_from_db()
     return HealthWorld(a=a, b=b, a_owner=a_owner, a_member=a_member, b_owner=b_owner)
-
-
-def membership_role(partner: Partner, role=Role.OWNER):
-    return partner.organisation.memberships.get(role=role).user

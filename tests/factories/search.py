@@ -1,7 +1,7 @@
 """Builders for the search tests: categories, listings published under a provisioned partner,
 rating / subscription / tier changes made the way the owning apps make them.
 
-    from tests.unit.search.search_factories import publish_listing, make_category
+    from tests.factories.search import make_category, publish_listing, search_partner
 """
 
 from __future__ import annotations
@@ -14,7 +14,19 @@ from wagtail.rich_text import RichText
 from catalog.models import Category, ListingPage, ListingPlan, PricingModel
 from partners.models import Partner, PartnerKind
 from partners.programme_signals import partner_tier_changed
-from tests.unit.partners.factories import TierFactory, provisioned_partner
+from tests.factories.partners import TierFactory, provisioned_partner
+
+__all__ = [
+    "build_listing",
+    "change_tier",
+    "make_category",
+    "priced_plan",
+    "publish",
+    "publish_listing",
+    "search_partner",
+    "set_rating",
+    "set_subscriptions",
+]
 
 _seq = itertools.count(1)
 
@@ -26,7 +38,7 @@ def make_category(slug, name, name_en, parent=None, position=0) -> Category:
     return category
 
 
-def make_partner(*, kind=PartnerKind.ISV, rank=0, slug=None, name=None, name_en=None) -> Partner:
+def search_partner(*, kind=PartnerKind.ISV, rank=0, slug=None, name=None, name_en=None) -> Partner:
     n = next(_seq)
     tier = TierFactory(
         kind=kind, rank=rank, slug=slug or f"rank-{rank}", name=f"等级{rank}", name_en=f"Rank {rank}"
@@ -40,7 +52,7 @@ def make_partner(*, kind=PartnerKind.ISV, rank=0, slug=None, name=None, name_en=
     )
 
 
-def plan(model=PricingModel.FLAT_MONTHLY, cny=None, usd=None, trial_days=None) -> ListingPlan:
+def priced_plan(model=PricingModel.FLAT_MONTHLY, cny=None, usd=None, trial_days=None) -> ListingPlan:
     return ListingPlan(
         name=str(model),
         name_en=str(model),
@@ -91,7 +103,7 @@ def build_listing(
         live=live,
     )
     partner.page.add_child(instance=page)
-    for item in plans if plans is not None else [plan(cny="99", usd="14")]:
+    for item in plans if plans is not None else [priced_plan(cny="99", usd="14")]:
         item.listing = page
         item.save()
     if categories:

@@ -1,13 +1,13 @@
 """factory_boy factories for the partner programme; any test may import them:
 
-    from tests.unit.partners.factories import PartnerFactory, provisioned_partner
+    from tests.factories.partners import PartnerFactory, provisioned_partner
 
 - ``RegionFactory()`` / ``IndustryFactory()`` — taxonomy rows.
 - ``TierFactory(kind=..., rank=...)`` — get-or-create by (kind, rank); ``entry_tier(kind)``.
 - ``PartnerFactory()`` — a partner organisation (no members) with its ``Partner`` profile,
   kind ISV, entry tier of its kind. No page: ``provisioned_partner(...)`` also builds its
   ``PartnerPage``, Wagtail group and collection (through the onboarding service), with an
-  owner and, optionally, plain members.
+  owner and, optionally, plain members; ``owner_of(partner)`` is that owner.
 - ``ApplicationFactory()`` — a submitted application (no documents, no flags); use
   ``partners.services.onboarding.submit_application`` when a test is about submitting.
 - ``pdf_upload()`` / ``png_upload()`` / ``docx_upload()`` — valid small uploads.
@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts.models import Role
 from partners.models import Industry, Partner, PartnerApplication, PartnerKind, Region, Tier
 from partners.services import workspace
-from tests.unit.accounts.factories import MembershipFactory, PartnerOrganisationFactory, UserFactory
+from tests.factories.accounts import MembershipFactory, PartnerOrganisationFactory, UserFactory
 from tests.unit.accounts.helpers import enrol_totp
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "TierFactory",
     "docx_upload",
     "entry_tier",
+    "owner_of",
     "pdf_upload",
     "png_upload",
     "provisioned_partner",
@@ -104,6 +105,11 @@ def provisioned_partner(*, owner=None, members=(), **partner_kwargs) -> Partner:
     workspace.provision_partner_workspace(partner=partner, owner=owner, publish_revision=False)
     partner.refresh_from_db()
     return partner
+
+
+def owner_of(partner):
+    """The owner (a user) of ``partner``'s organisation."""
+    return partner.organisation.memberships.get(role=Role.OWNER).user
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):

@@ -1,6 +1,6 @@
 """Helpers for the tier-programme tests: ladders with known criteria, facts, certifications.
 
-from tests.unit.partners.programme_factories import AS_OF, set_criteria, report_months
+from tests.factories.programme import AS_OF, set_criteria, report_months
 """
 
 from datetime import date
@@ -11,7 +11,17 @@ import factory
 from partners.models import Certification, CertifiedPerson, Metric, PartnerKind, Tier, TierCriterion
 from partners.selectors.programme import shift_months
 from partners.services.facts import FactRow, report_facts
-from tests.unit.partners.factories import PartnerFactory, TierFactory
+from tests.factories.partners import PartnerFactory, TierFactory
+
+__all__ = [
+    "AS_OF",
+    "CertificationFactory",
+    "CertifiedPersonFactory",
+    "report_months",
+    "service_ladder",
+    "service_partner",
+    "set_criteria",
+]
 
 AS_OF = date(2026, 9, 1)  # the evaluated month in these tests
 SUM, LATEST, AVG = TierCriterion.Window.SUM_12M, TierCriterion.Window.LATEST, TierCriterion.Window.AVG_12M

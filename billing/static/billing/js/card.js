@@ -1,8 +1,9 @@
-/* Pay a milestone with a card: confirm it with Stripe.js (a SetupIntent), then post the payment
-   method id. Works with real Stripe.js and localstripe's stand-in (same calls). */
+/* A card payment form (form[data-card-form], billing/includes/card_*.html): confirm the card with
+   Stripe.js (a SetupIntent), then post the payment method id. Used by checkout, the card update
+   and milestone payments. Works with real Stripe.js and localstripe's stand-in (same calls). */
 (function () {
   "use strict";
-  var form = document.getElementById("pay-form");
+  var form = document.querySelector("form[data-card-form]");
   if (!form || typeof Stripe === "undefined") return;
   var stripe = Stripe(form.dataset.key);
   var card = stripe.elements().create("card");

@@ -1,7 +1,8 @@
-"""Builders for the marketplace tests: live listings under a provisioned partner, plans,
-screenshots, usages, customers and reviews.
+"""Marketplace test data: live listings under a provisioned partner (``make_listing``), plans
+(``monthly_plan``, ``trial_plan``, ``free_plan``), screenshots, usages (``give_usage``) and
+reviews (``make_review``). Customers: ``tests.factories.accounts.buyer``.
 
-    from tests.unit.marketplace.mkt_factories import make_listing, make_customer, make_review
+    from tests.factories.marketplace import make_listing, make_review
 """
 
 from __future__ import annotations
@@ -10,12 +11,10 @@ import itertools
 from datetime import timedelta
 from decimal import Decimal
 
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
 
-from accounts.models import Role
 from catalog.models import (
     Deployment,
     ListingPage,
@@ -27,14 +26,20 @@ from catalog.models import (
     UsageKind,
 )
 from marketplace.models import Review
-from tests.unit.accounts.factories import MembershipFactory, OrganisationFactory, UserFactory
-from tests.unit.partners.factories import provisioned_partner
+from tests.factories.accounts import buyer
+from tests.factories.partners import provisioned_partner
+
+__all__ = [
+    "add_screenshots",
+    "free_plan",
+    "give_usage",
+    "make_listing",
+    "make_review",
+    "monthly_plan",
+    "trial_plan",
+]
 
 _seq = itertools.count(1)
-
-
-def make_partner(**kwargs):
-    return provisioned_partner(**kwargs)
 
 
 def make_listing(
@@ -51,7 +56,7 @@ def make_listing(
 ) -> ListingPage:
     """A listing page under the partner's page (live unless ``live=False``), with plans."""
     n = next(_seq)
-    partner = partner or make_partner()
+    partner = partner or provisioned_partner()
     title = title or f"测试应用 {n}"
     page = ListingPage(
         title=title,
@@ -121,14 +126,6 @@ def add_screenshots(listing: ListingPage, count: int) -> None:
         )
 
 
-def make_customer(*, role=Role.OWNER, organisation=None):
-    """A user who is a member (owner by default) of a customer organisation."""
-    user = UserFactory()
-    organisation = organisation or OrganisationFactory()
-    MembershipFactory(user=user, organisation=organisation, role=role)
-    return user, organisation
-
-
 def give_usage(
     listing, organisation, *, kind=UsageKind.TRIAL, days_ago=30, ended_days_ago=None
 ) -> ListingUsage:
@@ -147,19 +144,7 @@ def make_review(
 ):
     """A review written directly (no service: aggregates are not touched)."""
     if organisation is None:
-        author, organisation = make_customer()
+        author, organisation = buyer()
     return Review.objects.create(
         listing=listing, organisation=organisation, author=author, rating=rating, title=title, body=body, **kw
     )
-
-
-def en_reverse(name, args=()):
-    """The English URL (``/en/…``) of a named view."""
-    with translation.override("en"):
-        return reverse(name, args=args)
-
-
-def url_of(page, lang="zh-hans"):
-    """A page's path in a language (``/en/…`` for English), whatever language is active."""
-    with translation.override(lang):
-        return page.url

@@ -1,6 +1,8 @@
 """factory_boy factories for people and organisations; any test may import them:
 
-    from tests.unit.accounts.factories import MembershipFactory, OrganisationFactory, UserFactory
+    from tests.factories.accounts import MembershipFactory, OrganisationFactory, UserFactory
+
+(or ``from tests.factories import …``: the package re-exports every domain's factories).
 
 - ``UserFactory()`` — an active user with a *verified* primary email (allauth ``EmailAddress``),
   password ``factories.PASSWORD`` unless ``password=...``; ``email_verified=False`` leaves
@@ -9,6 +11,10 @@
   ``OrganisationFactory(kind=Organisation.Kind.PARTNER)`` or ``PartnerOrganisationFactory()``.
 - ``MembershipFactory(role=Role.ADMIN, organisation=org)`` — a user (new unless given) in an
   organisation (new unless given). ``OwnerFactory`` / ``AdminFactory`` for the other roles.
+- ``buyer(role=Role.OWNER, organisation=None)`` — ``(user, organisation)``: a new user who is a
+  member of a customer organisation (new unless given).
+- ``staff_member("programme_manager")`` — a user in one of the staff groups of
+  ``accounts.roles.STAFF_GROUPS``, enrolled in two-factor (staff need it before the admin).
 - ``InvitationFactory(organisation=org, email=...)`` — a usable invitation; ``expired=True``,
   ``accepted=True`` or ``revoked=True`` for the other states. Created directly: no email sent.
 """
@@ -20,6 +26,22 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Organisation, Role, User
+from accounts.roles import STAFF_GROUPS
+
+__all__ = [
+    "AdminFactory",
+    "EmailAddressFactory",
+    "InvitationFactory",
+    "MembershipFactory",
+    "OrganisationFactory",
+    "OwnerFactory",
+    "PASSWORD",
+    "PartnerOrganisationFactory",
+    "StaffUserFactory",
+    "UserFactory",
+    "buyer",
+    "staff_member",
+]
 
 PASSWORD = "correct-horse-battery-9"  # every factory user's password unless given
 
@@ -89,6 +111,29 @@ class OwnerFactory(MembershipFactory):
 
 class AdminFactory(MembershipFactory):
     role = Role.ADMIN
+
+
+def buyer(role=Role.OWNER, organisation: Organisation | None = None):
+    """(user, organisation): a new user who is a member (owner by default) of a customer
+    organisation."""
+    user = UserFactory()
+    organisation = organisation or OrganisationFactory(kind=Organisation.Kind.CUSTOMER)
+    MembershipFactory(user=user, organisation=organisation, role=role)
+    return user, organisation
+
+
+def staff_member(group_key: str, *, two_factor: bool = True, **user_fields):
+    """A user in the staff group ``STAFF_GROUPS[group_key]`` ("programme_manager", "finance",
+    "reviewer", "admin"…), enrolled in two-factor unless ``two_factor=False``."""
+    from django.contrib.auth.models import Group
+
+    from tests.unit.accounts.helpers import enrol_totp
+
+    user = UserFactory(**user_fields)
+    user.groups.add(Group.objects.get(name=STAFF_GROUPS[group_key].name))
+    if two_factor:
+        enrol_totp(user)  # staff need two-factor before the admin (accounts.mfa)
+    return user
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):
