@@ -313,7 +313,7 @@ def listing_json_ld(context, page, listing=None):
 
 @register.simple_tag
 def partner_listing_cards(partner, limit=12):
-    """For a partner's profile page: its live listings as cards (``listing_card.html``)."""
+    """For a partner's profile page: its live listings (as cards, ``{% listing_card_grid %}``)."""
     from marketplace.selectors.listings import partner_listings
 
     return partner_listings(partner.pk, limit=int(limit)) if partner is not None else []
