@@ -128,14 +128,13 @@ def lowest_price(listing):
 
 @register.simple_tag
 def listing_price_label(listing):
-    if getattr(listing, "has_free_plan", False):  # the lowest price a customer can pay
-        return _("Free")
-    price = lowest_price(listing)
-    if price:
-        return _("From %(price)s") % {"price": money(*price)}
-    if getattr(listing, "has_plans", False):
-        return _("Contact sales")
-    return ""
+    """The compare table's price: the cards' rule and label (``catalog.pricing.card_price`` in the
+    page's currency), a price only in the other currency marked as the cards mark it."""
+    from catalog.pricing import card_price
+    from marketplace.selectors.cards import page_currency, price_label
+
+    label, note = price_label(card_price(listing.plans.all(), page_currency()))
+    return f"{label} ({note})" if note else label
 
 
 @register.simple_tag
