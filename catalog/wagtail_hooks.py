@@ -11,6 +11,7 @@
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +58,12 @@ class PartnerMenuItem(MenuItem):
 class DelistPermissionMenuItem(MenuItem):
     def is_shown(self, request):
         return request.user.has_perm(DELIST_PERMISSION)
+
+
+@hooks.register("insert_editor_js")
+def stream_field_labels():
+    """Names the StreamField blocks' inputs (the listing description's paragraphs and headings)."""
+    return format_html('<script src="{}"></script>', static("catalog/js/stream_labels.js"))
 
 
 @hooks.register("register_admin_menu_item")

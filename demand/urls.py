@@ -1,6 +1,6 @@
 from django.urls import path
 
-from demand.views import delivery, hall, leads, requirements
+from demand.views import console, delivery, hall, leads, requirements
 
 app_name = "demand"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("enquire/verify/<str:token>/", leads.verify, name="lead-verify"),
     path("enquiries/", leads.my_enquiries, name="my-enquiries"),
     path("enquiries/<uuid:public_id>/", leads.my_enquiry, name="my-enquiry"),
+    path("console/", console.index, name="console"),
     path("console/leads/", leads.inbox, name="inbox"),
     path("console/leads/<uuid:public_id>/", leads.inbox_detail, name="inbox-detail"),
     path("console/hall/", hall.hall, name="hall"),

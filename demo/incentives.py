@@ -32,6 +32,8 @@ from incentives.models import (
     StarRating,
 )
 from incentives.services import allocation, funds, stars
+from partners.models import Partner
+from partners.services.facts import FactRow, ensure_metric, report_facts
 
 POOL_NAME = "2026 年度市场发展基金"
 
@@ -229,10 +231,40 @@ def seed_requests(ctx: SeedContext, pool, pm, finance) -> None:
     funds.expire_overdue(today=DEMO_TODAY)
 
 
+# The demo partner login's hours to a lead's first reply, the last three months (oldest first):
+# its delivery stars then count lead response too instead of leaving it out.
+LEAD_RESPONSE_HOURS = (Decimal("5.5"), Decimal("4.5"), Decimal("3.5"))
+
+
+def seed_lead_response(ctx: SeedContext, first: date) -> int:
+    pk = ctx.registry.get("partners.flagship")
+    partners = Partner.objects.filter(kind__in=stars.KINDS)
+    flagship = (
+        partners.filter(pk=pk).first() if pk else partners.filter(kind="service").order_by("pk").first()
+    )
+    if flagship is None:
+        return 0
+    ensure_metric(
+        slug="lead_response_hours",
+        name="线索响应时间（小时）",
+        name_en="Lead response time (hours)",
+        source="demand",
+    )
+    months = [first]
+    while len(months) < len(LEAD_RESPONSE_HOURS):
+        months.insert(0, (months[0] - timedelta(days=1)).replace(day=1))
+    rows = [
+        FactRow(flagship.pk, "lead_response_hours", month, hours)
+        for month, hours in zip(months, LEAD_RESPONSE_HOURS, strict=True)
+    ]
+    return report_facts(source="demo", rows=rows)
+
+
 def seed_stars(ctx: SeedContext) -> None:
     with ctx.section("Incentives: delivery star ratings") as counts:
         first = DEMO_TODAY.replace(day=1)
         previous = (first - timedelta(days=1)).replace(day=1)
+        counts["lead response facts"] = seed_lead_response(ctx, first)
         counts["ratings"] = stars.compute_star_ratings(month=previous) + stars.compute_star_ratings(
             month=first
         )

@@ -1,5 +1,5 @@
 """Listing cards as plain dicts, built in one pass (issue #17): everything a card shows, read with
-three queries whatever the number of cards (the listings with partner and tier, their plans, their
+four queries whatever the number of cards (the listings with partner and tier, their plans, their
 logo renditions), no page objects and no per-card template lookups.
 
 Search results, the home page's featured listings, landing collections, category pages and a
@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import lru_cache
 
-from django.db.models import F
+from django.db.models import Count, Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
@@ -24,7 +24,7 @@ from django.utils.translation import ngettext
 from wagtail.images import get_image_model
 from wagtail.models import Site
 
-from catalog.models import ListingPage, ListingPlan, ListingType, PricingModel
+from catalog.models import ListingPage, ListingPlan, ListingType, ListingUsage, PricingModel, UsageKind
 from catalog.pricing import card_price
 from catalog.selectors.listings import live_listings
 from core.i18n import is_english
@@ -46,8 +46,6 @@ _FIELDS = (
     "logo_id",
     "rating_average",
     "rating_count",
-    "verified_rating_average",
-    "verified_rating_count",
     "last_updated_at",
     "last_published_at",
     "first_published_at",
@@ -187,8 +185,31 @@ def _rating(average, count: int, verified: int) -> dict:
     }
 
 
+def verified_review_counts(listing_ids) -> dict[int, int]:
+    """{listing id: its published reviews from organisations that subscribed to it}: the reviews
+    from verified paying usage, which weigh double in the rating
+    (``marketplace.services.reviews.SUBSCRIBER_WEIGHT``). One query."""
+    from marketplace.models import Review
+
+    if not listing_ids:
+        return {}
+    subscribed = ListingUsage.objects.filter(
+        listing_id=OuterRef("listing_id"),
+        organisation_id=OuterRef("organisation_id"),
+        kind=UsageKind.SUBSCRIPTION,
+    )
+    return dict(
+        Review.objects.filter(listing_id__in=list(listing_ids), status=Review.Status.PUBLISHED)
+        .filter(Exists(subscribed))
+        .values("listing_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("listing_id", "n")
+    )
+
+
 def listing_cards(ids, *, currency: str | None = None) -> list[dict]:
-    """Cards for the live listings among ``ids``, in that order (three queries)."""
+    """Cards for the live listings among ``ids``, in that order (four queries)."""
     ids = [pk for pk in dict.fromkeys(ids) if pk is not None]
     if not ids:
         return []
@@ -215,6 +236,7 @@ def listing_cards(ids, *, currency: str | None = None) -> list[dict]:
     ):
         plans.setdefault(plan[plan_fk], []).append(plan)
     logos = _logos({row["logo_id"] for row in by_id.values() if row.get("logo_id")})
+    verified = verified_review_counts([pk for pk, row in by_id.items() if row["rating_count"]])
     url = _url_maker()
     types = dict(ListingType.choices)
     now = timezone.now()
@@ -248,9 +270,7 @@ def listing_cards(ids, *, currency: str | None = None) -> list[dict]:
                     p["pricing_model"] == PricingModel.FREE_TRIAL or (p["trial_days"] or 0) > 0
                     for p in own_plans
                 ),
-                "rating": _rating(
-                    row["rating_average"], row["rating_count"] or 0, row.get("verified_rating_count") or 0
-                ),
+                "rating": _rating(row["rating_average"], row["rating_count"] or 0, verified.get(pk, 0)),
                 "price": price,
                 "price_label": label,
                 "price_note": note,

@@ -128,14 +128,13 @@ def lowest_price(listing):
 
 @register.simple_tag
 def listing_price_label(listing):
-    if getattr(listing, "has_free_plan", False):  # the lowest price a customer can pay
-        return _("Free")
-    price = lowest_price(listing)
-    if price:
-        return _("From %(price)s") % {"price": money(*price)}
-    if getattr(listing, "has_plans", False):
-        return _("Contact sales")
-    return ""
+    """The compare table's price: the cards' rule and label (``catalog.pricing.card_price`` in the
+    page's currency), a price only in the other currency marked as the cards mark it."""
+    from catalog.pricing import card_price
+    from marketplace.selectors.cards import page_currency, price_label
+
+    label, note = price_label(card_price(listing.plans.all(), page_currency()))
+    return f"{label} ({note})" if note else label
 
 
 @register.simple_tag
@@ -313,7 +312,7 @@ def listing_json_ld(context, page, listing=None):
 
 @register.simple_tag
 def partner_listing_cards(partner, limit=12):
-    """For a partner's profile page: its live listings as cards (``listing_card.html``)."""
+    """For a partner's profile page: its live listings (as cards, ``{% listing_card_grid %}``)."""
     from marketplace.selectors.listings import partner_listings
 
     return partner_listings(partner.pk, limit=int(limit)) if partner is not None else []

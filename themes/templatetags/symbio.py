@@ -40,6 +40,10 @@ Load with ``{% load symbio %}``. Contracts:
     Staff, superuser or holder of ``wagtailadmin.access_admin``.
 ``{{ name|monogram }}``
     One or two letters for an avatar.
+``{{ text|cjk_spacing }}``
+    Drops the spaces a translation leaves between two Chinese characters (a placeholder
+    between spaces, filled with a name that ends in Chinese): ``成为 Symbio 生态市场 伙伴`` →
+    ``成为 Symbio 生态市场伙伴``; spaces beside Latin letters and English text stay.
 """
 
 import re
@@ -62,6 +66,15 @@ NEUTRAL = "#64748b"
 DARK_TEXT = "#0f172a"
 LIGHT_TEXT = "#ffffff"
 PAGE_BG = "#f5f7fb"  # --c-bg in symbio.css
+
+
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
+_CJK_GAP = re.compile(f"(?<=[{_CJK}])[ \u00a0]+(?=[{_CJK}])")
+
+
+@register.filter(is_safe=True)
+def cjk_spacing(value):
+    return _CJK_GAP.sub("", str(value))
 
 
 # --- languages and paths ---------------------------------------------------------------

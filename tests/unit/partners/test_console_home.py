@@ -72,7 +72,7 @@ def test_the_to_do_list_names_every_problem_the_pages_show(
     assert "1 fulfilment notification failed" in html and "/billing/partner/deliveries/?status=failed" in html
     assert "1 new lead is waiting for your answer." in html
     # The certification table marks the same person expired.
-    assert "Alice Anders" in html and "expired</span>" in html
+    assert "Alice Anders" in html and "Expired</span>" in html
 
 
 def test_a_re_sent_delivery_is_no_longer_a_to_do(partner_a):

@@ -47,6 +47,34 @@
     });
   }
 
+  // A table wider than the screen scrolls inside its .table-wrap: keyboard users reach it with
+  // Tab and screen readers hear what it holds (its caption, else the nearest heading).
+  function scrollables(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1 || wrap.scrollHeight > wrap.clientHeight + 1;
+      if (!scrolls) {
+        if (wrap.dataset.scrollable) {
+          ["tabindex", "role", "aria-label", "data-scrollable"].forEach(function (a) { wrap.removeAttribute(a); });
+        }
+        return;
+      }
+      if (wrap.dataset.scrollable) return;
+      var caption = wrap.querySelector("caption");
+      var section = wrap.closest("section, article, main");
+      var heading = section && section.querySelector("h1, h2, h3");
+      var label = ((caption && caption.textContent) || (heading && heading.textContent) || "").trim();
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      if (label) wrap.setAttribute("aria-label", label);
+      wrap.dataset.scrollable = "1";
+    });
+  }
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizing);
+    resizing = window.setTimeout(function () { scrollables(document); }, 150);
+  });
+
   // Close dropdowns on outside click and on Escape (returning focus to the toggle).
   document.addEventListener("click", function (event) {
     if (!event.target.closest("details.menu")) closeMenus(null);
@@ -63,9 +91,11 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     init(document);
+    scrollables(document);
   });
   // Content swapped in by htmx gets the same behaviour.
   document.addEventListener("htmx:load", function (event) {
     init(event.target);
+    scrollables(event.target);
   });
 })();
