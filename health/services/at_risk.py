@@ -11,11 +11,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from core.bulk import bulk_upsert
 from core.tasks import enqueue_on_commit
 from health.models import AtRiskFlag, HealthDimension, HealthSettings, HealthSnapshot
 from health.services.audit import LOG_FLAG_ACKNOWLEDGED
 from health.services.definitions import fmt_number
-from health.services.writes import bulk_upsert
 from partners.selectors.programme import shift_months
 
 
