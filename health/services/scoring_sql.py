@@ -220,11 +220,15 @@ def _write_months_in_sql(
     comp_weights = " + ".join(
         f"CASE WHEN d_{dim} IS NOT NULL THEN {dim_weights.get(dim, 0.0)} ELSE 0 END" for dim in DIMENSIONS
     )
+    # The month before, in one pass: one LAG per array of values / scores instead of one per
+    # metric and column (each LAG re-reads the previous row).
     lagged = ", ".join(
-        f"CASE WHEN LAG(mi) OVER w = mi - 1 THEN LAG(v_{i}) OVER w END AS pv_{i}, "
-        f"CASE WHEN LAG(mi) OVER w = mi - 1 THEN LAG(sc_{i}) OVER w END AS psc_{i}"
+        f"CASE WHEN lag_mi = mi - 1 THEN lag_v[{i + 1}] END AS pv_{i}, "
+        f"CASE WHEN lag_mi = mi - 1 THEN lag_sc[{i + 1}] END AS psc_{i}"
         for i in range(n)
     )
+    v_array = ", ".join(f"v_{i}" for i in range(n))
+    sc_array = ", ".join(f"sc_{i}" for i in range(n))
 
     def num(expr: str, places: int) -> str:
         return f"ROUND(CAST({expr} AS NUMERIC), {places})"
@@ -277,11 +281,16 @@ ON CONFLICT (partner_id, metric_id, month) DO UPDATE SET value = excluded.value,
 scores AS MATERIALIZED (SELECT scored.*, {scores} FROM scored),
 dims AS MATERIALIZED (SELECT scores.*, {", ".join(dims)} FROM scores),
 comp AS (SELECT dims.*, ({comp_total}) / NULLIF({comp_weights}, 0) AS composite FROM dims),
-prev AS (
-    SELECT comp.*, {lagged},
-        CASE WHEN LAG(mi) OVER w = mi - 1 THEN LAG(composite) OVER w END AS prev_composite
+before AS (
+    SELECT comp.*, LAG(mi) OVER w AS lag_mi, LAG(ARRAY[{v_array}]) OVER w AS lag_v,
+        LAG(ARRAY[{sc_array}]) OVER w AS lag_sc, LAG(composite) OVER w AS lag_composite
     FROM comp
     WINDOW w AS (PARTITION BY partner_id ORDER BY mi)
+),
+prev AS (
+    SELECT before.*, {lagged},
+        CASE WHEN lag_mi = mi - 1 THEN lag_composite END AS prev_composite
+    FROM before
 ){write}
 """
     sql, score_params = _score_query(defs, months, tail=tail)
