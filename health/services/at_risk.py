@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from core.bulk import bulk_upsert
 from core.tasks import enqueue_on_commit
 from health.models import AtRiskFlag, HealthDimension, HealthSettings, HealthSnapshot
 from health.services.audit import LOG_FLAG_ACKNOWLEDGED
 from health.services.definitions import fmt_number
-from health.services.writes import bulk_upsert
 from partners.selectors.programme import shift_months
 
 
@@ -49,15 +49,30 @@ def _cause_detail(snapshot: HealthSnapshot, previous: HealthSnapshot | None, met
     }
 
 
-def detect_at_risk(
-    *, months: list[date], partner_ids: set[int] | None = None, notify: bool = True
-) -> list[AtRiskFlag]:
+def detect_at_risk(*, months: list[date], partner_ids: set[int] | None = None, notify: bool = True) -> int:
     """Flag snapshots of ``months`` that dropped more than ``at_risk_drop_points`` since the month
     before, or sit below ``at_risk_floor``. Idempotent (one flag per partner, month and cause).
-    Flags of the latest month are emailed to the programme managers, once."""
+    Flags of the latest month are emailed to the programme managers, once. Returns the number of
+    new flags. On PostgreSQL one statement finds the snapshots, builds the detail and inserts the
+    flags (:func:`flag_in_sql`); elsewhere the same detail is built in Python."""
     if not months:
-        return []
+        return 0
     health = HealthSettings.load()
+    if connection.vendor == "postgresql":
+        written = flag_in_sql(months, partner_ids, health)
+    else:
+        written = flag_in_python(months, partner_ids, health)
+    if notify:
+        latest = max(months)
+        pending = list(
+            AtRiskFlag.objects.filter(month=latest, notified_at__isnull=True).values_list("pk", flat=True)
+        )
+        if pending:
+            enqueue_on_commit("partners.notify_at_risk", pending)
+    return written
+
+
+def _flagged(months: list[date], partner_ids: set[int] | None, health: HealthSettings):
     snapshots = HealthSnapshot.objects.filter(month__in=months).filter(
         Q(composite__lt=health.at_risk_floor)
         | Q(
@@ -67,12 +82,25 @@ def detect_at_risk(
     )
     if partner_ids is not None:
         snapshots = snapshots.filter(partner_id__in=partner_ids)
+    return snapshots
+
+
+def _thresholds(health: HealthSettings) -> dict[str, str | None]:
+    return {
+        AtRiskFlag.Cause.FLOOR: fmt_number(health.at_risk_floor),
+        AtRiskFlag.Cause.DROP: fmt_number(health.at_risk_drop_points),
+    }
+
+
+def flag_in_python(months: list[date], partner_ids: set[int] | None, health: HealthSettings) -> int:
+    """The portable path: snapshots and their previous month loaded, the detail built in Python
+    (:func:`_cause_detail`), the flags upserted in bulk."""
     existing = set(
         AtRiskFlag.objects.filter(month__in=months).values_list("partner_id", "month", "cause").order_by()
     )
-    snapshots = list(snapshots.defer("metrics"))
+    snapshots = list(_flagged(months, partner_ids, health).defer("metrics"))
     if not snapshots:
-        return []
+        return 0
     previous = {
         (s.partner_id, s.month): s
         for s in HealthSnapshot.objects.filter(
@@ -90,7 +118,9 @@ def detect_at_risk(
         metrics_of.update(
             HealthSnapshot.objects.filter(pk__in=new[start : start + 5000]).values_list("pk", "metrics")
         )
-    flags = []
+    thresholds = _thresholds(health)
+    rows = []
+    now = timezone.now()
     for s in snapshots:
         before = previous.get((s.partner_id, shift_months(s.month, -1)))
         detail = None
@@ -106,42 +136,86 @@ def detect_at_risk(
             if (s.partner_id, s.month, cause) in existing:
                 continue
             detail = detail or _cause_detail(s, before, metrics_of.get(s.pk) or {})
-            flags.append(
-                AtRiskFlag(
-                    partner_id=s.partner_id,
-                    month=s.month,
-                    composite=s.composite,
-                    previous_composite=s.previous_composite,
-                    cause=cause,
-                    cause_detail={
-                        **detail,
-                        "threshold": fmt_number(
-                            health.at_risk_floor
-                            if cause == AtRiskFlag.Cause.FLOOR
-                            else health.at_risk_drop_points
-                        ),
-                    },
-                )
-            )
-    now = timezone.now()
+            cause_detail = {**detail, "threshold": thresholds[cause]}
+            rows.append((s.partner_id, s.month, s.composite, s.previous_composite, cause, cause_detail, now))
     bulk_upsert(
         AtRiskFlag,
         ["partner_id", "month", "composite", "previous_composite", "cause", "cause_detail", "created_at"],
-        [
-            (f.partner_id, f.month, f.composite, f.previous_composite, f.cause, f.cause_detail, now)
-            for f in flags
-        ],
+        rows,
         unique_fields=["partner", "month", "cause"],
         update_fields=None,
     )
-    if notify:
-        latest = max(months)
-        pending = list(
-            AtRiskFlag.objects.filter(month=latest, notified_at__isnull=True).values_list("pk", flat=True)
-        )
-        if pending:
-            enqueue_on_commit("partners.notify_at_risk", pending)
-    return flags
+    return len(rows)
+
+
+def _first_of(pairs: list[tuple[str, str]]) -> str:
+    """SQL: the first name of ``(name, numeric expression)`` pairs with the lowest non-null value
+    (ties: the earlier pair, as Python's ``min``); null when every value is null."""
+    rows = ", ".join(f"({i}, '{name}', {expr})" for i, (name, expr) in enumerate(pairs))
+    return f"(SELECT d FROM (VALUES {rows}) v(o, d, x) WHERE x IS NOT NULL ORDER BY x, o LIMIT 1)"
+
+
+def flag_in_sql(months: list[date], partner_ids: set[int] | None, health: HealthSettings) -> int:
+    """PostgreSQL: one ``INSERT … SELECT`` finds the snapshots to flag, joins the month before and
+    builds the same ``cause_detail`` as :func:`_cause_detail` — dimension scores and changes
+    formatted like ``fmt_number`` (``trim_scale``), the metrics that dropped most (or the weakest)
+    in the order of the snapshot's ``metrics`` keys (``jsonb_each … WITH ORDINALITY``) with float
+    arithmetic as in Python — so no snapshot goes through Python."""
+    dims = list(HealthDimension.values)
+    dim_json = ", ".join(
+        f"'{d}', jsonb_build_object('score', trim_scale(s.{d})::text, 'previous', trim_scale(b.{d})::text, "
+        f"'change', trim_scale(s.{d} - b.{d})::text)"
+        for d in dims
+    )
+    changed = _first_of([(d, f"s.{d} - b.{d}") for d in dims])
+    weakest = _first_of([(d, f"s.{d}") for d in dims])
+    entries = (
+        "SELECT e.key, e.ord, CAST(e.value ->> 'score' AS float8) AS score, "
+        "CAST(e.value ->> 'score' AS float8) - CAST(e.value ->> 'previous_score' AS float8) AS delta "
+        "FROM jsonb_each(s.metrics) WITH ORDINALITY AS e(key, value, ord)"
+    )
+    metrics = (
+        f"COALESCE((SELECT jsonb_agg(key ORDER BY delta, ord) FROM ("
+        f"SELECT * FROM ({entries}) m WHERE delta < 0 ORDER BY delta, ord LIMIT 3) x), "
+        f"(SELECT jsonb_agg(key ORDER BY score, ord) FROM ("
+        f"SELECT * FROM ({entries}) m ORDER BY score, ord LIMIT 3) x), '[]'::jsonb)"
+    )
+    thresholds = _thresholds(health)
+    floor, drop = health.at_risk_floor, health.at_risk_drop_points
+    scope, params = "", [floor, drop, list(months)]
+    if partner_ids is not None:
+        scope = " AND s.partner_id = ANY(%s)"
+        params.append(sorted(partner_ids))
+    params += [thresholds[AtRiskFlag.Cause.FLOOR], thresholds[AtRiskFlag.Cause.DROP], timezone.now()]
+    sql = f"""
+WITH hit AS (
+    SELECT s.*, c.cause
+    FROM partners_healthsnapshot s
+    CROSS JOIN LATERAL (VALUES ('floor', s.composite < %s),
+                               ('drop', s.previous_composite - s.composite > %s)) c(cause, hit)
+    WHERE s.month = ANY(%s) AND c.hit{scope}
+      AND NOT EXISTS (SELECT 1 FROM partners_atriskflag f
+                      WHERE f.partner_id = s.partner_id AND f.month = s.month AND f.cause = c.cause)
+)
+INSERT INTO partners_atriskflag
+    (partner_id, month, composite, previous_composite, cause, cause_detail, created_at)
+SELECT s.partner_id, s.month, s.composite, s.previous_composite, s.cause,
+    jsonb_build_object(
+        'dimensions', jsonb_build_object({dim_json}),
+        'dimension', COALESCE({changed}, {weakest}),
+        'weakest_dimension', {weakest},
+        'metrics', {metrics},
+        'threshold', CASE s.cause WHEN 'floor' THEN CAST(%s AS text) ELSE CAST(%s AS text) END
+    ),
+    %s
+FROM hit s
+LEFT JOIN partners_healthsnapshot b
+    ON b.partner_id = s.partner_id AND b.month = CAST(s.month - interval '1 month' AS date)
+ON CONFLICT (partner_id, month, cause) DO NOTHING
+"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 @transaction.atomic

@@ -14,10 +14,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from core.bulk import bulk_upsert
 from health.models import HealthDimension, HealthMetric, HealthSnapshot
 from health.services.definitions import DIMENSIONS, SNAPSHOT_COLUMNS, Definition, fmt_number, month_index
 from health.services.scoring_sql import iter_metric_rows
-from health.services.writes import bulk_upsert, report_health_scores
+from health.services.writes import report_health_scores
 from partners.models import Partner, TierChange
 from partners.selectors.programme import shift_months
 

@@ -19,7 +19,7 @@ from health.services.definitions import (
     month_index,
     months_between,
 )
-from health.services.writes import report_health_scores
+from health.services.writes import FACT_SOURCE, health_score_metric_id
 from partners.selectors.programme import shift_months
 
 
@@ -190,12 +190,14 @@ SQL_CHUNK_MONTHS = 24
 
 
 def _write_months_in_sql(
-    defs: list[Definition], months: list[date], *, first: date, dim_weights, only, now
+    defs: list[Definition], months: list[date], *, first: date, dim_weights, only, now, score_metric_id=None
 ) -> int:
     """PostgreSQL: score ``months`` (the month before ``first`` included) and upsert the
     snapshots of ``first`` onwards in the scoring statement itself — dimensions, composite,
     previous values and the ``metrics`` drill-down built with ``jsonb_build_object``, so no row
-    goes through Python. Same formulas as :func:`_score_month` (the tests compare values)."""
+    goes through Python. Same formulas as :func:`_score_month` (the tests compare values).
+    With ``score_metric_id`` the same statement also upserts the ``health_score`` fact of every
+    snapshot it wrote (from its ``RETURNING`` rows: what ``report_health_scores`` writes)."""
     n = len(defs)
     higher = HealthMetric.Direction.HIGHER
     scores = ", ".join(
@@ -218,11 +220,15 @@ def _write_months_in_sql(
     comp_weights = " + ".join(
         f"CASE WHEN d_{dim} IS NOT NULL THEN {dim_weights.get(dim, 0.0)} ELSE 0 END" for dim in DIMENSIONS
     )
+    # The month before, in one pass: one LAG per array of values / scores instead of one per
+    # metric and column (each LAG re-reads the previous row).
     lagged = ", ".join(
-        f"CASE WHEN LAG(mi) OVER w = mi - 1 THEN LAG(v_{i}) OVER w END AS pv_{i}, "
-        f"CASE WHEN LAG(mi) OVER w = mi - 1 THEN LAG(sc_{i}) OVER w END AS psc_{i}"
+        f"CASE WHEN lag_mi = mi - 1 THEN lag_v[{i + 1}] END AS pv_{i}, "
+        f"CASE WHEN lag_mi = mi - 1 THEN lag_sc[{i + 1}] END AS psc_{i}"
         for i in range(n)
     )
+    v_array = ", ".join(f"v_{i}" for i in range(n))
+    sc_array = ", ".join(f"sc_{i}" for i in range(n))
 
     def num(expr: str, places: int) -> str:
         return f"ROUND(CAST({expr} AS NUMERIC), {places})"
@@ -243,17 +249,7 @@ def _write_months_in_sql(
         scope = " AND partner_id IN (" + ", ".join(["%s"] * len(only)) + ")"
         scope_params = sorted(only)
     update = ", ".join(f"{c} = EXCLUDED.{c}" for c in SNAPSHOT_COLUMNS if c not in ("partner_id", "month"))
-    tail = f""",
-scores AS MATERIALIZED (SELECT scored.*, {scores} FROM scored),
-dims AS MATERIALIZED (SELECT scores.*, {", ".join(dims)} FROM scores),
-comp AS (SELECT dims.*, ({comp_total}) / NULLIF({comp_weights}, 0) AS composite FROM dims),
-prev AS (
-    SELECT comp.*, {lagged},
-        CASE WHEN LAG(mi) OVER w = mi - 1 THEN LAG(composite) OVER w END AS prev_composite
-    FROM comp
-    WINDOW w AS (PARTITION BY partner_id ORDER BY mi)
-)
-INSERT INTO partners_healthsnapshot ({", ".join(SNAPSHOT_COLUMNS)})
+    upsert = f"""INSERT INTO partners_healthsnapshot ({", ".join(SNAPSHOT_COLUMNS)})
 SELECT partner_id, make_date(mi / 12, mi %% 12 + 1, 1), kind,
     COALESCE(
         (SELECT tc.to_tier_id FROM partners_tierchange tc
@@ -268,10 +264,37 @@ SELECT partner_id, make_date(mi / 12, mi %% 12 + 1, 1), kind,
     {num("prev_composite", 2)}, %s
 FROM prev
 WHERE mi >= %s AND composite IS NOT NULL{scope}
-ON CONFLICT (partner_id, month) DO UPDATE SET {update}
+ON CONFLICT (partner_id, month) DO UPDATE SET {update}"""
+    params = [settings.TIME_ZONE, now, month_index(first), *scope_params]
+    if score_metric_id is None:
+        write = "\n" + upsert
+    else:
+        write = f""",
+written AS ({upsert}
+RETURNING partner_id, month, composite)
+INSERT INTO partners_partnerfact (partner_id, metric_id, month, value, source, updated_at)
+SELECT partner_id, %s, month, composite, %s, %s FROM written
+ON CONFLICT (partner_id, metric_id, month) DO UPDATE SET value = excluded.value,
+    source = excluded.source, updated_at = excluded.updated_at"""
+        params += [score_metric_id, FACT_SOURCE, now]
+    tail = f""",
+scores AS MATERIALIZED (SELECT scored.*, {scores} FROM scored),
+dims AS MATERIALIZED (SELECT scores.*, {", ".join(dims)} FROM scores),
+comp AS (SELECT dims.*, ({comp_total}) / NULLIF({comp_weights}, 0) AS composite FROM dims),
+before AS (
+    SELECT comp.*, LAG(mi) OVER w AS lag_mi, LAG(ARRAY[{v_array}]) OVER w AS lag_v,
+        LAG(ARRAY[{sc_array}]) OVER w AS lag_sc, LAG(composite) OVER w AS lag_composite
+    FROM comp
+    WINDOW w AS (PARTITION BY partner_id ORDER BY mi)
+),
+prev AS (
+    SELECT before.*, {lagged},
+        CASE WHEN lag_mi = mi - 1 THEN lag_composite END AS prev_composite
+    FROM before
+){write}
 """
-    sql, params = _score_query(defs, months, tail=tail)
-    params = [*params, settings.TIME_ZONE, now, month_index(first), *scope_params]
+    sql, score_params = _score_query(defs, months, tail=tail)
+    params = [*score_params, *params]
     with transaction.atomic(), connection.cursor() as cursor:
         # Room to sort in memory; no JIT: compiling this wide statement costs ~10 s, more than
         # it saves.
@@ -294,13 +317,21 @@ def sql_workers(months: list[date]) -> int:
 
 def compute(defs, months, dim_weights, only, now, progress, report_scores, summary) -> None:
     workers = sql_workers(months)
+    # The health_score facts are written by the scoring statements themselves (on each worker).
+    score_metric_id = health_score_metric_id() if report_scores else None
     size = min(SQL_CHUNK_MONTHS, -(-len(months) // workers))
     chunks = [months[start : start + size] for start in range(0, len(months), size)]
 
     def write(chunk: list[date]) -> int:
         first = chunk[0]
         return _write_months_in_sql(
-            defs, [shift_months(first, -1), *chunk], first=first, dim_weights=dim_weights, only=only, now=now
+            defs,
+            [shift_months(first, -1), *chunk],
+            first=first,
+            dim_weights=dim_weights,
+            only=only,
+            now=now,
+            score_metric_id=score_metric_id,
         )
 
     def write_in_thread(chunk: list[date]) -> int:
@@ -331,5 +362,3 @@ def compute(defs, months, dim_weights, only, now, progress, report_scores, summa
     if only is not None:
         stale = stale.filter(partner_id__in=only)
     stale.delete()
-    if report_scores:
-        report_health_scores(months[0], only, last=months[-1], computed_at=now)

@@ -1,7 +1,8 @@
 """Reporting facts about partners: the one write path into ``PartnerFact``.
 
 Other apps call :func:`report_facts` with their app label as ``source``; it upserts in bulk
-(``INSERT … ON CONFLICT (partner, metric, month) DO UPDATE``), so reporting the same month
+(``INSERT … ON CONFLICT (partner, metric, month) DO UPDATE``, rows sent with ``COPY`` on
+PostgreSQL: ``core.bulk``), so reporting the same month
 again replaces the value instead of adding a row. A new metric is a new ``Metric`` row
 (:func:`ensure_metric`, e.g. from the reporting app's data migration), not a code change here.
 """
@@ -15,10 +16,11 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from core.bulk import bulk_upsert
 from partners.models import Metric, Partner, PartnerFact
 
-BATCH_SIZE = 5000
 UNKNOWN_METRIC = "Unknown metric: %(slugs)s."
 UNKNOWN_PARTNER = "Unknown partner ids: %(ids)s."
 BAD_VALUE = "Not a number: %(value)r (partner %(partner)s, metric %(metric)s)."
@@ -72,18 +74,18 @@ def report_facts(*, source: str, rows: Iterable[FactRow | tuple]) -> int:
     if missing := sorted(partner_ids - known):
         raise ValidationError(UNKNOWN_PARTNER, params={"ids": ", ".join(map(str, missing[:10]))})
 
-    objs = [
-        PartnerFact(partner_id=pid, metric_id=metric_ids[metric], month=month, value=value, source=source)
-        for (pid, metric, month), value in latest.items()
-    ]
-    for start in range(0, len(objs), BATCH_SIZE):
-        PartnerFact.objects.bulk_create(
-            objs[start : start + BATCH_SIZE],
-            update_conflicts=True,
-            unique_fields=["partner", "metric", "month"],
-            update_fields=["value", "source", "updated_at"],
-        )
-    return len(objs)
+    now = timezone.now()
+    bulk_upsert(
+        PartnerFact,
+        ["partner_id", "metric_id", "month", "value", "source", "updated_at"],
+        [
+            (pid, metric_ids[metric], month, value, source, now)
+            for (pid, metric, month), value in latest.items()
+        ],
+        unique_fields=["partner", "metric", "month"],
+        update_fields=["value", "source", "updated_at"],
+    )
+    return len(latest)
 
 
 def ensure_metric(

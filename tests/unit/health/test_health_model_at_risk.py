@@ -1,16 +1,20 @@
 """At-risk detection: both causes, idempotent flags, programme managers emailed once in their
 language, the admin report and acknowledgement (audit-logged)."""
 
+import random
 from decimal import Decimal
 
 import pytest
 from django.core import mail
 from wagtail.models import ModelLogEntry
 
-from health.models import AtRiskFlag
+from health.models import AtRiskFlag, HealthSettings
+from health.services import at_risk
 from health.services import snapshots as health
+from partners.models import PartnerKind
 from tests.factories.accounts import UserFactory
 from tests.factories.health import fact, month, only_metrics, pm_user, set_health
+from tests.factories.partners import PartnerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +127,64 @@ def test_staff_without_the_permission_cannot_see_the_report(falling, client):
     client.force_login(UserFactory(is_staff=True))
     response = client.get("/admin/health_model/")
     assert response.status_code in (302, 403)
+
+
+@pytest.fixture
+def many(db):
+    """Eight ISVs, four metrics over four months of seeded random facts (with repeated values, so
+    scores tie): enough drops and floors for every branch of the detail."""
+
+    def spec(slug, metric, dimension, aggregation="sum", window=1, **more):
+        return {"slug": slug, "metric": metric, "dimension": dimension, "aggregation": aggregation,
+                "window_months": window, **more}  # fmt: skip
+
+    only_metrics(
+        spec("rev", "revenue", "productivity"),
+        spec("new", "new_customers", "productivity"),
+        spec("churn", "churned_customers", "robustness", direction="lower"),
+        spec("rating", "avg_rating", "innovation", aggregation="latest", window=2),
+    )
+    rng = random.Random(17)
+    partners = [PartnerFactory(kind=PartnerKind.ISV, joined_on=None) for _ in range(8)]
+    for partner in partners:
+        for when in ("2026-03", "2026-04", "2026-05", "2026-06"):
+            for slug in ("revenue", "new_customers", "churned_customers"):
+                fact(partner, slug, when, rng.choice((0, 1, 2, 5, 5, 8, 13)))
+            if rng.random() < 0.7:  # some months without a rating: "latest" carries it forward
+                fact(partner, "avg_rating", when, rng.choice(("3.5", "4.0", "4.5")))
+    set_health(at_risk_floor=45, at_risk_drop_points=10)
+    return partners
+
+
+def flags_by_key():
+    return {
+        (f.partner_id, f.month, f.cause): (f.composite, f.previous_composite, f.cause_detail)
+        for f in AtRiskFlag.objects.all()
+    }
+
+
+def test_flags_built_in_sql_equal_the_python_ones(many):
+    """PostgreSQL builds the flags' detail in one statement; the portable path builds it in
+    Python from the same snapshots: same flags, same detail, key for key."""
+    months = [month(m) for m in ("2026-03", "2026-04", "2026-05", "2026-06")]
+    health.compute_snapshots(first=months[0], last=months[-1], notify=False)
+    in_sql = flags_by_key()
+    AtRiskFlag.objects.all().delete()
+    assert at_risk.flag_in_python(months, None, HealthSettings.load()) == len(in_sql)
+    assert flags_by_key() == in_sql
+
+    causes = {cause for _p, _m, cause in in_sql}
+    details = [detail for _c, _p, detail in in_sql.values()]
+    assert causes == {"drop", "floor"} and len(in_sql) >= 10
+    assert any(len(d["metrics"]) == 3 for d in details)  # the weakest three …
+    assert any(0 < len(d["metrics"]) < 3 for d in details)  # … or the few that dropped
+    assert any(d["dimensions"]["innovation"]["previous"] is None for d in details)  # first month
+
+    # Idempotent, and limited to the partners asked for, in both paths.
+    assert at_risk.flag_in_sql(months, None, HealthSettings.load()) == 0
+    one = many[0].pk
+    mine = {key: value for key, value in in_sql.items() if key[0] == one}
+    for build in (at_risk.flag_in_sql, at_risk.flag_in_python):
+        AtRiskFlag.objects.all().delete()
+        assert build(months, {one}, HealthSettings.load()) == len(mine)
+        assert flags_by_key() == mine

@@ -241,12 +241,18 @@ def test_months_scored_side_by_side_give_the_same_snapshots(example, settings):
             for s in HealthSnapshot.objects.all()
         }
 
+    def scores():  # the health_score facts, written by the scoring statements themselves
+        facts = PartnerFact.objects.filter(metric__slug="health_score")
+        return set(facts.values_list("partner", "month", "value"))
+
     settings.HEALTH_SQL_WORKERS = 1
     health.compute_snapshots(first=MAY, last=JUNE, notify=False)
-    one = rows()
+    one, one_scores = rows(), scores()
     HealthSnapshot.objects.all().delete()
+    PartnerFact.objects.filter(metric__slug="health_score").delete()
 
     settings.HEALTH_SQL_WORKERS = 2
     assert scoring_sql.sql_workers([MAY, JUNE]) == 2
     summary = health.compute_snapshots(first=MAY, last=JUNE, notify=False)
     assert rows() == one and summary["snapshots"] == len(one) == 7
+    assert scores() == one_scores and len(one_scores) == 7
