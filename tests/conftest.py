@@ -17,7 +17,7 @@ CHROMIUM = "/usr/bin/chromium"
 # cannot be split per worker run on one worker, by ``xdist_group``, given here by what they use.
 LOCALSTRIPE_GROUP = "localstripe"  # one localstripe server; webhook endpoints it calls are global
 BROWSER_GROUP = "browser"  # one Chromium (Playwright marks the thread's event loop running)
-DEMO_GROUP = "demo"  # tests marked ``demo`` (seeding the demo data); a module seeding once has its own
+DEMO_GROUP = "demo"  # tests marked ``demo`` (seeding the demo data): a group per module, handed out first
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -61,7 +61,11 @@ def pytest_collection_modifyitems(config, items):
     module_group = {}
     for item in items:
         if shared[item.nodeid]:
-            module_group.setdefault(item.path, shared[item.nodeid])
+            # One group per module, also for a fixture of a package's conftest (each module
+            # builds its own data): the search package's modules then spread over the workers.
+            module = item.nodeid.split("::", 1)[0]
+            name = shared[item.nodeid].rpartition("::")[2]
+            module_group.setdefault(item.path, f"{module}::{name}")
             if item.get_closest_marker("demo"):  # the slow seeds: a group each, so two workers share them
                 module_group[item.path] = f"{DEMO_GROUP}-{item.path.stem}"
     start = 0
@@ -81,8 +85,8 @@ def pytest_collection_modifyitems(config, items):
             group = BROWSER_GROUP
         elif "stripe_api_base" in item.fixturenames:
             group = LOCALSTRIPE_GROUP
-        elif item.get_closest_marker("demo"):
-            group = DEMO_GROUP
+        elif item.get_closest_marker("demo"):  # seeds of their own in each worker's database
+            group = f"{DEMO_GROUP}-{item.path.stem}"
         else:
             continue
         item.add_marker(pytest.mark.xdist_group(group))
@@ -100,6 +104,33 @@ def _suffix_group_names(items):
         names = sorted({str(mark.args[0]) for mark in item.iter_markers("xdist_group") if mark.args})
         if names and "@" not in item.nodeid.rpartition("]")[2]:
             item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")
+
+
+class _SlowSeedsFirst:
+    """After every other reordering (pytest-django's included): the demo-seeding groups go to
+    the front, the longest first. xdist hands out work units in collection order, one more to a
+    worker whenever it has two tests left, so a long unit handed out last keeps one worker busy
+    while the other idles; the seeds sat near the end (``tests/unit/test_seed_demo.py`` is
+    collected after every app directory). They are ordinary database tests, so nothing
+    transactional runs before them."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items):
+        def group(item):
+            names = [str(m.args[0]) for m in item.iter_markers("xdist_group") if m.args]
+            return names[0] if names else ""
+
+        seeds = {}
+        for item in items:
+            if group(item).startswith(DEMO_GROUP):
+                seeds.setdefault(group(item), []).append(item)
+        first = [item for name in sorted(seeds, key=lambda n: -len(seeds[n])) for item in seeds[name]]
+        if first:
+            items[:] = first + [item for item in items if not group(item).startswith(DEMO_GROUP)]
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(_SlowSeedsFirst(), "symbio-slow-seeds-first")
 
 
 # --- Transactional tests leave an empty database ----------------------------------------------
