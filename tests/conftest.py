@@ -17,7 +17,7 @@ CHROMIUM = "/usr/bin/chromium"
 # cannot be split per worker run on one worker, by ``xdist_group``, given here by what they use.
 LOCALSTRIPE_GROUP = "localstripe"  # one localstripe server; webhook endpoints it calls are global
 BROWSER_GROUP = "browser"  # one Chromium (Playwright marks the thread's event loop running)
-DEMO_GROUP = "demo"  # tests marked ``demo`` (seeding the demo data); a module seeding once has its own
+DEMO_GROUP = "demo"  # tests marked ``demo`` (seeding the demo data): a group per module, handed out first
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -61,7 +61,11 @@ def pytest_collection_modifyitems(config, items):
     module_group = {}
     for item in items:
         if shared[item.nodeid]:
-            module_group.setdefault(item.path, shared[item.nodeid])
+            # One group per module, also for a fixture of a package's conftest (each module
+            # builds its own data): the search package's modules then spread over the workers.
+            module = item.nodeid.split("::", 1)[0]
+            name = shared[item.nodeid].rpartition("::")[2]
+            module_group.setdefault(item.path, f"{module}::{name}")
             if item.get_closest_marker("demo"):  # the slow seeds: a group each, so two workers share them
                 module_group[item.path] = f"{DEMO_GROUP}-{item.path.stem}"
     start = 0
@@ -81,8 +85,8 @@ def pytest_collection_modifyitems(config, items):
             group = BROWSER_GROUP
         elif "stripe_api_base" in item.fixturenames:
             group = LOCALSTRIPE_GROUP
-        elif item.get_closest_marker("demo"):
-            group = DEMO_GROUP
+        elif item.get_closest_marker("demo"):  # seeds of their own in each worker's database
+            group = f"{DEMO_GROUP}-{item.path.stem}"
         else:
             continue
         item.add_marker(pytest.mark.xdist_group(group))
@@ -100,6 +104,33 @@ def _suffix_group_names(items):
         names = sorted({str(mark.args[0]) for mark in item.iter_markers("xdist_group") if mark.args})
         if names and "@" not in item.nodeid.rpartition("]")[2]:
             item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")
+
+
+class _SlowSeedsFirst:
+    """After every other reordering (pytest-django's included): the demo-seeding groups go to
+    the front, the longest first. xdist hands out work units in collection order, one more to a
+    worker whenever it has two tests left, so a long unit handed out last keeps one worker busy
+    while the other idles; the seeds sat near the end (``tests/unit/test_seed_demo.py`` is
+    collected after every app directory). They are ordinary database tests, so nothing
+    transactional runs before them."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items):
+        def group(item):
+            names = [str(m.args[0]) for m in item.iter_markers("xdist_group") if m.args]
+            return names[0] if names else ""
+
+        seeds = {}
+        for item in items:
+            if group(item).startswith(DEMO_GROUP):
+                seeds.setdefault(group(item), []).append(item)
+        first = [item for name in sorted(seeds, key=lambda n: -len(seeds[n])) for item in seeds[name]]
+        if first:
+            items[:] = first + [item for item in items if not group(item).startswith(DEMO_GROUP)]
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(_SlowSeedsFirst(), "symbio-slow-seeds-first")
 
 
 # --- Transactional tests leave an empty database ----------------------------------------------
@@ -170,23 +201,46 @@ def pytest_runtest_setup(item):
 
 
 def _restore(connection, contents: str) -> None:
-    """Django's ``deserialize_db_from_string``, content types first: models such as Wagtail's
-    tasks ask for their content type while being built, which would otherwise create it anew."""
+    """Django's ``deserialize_db_from_string`` into the emptied tables, content types first:
+    models such as Wagtail's tasks ask for their content type while being built, which would
+    otherwise create it anew. One raw INSERT per model and per many-to-many table instead of an
+    UPDATE-then-INSERT per object: ~1,100 objects (700 permissions) a restore. The rows are those
+    serialized, as with ``save(raw=True)`` (no ``auto_now``, no signals); models with a parent
+    table (multi-table inheritance) are saved one by one as Django does."""
     import json
 
     from django.contrib.contenttypes.models import ContentType
     from django.core import serializers
     from django.db import transaction
 
+    alias = connection.alias
     records = json.loads(contents)
     first = [r for r in records if r["model"] == "contenttypes.contenttype"]
     rest = [r for r in records if r["model"] != "contenttypes.contenttype"]
     tables = set()
-    with transaction.atomic(using=connection.alias), connection.constraint_checks_disabled():
+    with transaction.atomic(using=alias), connection.constraint_checks_disabled():
         for batch in (first, rest):
-            for obj in serializers.deserialize("python", batch, using=connection.alias):
-                obj.save()
-                tables.add(obj.object._meta.db_table)
+            by_model, links = {}, {}
+            for obj in serializers.deserialize("python", batch, using=alias):
+                model = type(obj.object)
+                tables.add(model._meta.db_table)
+                if model._meta.parents:
+                    obj.save(using=alias)
+                    continue
+                by_model.setdefault(model, []).append(obj.object)
+                for name, values in (obj.m2m_data or {}).items():
+                    field = model._meta.get_field(name)
+                    through = field.remote_field.through
+                    tables.add(through._meta.db_table)
+                    links.setdefault(through, []).extend(
+                        through(**{field.m2m_column_name(): obj.object.pk, field.m2m_reverse_name(): value})
+                        for value in values
+                    )
+            for model, objects in (*by_model.items(), *links.items()):
+                keyed = objects[0].pk is not None  # many-to-many rows take their id from the sequence
+                fields = [f for f in model._meta.local_concrete_fields if keyed or not f.primary_key]
+                for start in range(0, len(objects), 500):  # raw: the values as serialized (auto_now too)
+                    model._base_manager.using(alias)._insert(objects[start : start + 500], fields, raw=True)
         connection.check_constraints(table_names=tables)
     ContentType.objects.clear_cache()
 
