@@ -10,9 +10,9 @@ import pytest
 from billing.models import FulfilmentDelivery
 from tests.browser.a11y import serious_violations
 from tests.browser.journey import ARTIFACTS, log_in, screenshots_on_failure
-from tests.unit.catalog.factories import complete_listing
-from tests.unit.health.health_reports_factories import *  # noqa: F403
-from tests.unit.partners.factories import ApplicationFactory
+from tests.factories.catalog import complete_listing
+from tests.factories.partners import ApplicationFactory
+from tests.unit.health.dashboard_fixtures import *  # noqa: F403
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

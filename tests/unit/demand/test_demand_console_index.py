@@ -9,7 +9,9 @@ from django.urls import reverse
 
 from demand.models import Invitation, ProposalState
 from demand.services import proposals as services
-from tests.unit.demand.demand_factories import login, make_requirement, owner_of
+from tests.factories.demand import RequirementFactory
+from tests.factories.partners import owner_of
+from tests.unit.accounts.helpers import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -17,11 +19,19 @@ pytestmark = pytest.mark.django_db
 def test_the_demand_console_index_links_leads_hall_and_the_partners_proposals(
     client, customer_org, partner_a, partner_b
 ):
-    mine = make_requirement(
-        customer_org, state="open", screening_questions=[], title="我的需求", title_en="My requirement"
+    mine = RequirementFactory(
+        customer_organisation=customer_org,
+        state="open",
+        screening_questions=[],
+        title="我的需求",
+        title_en="My requirement",
     )
-    theirs = make_requirement(
-        customer_org, state="open", screening_questions=[], title="别人的需求", title_en="Their requirement"
+    theirs = RequirementFactory(
+        customer_organisation=customer_org,
+        state="open",
+        screening_questions=[],
+        title="别人的需求",
+        title_en="Their requirement",
     )
     Invitation.objects.create(requirement=mine, partner=partner_a, source="routed")
     Invitation.objects.create(requirement=theirs, partner=partner_b, source="routed")
@@ -37,7 +47,7 @@ def test_the_demand_console_index_links_leads_hall_and_the_partners_proposals(
             milestones=[{"title": "实施", "amount": "20000"}],
         )
 
-    login(client, owner_of(partner_a), partner_a.organisation)
+    signed_in(client, owner_of(partner_a), partner_a.organisation)
     response = client.get("/en/demand/console/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -56,5 +66,5 @@ def test_the_demand_console_index_links_leads_hall_and_the_partners_proposals(
 
 
 def test_a_customer_without_a_partner_gets_404(client, customer, customer_org):
-    login(client, customer, customer_org)
+    signed_in(client, customer, customer_org)
     assert client.get("/en/demand/console/").status_code == 404

@@ -8,7 +8,8 @@ from django.utils import translation
 from catalog.models import UsageKind
 from marketplace.selectors.cards import listing_cards
 from marketplace.services import reviews as services
-from tests.unit.marketplace.mkt_factories import give_usage, make_customer, make_listing, make_review
+from tests.factories.accounts import buyer
+from tests.factories.marketplace import give_usage, make_listing, make_review
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ def test_a_card_counts_the_reviews_of_subscribers_beside_the_rating(partner, dja
     listing = make_listing(partner, title_en="Rated")
     unrated = make_listing(partner, title_en="Unrated", slug="unrated")
     for kind, rating in ((UsageKind.SUBSCRIPTION, 5), (UsageKind.SUBSCRIPTION, 4), (UsageKind.TRIAL, 2)):
-        _user, organisation = make_customer()
+        _user, organisation = buyer()
         give_usage(listing, organisation, kind=kind, days_ago=100)
         make_review(listing, rating=rating, organisation=organisation)
     services.recompute_listing_rating(listing_id=listing.pk, report=False)

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from marketplace.selectors.cards import listing_cards
-from tests.unit.marketplace.mkt_factories import make_listing, monthly_plan
+from tests.factories.marketplace import make_listing, monthly_plan
 
 pytestmark = pytest.mark.django_db
 

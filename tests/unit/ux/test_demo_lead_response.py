@@ -10,7 +10,7 @@ from demo.base import DEMO_TODAY, SeedContext
 from demo.incentives import seed_stars
 from incentives.models import StarRating
 from partners.models import PartnerFact, PartnerKind
-from tests.unit.partners.factories import provisioned_partner
+from tests.factories.partners import provisioned_partner
 
 pytestmark = pytest.mark.django_db
 
