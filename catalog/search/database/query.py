@@ -19,6 +19,7 @@ its group: ``sso`` finds "single sign-on" and "单点登录".
 from __future__ import annotations
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.db import connection
 from django.db.models import Case, Count, ExpressionWrapper, F, FloatField, Q, Value, When, Window
 
 from catalog.models import SearchDocument, SearchDocumentText
@@ -278,3 +279,32 @@ def with_text(rows: list[dict]) -> list[dict]:
         for name in TEXT_FIELDS:
             row[name] = text.get(name, "")
     return rows
+
+
+def hits_and_ids(request: SearchRequest, match: TextMatch):
+    """PostgreSQL, text without filters, by relevance: one page of hits *and* the ids of every
+    document the text matches, from one scan (``WITH m AS MATERIALIZED``: each match's id, score
+    and boost once; the page is its top-N, the ids its ``array_agg``). The ids give the total
+    and, for a broad word, the facet counts (``bitsets``). Returns (rows, ascending ids)."""
+    scored = (
+        SearchDocument.objects.filter(match.q({}))
+        .annotate(score=ExpressionWrapper(match.relevance() * F("boost"), output_field=FloatField()))
+        .values("listing_id", "score", "boost")
+    )
+    inner, params = scored.query.sql_with_params()
+    columns = ", ".join(f"d.{name}" for name in NARROW_FIELDS)
+    sql = (
+        f"WITH m AS MATERIALIZED ({inner}) "  # noqa: S608 - SQL we built; values are parameters
+        f"SELECT CASE WHEN p.n IS NULL OR p.n = 1 THEN ids.a END, p.score, p.boost, {columns} "
+        "FROM (SELECT array_agg(listing_id ORDER BY listing_id) AS a FROM m) AS ids "
+        "LEFT JOIN LATERAL (SELECT q.*, row_number() OVER () AS n FROM (SELECT listing_id, score, boost "
+        "FROM m ORDER BY score DESC, boost DESC, listing_id LIMIT %s OFFSET %s) AS q) AS p ON true "
+        "LEFT JOIN catalog_searchdocument AS d ON d.listing_id = p.listing_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, request.per_page, request.offset])
+        found = cursor.fetchall()
+    ids = next((row[0] for row in found if row[0] is not None), None) or []
+    page = sorted((row for row in found if row[3] is not None), key=lambda row: (-row[1], -row[2], row[3]))
+    rows = [{**dict(zip(NARROW_FIELDS, row[3:], strict=True)), "score": row[1]} for row in page]
+    return with_text(rows), ids
