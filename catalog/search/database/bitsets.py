@@ -4,8 +4,9 @@ A broad word ("管理", "cloud") matches a quarter to all of the catalogue; coun
 SQL reads and groups tens of thousands of rows, and the window count that brings the total
 with the page of hits sorts them all. Here instead:
 
-* one statement fetches the ids of the documents the **text alone** matches (the GIN index,
-  no ranking, no grouping) as one integer array;
+* one statement fetches the ids of the documents the **text alone** matches — or, with
+  filters, the text and all filters but at most one (``candidates``) — through the GIN index,
+  no ranking, no grouping, as one integer array;
 * a *snapshot* holds, for every document of the index (sorted ids), one bit per facet value
   (``numpy`` packed bits: ~12.5 kB per value at 100,000 documents);
 * the hit set becomes a bitset; each facet's counts are popcounts of (hits ∧ the *other*
@@ -27,6 +28,7 @@ Used when the text matches at least ``settings.SEARCH_BITSET_MIN_HITS`` document
 
 from __future__ import annotations
 
+import json
 import pickle
 import uuid
 from dataclasses import dataclass
@@ -35,10 +37,11 @@ import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Q
 
 from catalog.models import SearchDocument
 from catalog.search.base import SearchRequest, index_version
-from catalog.search.database.facets import FACET_COLUMNS, document_facets
+from catalog.search.database.facets import FACET_COLUMNS, document_facets, facet_tsquery
 from catalog.search.facets import FACETS
 from catalog.search.generation import local_generation
 
@@ -162,9 +165,39 @@ def applies(match) -> bool:
     return match is not None and getattr(match, "tsquery", None) is not None and not match.substrings
 
 
-def text_ids(match) -> np.ndarray:
-    """Ids of the documents the text alone matches, ascending, in one statement."""
-    sql, params = SearchDocument.objects.filter(match.q({})).values("listing_id").query.sql_with_params()
+def candidates(match, filters: dict[str, list[str]]) -> Q:
+    """The documents whose facets some count needs: the text and every filter *but at most
+    one* (facet f is counted over the text and the filters other than f's). With one filter or
+    none, the text alone. One GIN-indexed ``tsquery``: the text ∧ ⋁_f ⋀_{g≠f} g."""
+    if len(filters) <= 1:
+        return match.q({})
+    alternatives = None
+    for skip in filters:
+        part = None
+        for key, values in filters.items():
+            if key != skip:
+                lexemes = facet_tsquery(key, values)
+                part = lexemes if part is None else part & lexemes
+        alternatives = part if alternatives is None else alternatives | part
+    return match._text_q(alternatives)
+
+
+def probably_broad(condition: Q) -> bool:
+    """The planner's estimate of how many documents ``condition`` matches (its statistics on
+    the vector's most common lexemes) reaches half of ``min_hits()``: worth fetching their ids.
+    One planning round trip, no scan; a wrong guess costs time, never correctness."""
+    sql, params = SearchDocument.objects.filter(condition).values("listing_id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return plan[0]["Plan"]["Plan Rows"] * 2 >= min_hits()
+
+
+def text_ids(condition: Q) -> np.ndarray:
+    """Ids of the documents matching ``condition``, ascending, in one statement."""
+    sql, params = SearchDocument.objects.filter(condition).values("listing_id").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT array_agg(listing_id ORDER BY listing_id) FROM ({sql}) AS h", params)  # noqa: S608
         found = cursor.fetchone()[0] or []
@@ -173,8 +206,8 @@ def text_ids(match) -> np.ndarray:
 
 def count(request: SearchRequest, ids) -> tuple[int, dict[str, dict[str, int]]] | None:
     """(total, facet counts) of ``request`` from bitsets, given the ascending ``ids`` of the
-    documents its text alone matches, when they are at least ``min_hits()``; ``None`` otherwise
-    (or when the snapshot misses a hit): the caller counts in SQL."""
+    documents of ``candidates`` (or of the text alone), when they are at least ``min_hits()``;
+    ``None`` otherwise (or when the snapshot misses a hit): the caller counts in SQL."""
     if len(ids) < min_hits():
         return None
     snap = snapshot()

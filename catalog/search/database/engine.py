@@ -18,12 +18,12 @@ from dataclasses import replace
 from django.db import connection, transaction
 
 from catalog.models import SearchDocument
-from catalog.search import spelling, synonyms
+from catalog.search import relax, spelling, synonyms
 from catalog.search import text as text_mod
 from catalog.search.base import Engine, Hit, SearchRequest, SearchResult, document_highlights, pages_for
 from catalog.search.database import bitsets, facets, indexing, suggest
 from catalog.search.database.backend import is_postgres
-from catalog.search.database.query import Browse, TextMatch, hits, hits_and_ids
+from catalog.search.database.query import Browse, RelaxedMatch, TextMatch, hits, hits_and_ids
 from catalog.search.results import build_result
 
 
@@ -54,8 +54,9 @@ class DatabaseEngine(Engine):
             if not request.filters and request.sort == "relevance":
                 rows, ids = hits_and_ids(request, match)
                 total = len(ids)
-            else:
-                ids = bitsets.text_ids(match)
+            else:  # filters: what the counts need, when the planner expects many
+                condition = bitsets.candidates(match, request.filters)
+                ids = bitsets.text_ids(condition) if bitsets.probably_broad(condition) else []
             fast = bitsets.count(request, ids)
             if fast is not None:
                 cached = {"total": fast[0], "counts": fast[1]}
@@ -90,6 +91,18 @@ class DatabaseEngine(Engine):
         if not total and correction is not None and not correction.pinyin:
             rows, total, match, corrected = self._corrected(request, match, correction, rows, total)
 
+        # Too few listings with every word: those with some of them (``catalog.search.relax``).
+        relaxed = False
+        if (
+            match is not None
+            and relax.wanted(request, total, corrected=bool(corrected) or fuzzy)
+            and relax.relaxable(match.terms)
+        ):
+            loose = RelaxedMatch(request.text)
+            loose_rows, loose_total = hits(request, loose)
+            if loose_total > total:
+                rows, total, match, relaxed = loose_rows, loose_total, loose, True
+
         page = min(request.page, pages_for(total, request.per_page))
         if page != request.page:  # past the end: show the last page
             rows, total = hits(replace(request, page=page), match, known_total=total)
@@ -121,6 +134,7 @@ class DatabaseEngine(Engine):
             did_you_mean=did_you_mean,
             fuzzy=fuzzy,
             corrected=corrected,
+            relaxed=relaxed,
         )
 
     @staticmethod
