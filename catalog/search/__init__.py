@@ -74,11 +74,14 @@ def search(
     language: str | None = None,
     currency: str | None = None,
     correct: bool = True,
+    relax: bool = False,
 ) -> SearchResult:
     """Search the live catalogue. Never raises for bad input: unknown facets, values and sorts are
     ignored, numbers clamped, the text cut to 200 characters. When the text finds nothing and
     ``correct`` holds, the results of its spelling / pinyin correction come back instead, with
-    ``result.corrected`` set to the corrected query."""
+    ``result.corrected`` set to the corrected query. With ``relax``, a query whose words together
+    find too few listings also finds those with some of them (``catalog.search.relax``), with
+    ``result.relaxed`` set."""
     language = language or translation.get_language() or settings.LANGUAGE_CODE
     request = make_request(
         text=text,
@@ -89,6 +92,7 @@ def search(
         language=language,
         currency=currency,
         correct=correct,
+        relax=relax,
     )
     with translation.override(request.language):
         return get_engine().search(request)

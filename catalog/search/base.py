@@ -54,6 +54,8 @@ class SearchResult:
     depths: dict[str, int] = field(default_factory=dict)  # category value → 0 (top) / 1 (child)
     # The typed query (``text``) found nothing; these hits are this corrected query's.
     corrected: str = ""
+    # No listing (or too few) had every word: these have some of them (``catalog.search.relax``).
+    relaxed: bool = False
 
     @property
     def has_previous(self) -> bool:
@@ -82,6 +84,7 @@ class SearchRequest:
     language: str
     currency: str
     correct: bool = True  # a query that finds nothing may be corrected (spelling, pinyin)
+    relax: bool = False  # too few listings with every word: those with some (``relax``)
 
     @property
     def offset(self) -> int:
@@ -110,6 +113,7 @@ def make_request(
     language=None,
     currency=None,
     correct=True,
+    relax=False,
 ) -> SearchRequest:
     """Everything a caller may pass, made safe: unknown sorts and facet values are dropped,
     numbers clamped, the query cleaned and cut to 200 characters."""
@@ -129,6 +133,7 @@ def make_request(
         language=language,
         currency=currency,
         correct=bool(correct),
+        relax=bool(relax),
     )
 
 

@@ -23,6 +23,7 @@ def build_result(
     did_you_mean: str | None = None,
     fuzzy: bool = False,
     corrected: str = "",
+    relaxed: bool = False,
 ) -> SearchResult:
     """The ``SearchResult`` for ``request`` from an engine's hits, total and facet counts."""
     facets, depths = facet_lists(counts, request)
@@ -41,4 +42,5 @@ def build_result(
         fuzzy=fuzzy,
         depths=depths,
         corrected=corrected,
+        relaxed=relaxed,
     )

@@ -350,6 +350,7 @@ def serve(request, view: SearchView):
             language=language,
             currency=currency or None,
             correct=params.get("exact") != "1",
+            relax=True,
         )
     except Exception:  # an unreachable engine is a 503 with a message, never a 500
         logger.exception("Search failed")

@@ -2,7 +2,10 @@
 (``facets``), suggestions (``suggest``) and indexing (``indexing``) together.
 
 Queries per search, whatever the data size: one for the hits (the total comes with them as a
-window count), one for their display text, one for the facet counts, plus, when nothing
+window count), one for their display text, one for the facet counts — or, on PostgreSQL with
+text, one for the ids the text matches and, when they are many (a broad word), the total and
+the facet counts from bitsets (``bitsets``) with no window count and no counting statement —
+plus, when nothing
 matched, the typo pass, the corrected query's hits (``catalog.search.spelling``; its vocabulary
 is read once per index version) and "did you mean". Labels come from a cache
 (``catalog.search.facets``).
@@ -15,12 +18,12 @@ from dataclasses import replace
 from django.db import connection, transaction
 
 from catalog.models import SearchDocument
-from catalog.search import spelling, synonyms
+from catalog.search import relax, spelling, synonyms
 from catalog.search import text as text_mod
 from catalog.search.base import Engine, Hit, SearchRequest, SearchResult, document_highlights, pages_for
-from catalog.search.database import facets, indexing, suggest
+from catalog.search.database import bitsets, facets, indexing, suggest
 from catalog.search.database.backend import is_postgres
-from catalog.search.database.query import Browse, TextMatch, hits
+from catalog.search.database.query import Browse, RelaxedMatch, TextMatch, hits, hits_and_ids
 from catalog.search.results import build_result
 
 
@@ -43,8 +46,23 @@ class DatabaseEngine(Engine):
             match = None
         browse_all = match is None and not request.filters
         cached = facets.all_counts() if browse_all else None
+        # PostgreSQL with text: the ids the text matches come first (with the page of hits, from
+        # the same scan, when there are no filters); for a broad word (thousands of them) the
+        # total and the facet counts come from bitsets (``bitsets``), not from SQL.
+        original, rows = match, None
+        if bitsets.applies(match):
+            if not request.filters and request.sort == "relevance":
+                rows, ids = hits_and_ids(request, match)
+                total = len(ids)
+            else:  # filters: what the counts need, when the planner expects many
+                condition = bitsets.candidates(match, request.filters)
+                ids = bitsets.text_ids(condition) if bitsets.probably_broad(condition) else []
+            fast = bitsets.count(request, ids)
+            if fast is not None:
+                cached = {"total": fast[0], "counts": fast[1]}
+        if rows is None:
+            rows, total = hits(request, match, known_total=cached["total"] if cached else None)
 
-        rows, total = hits(request, match, known_total=cached["total"] if cached else None)
         fuzzy = False
         # Nothing found: the words' fault (typo pass, "did you mean") unless they match without
         # the filters, in which case the filters are to blame.
@@ -73,9 +91,23 @@ class DatabaseEngine(Engine):
         if not total and correction is not None and not correction.pinyin:
             rows, total, match, corrected = self._corrected(request, match, correction, rows, total)
 
+        # Too few listings with every word: those with some of them (``catalog.search.relax``).
+        relaxed = False
+        if (
+            match is not None
+            and relax.wanted(request, total, corrected=bool(corrected) or fuzzy)
+            and relax.relaxable(match.terms)
+        ):
+            loose = RelaxedMatch(request.text)
+            loose_rows, loose_total = hits(request, loose)
+            if loose_total > total:
+                rows, total, match, relaxed = loose_rows, loose_total, loose, True
+
         page = min(request.page, pages_for(total, request.per_page))
         if page != request.page:  # past the end: show the last page
             rows, total = hits(replace(request, page=page), match, known_total=total)
+        if match is not original:  # corrected or typo-tolerant: other hits, other counts
+            cached = None
         counts = cached["counts"] if cached else facets.facet_counts(request, match or Browse())
         words = synonyms.highlight_words(corrected or request.text) if request.text else []
         found = [
@@ -102,6 +134,7 @@ class DatabaseEngine(Engine):
             did_you_mean=did_you_mean,
             fuzzy=fuzzy,
             corrected=corrected,
+            relaxed=relaxed,
         )
 
     @staticmethod

@@ -18,8 +18,22 @@ its group: ``sso`` finds "single sign-on" and "单点登录".
 
 from __future__ import annotations
 
+import math
+
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
-from django.db.models import Case, Count, ExpressionWrapper, F, FloatField, Q, Value, When, Window
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    Q,
+    Value,
+    When,
+    Window,
+)
 
 from catalog.models import SearchDocument, SearchDocumentText
 from catalog.search import ranking, synonyms
@@ -98,6 +112,7 @@ class TextMatch:
     """The match condition and relevance expression of one query, for one database."""
 
     browse = False  # True for ``Browse`` (no text: only the filters)
+    relaxed = False  # True for ``RelaxedMatch`` (some of the terms)
 
     def __init__(self, query: str, *, fuzzy: bool = False):
         self.query = query
@@ -249,7 +264,11 @@ def hits(request: SearchRequest, match: TextMatch | None, *, known_total=None):
     if known_total is None:
         qs = qs.annotate(total=Window(Count("pk")))
         fields.append("total")
-    qs = qs.order_by(*ordering(request, match is not None, indexable=known_total is not None))
+    order = ordering(request, match is not None, indexable=known_total is not None)
+    if match is not None and match.relaxed and request.sort == "relevance":  # every term first
+        qs = qs.annotate(tier=match.tier())
+        order = [F("tier").desc(), *order]
+    qs = qs.order_by(*order)
     rows = list(qs.values(*fields)[request.offset : request.offset + request.per_page])
     with_text(rows)
     if known_total is not None:
@@ -278,3 +297,134 @@ def with_text(rows: list[dict]) -> list[dict]:
         for name in TEXT_FIELDS:
             row[name] = text.get(name, "")
     return rows
+
+
+def hits_and_ids(request: SearchRequest, match: TextMatch):
+    """PostgreSQL, text without filters, by relevance: one page of hits *and* the ids of every
+    document the text matches, from one scan (``WITH m AS MATERIALIZED``: each match's id, score
+    and boost once; the page is its top-N, the ids its ``array_agg``). The ids give the total
+    and, for a broad word, the facet counts (``bitsets``). Returns (rows, ascending ids)."""
+    scored = (
+        SearchDocument.objects.filter(match.q({}))
+        .annotate(score=ExpressionWrapper(match.relevance() * F("boost"), output_field=FloatField()))
+        .values("listing_id", "score", "boost")
+    )
+    inner, params = scored.query.sql_with_params()
+    columns = ", ".join(f"d.{name}" for name in NARROW_FIELDS)
+    sql = (
+        f"WITH m AS MATERIALIZED ({inner}) "  # noqa: S608 - SQL we built; values are parameters
+        f"SELECT CASE WHEN p.n IS NULL OR p.n = 1 THEN ids.a END, p.score, p.boost, {columns} "
+        "FROM (SELECT array_agg(listing_id ORDER BY listing_id) AS a FROM m) AS ids "
+        "LEFT JOIN LATERAL (SELECT q.*, row_number() OVER () AS n FROM (SELECT listing_id, score, boost "
+        "FROM m ORDER BY score DESC, boost DESC, listing_id LIMIT %s OFFSET %s) AS q) AS p ON true "
+        "LEFT JOIN catalog_searchdocument AS d ON d.listing_id = p.listing_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, request.per_page, request.offset])
+        found = cursor.fetchall()
+    ids = next((row[0] for row in found if row[0] is not None), None) or []
+    page = sorted((row for row in found if row[3] is not None), key=lambda row: (-row[1], -row[2], row[3]))
+    rows = [{**dict(zip(NARROW_FIELDS, row[3:], strict=True)), "score": row[1]} for row in page]
+    return with_text(rows), ids
+
+
+class RelaxedMatch(TextMatch):
+    """At least one of the query's terms (``catalog.search.relax``): listings with every term
+    first (``strict``), in the strict order; then the others by their terms, each weighted by
+    its rarity and by the field it sits in."""
+
+    relaxed = True
+
+    def __init__(self, query: str):
+        super().__init__(query)
+        self.strict = TextMatch(query)
+        if self.postgres:
+            self.term_queries = [_tsquery([term]) for term in self.token_terms]
+            query_any = None
+            for part in self.term_queries:
+                query_any = part if query_any is None else query_any | part
+            self.tsquery = query_any
+        self.weights = self._weights()
+
+    def _term_q(self, index: int) -> Q:
+        if self.postgres:
+            return Q(search_vector=self.term_queries[index])
+        return _tokens_q(self.token_terms[index], "text__tokens")
+
+    def _head_q(self, index: int) -> Q:
+        if self.postgres:
+            return Q(head_vector=self.term_queries[index])
+        q = Q()
+        for column in ("text__tokens_name", "text__tokens_tagline", "text__tokens_meta"):
+            q |= _tokens_q(self.token_terms[index], column)
+        return q
+
+    def _weights(self) -> list[float]:
+        """Each term's share of the score: its inverse document frequency in the names, taglines
+        and keywords, normalised. A word that names a whole kind of listing ("connector",
+        "implementation service") is common there and weighs less than the subject ("SSO")."""
+        counts = SearchDocument.objects.aggregate(
+            n=Count("pk"),
+            **{f"t{i}": Count("pk", filter=self._head_q(i)) for i in range(len(self.token_terms))},
+        )
+        idf = [math.log(1 + counts["n"] / (1 + counts[f"t{i}"])) for i in range(len(self.token_terms))]
+        total = sum(idf) or 1.0
+        return [value / total for value in idf]
+
+    def q(self, filters: dict[str, list[str]], *, skip: str | None = None) -> Q:
+        if self.postgres:
+            return super().q(filters, skip=skip)
+        any_term = Q()
+        for index in range(len(self.token_terms)):
+            any_term |= self._term_q(index)
+        return any_term & filters_q({k: v for k, v in filters.items() if k != skip})
+
+    def strict_q(self) -> Q:
+        if self.postgres:
+            return Q(search_vector=self.strict.tsquery)
+        q = Q()
+        for index in range(len(self.token_terms)):
+            q &= self._term_q(index)
+        return q
+
+    def relevance(self):
+        weights = ranking.config()["field_weights"]
+        parts = []
+        for index, term in enumerate(self.token_terms):
+            share = self.weights[index]
+            if self.postgres:
+                rank = Value(float(weights["body"])) + SearchRank(
+                    F("head_vector"),
+                    self.term_queries[index],
+                    weights=[weights["body"], weights["meta"], weights["tagline"], weights["name"]],
+                )
+                parts.append(
+                    Case(
+                        When(self._term_q(index), then=ExpressionWrapper(Value(share) * rank, FloatField())),
+                        default=Value(0.0),
+                        output_field=FloatField(),
+                    )
+                )
+            else:
+                parts.append(
+                    Case(
+                        When(_tokens_q(term, "text__tokens_name"), then=Value(weights["name"] * share)),
+                        When(_tokens_q(term, "text__tokens_tagline"), then=Value(weights["tagline"] * share)),
+                        When(_tokens_q(term, "text__tokens_meta"), then=Value(weights["meta"] * share)),
+                        When(self._term_q(index), then=Value(weights["body"] * share)),
+                        default=Value(0.0),
+                        output_field=FloatField(),
+                    )
+                )
+        partial = parts[0]
+        for part in parts[1:]:
+            partial = partial + part
+        return Case(
+            When(self.strict_q(), then=self.strict.relevance()),
+            default=ExpressionWrapper(partial, output_field=FloatField()),
+            output_field=FloatField(),
+        )
+
+    def tier(self):
+        """1 for a listing with every term, 0 for the others: sorted on first."""
+        return Case(When(self.strict_q(), then=Value(1)), default=Value(0), output_field=IntegerField())

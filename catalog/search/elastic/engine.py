@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 
+from catalog.search import relax, synonyms
 from catalog.search import text as text_mod
 from catalog.search.base import (
     Engine,
@@ -98,14 +99,29 @@ class ElasticsearchEngine(Engine):
                 response, total, fuzzy = retried, int(retried["hits"]["total"]["value"]), True
         if not total and correction is not None and not correction.pinyin:
             response, total, corrected = self._corrected(request, correction, response, total)
+        # Too few listings with every word: those with some of them, as the database engine does.
+        relaxed = False
+        if relax.wanted(request, total, corrected=bool(corrected) or fuzzy) and relax.relaxable(
+            synonyms.query_terms(request.text)
+        ):
+            retried = self._execute(queries.search_body(request, relaxed=True))
+            if int(retried["hits"]["total"]["value"]) > total:
+                response, total, relaxed = retried, int(retried["hits"]["total"]["value"]), True
         page = min(request.page, pages_for(total, request.per_page))
         if page != request.page:  # past the end: the last page
             response = self._execute(
-                queries.search_body(request, page=page, fuzzy=fuzzy, text=corrected or None)
+                queries.search_body(request, page=page, fuzzy=fuzzy, text=corrected or None, relaxed=relaxed)
             )
         did_you_mean = self.did_you_mean(request.text) if (misspelt or fuzzy) and not corrected else None
         return self._result(
-            request, response, page, total, did_you_mean=did_you_mean, fuzzy=fuzzy, corrected=corrected
+            request,
+            response,
+            page,
+            total,
+            did_you_mean=did_you_mean,
+            fuzzy=fuzzy,
+            corrected=corrected,
+            relaxed=relaxed,
         )
 
     def _corrected(self, request, correction, response, total):

@@ -11,7 +11,7 @@ in different fields and languages; a single Chinese character is matched in the 
 
 from __future__ import annotations
 
-from catalog.search import ranking
+from catalog.search import ranking, relax
 from catalog.search import text as text_mod
 from catalog.search.base import SearchRequest
 from catalog.search.elastic.mapping import DISPLAY_TEXT_FIELDS, TOKEN_FIELDS
@@ -134,12 +134,27 @@ def exact_name_bonus(text: str) -> dict:
     }
 
 
-def text_query(text: str) -> dict | None:
-    """Every term must match; ``None`` when the text has no terms (only stop words, say)."""
+def text_query(text: str, *, relaxed: bool = False) -> dict | None:
+    """Every term must match; ``None`` when the text has no terms (only stop words, say).
+    ``relaxed`` (``catalog.search.relax``): at least one term, a listing with every term lifted
+    by a constant above the others (Elasticsearch's BM25 weighs each term by its rarity)."""
     terms, _cut = capped_terms(text)
     if not terms:
         return None
-    return {"bool": {"must": [term_query(t) for t in terms], "should": [exact_name_bonus(text)]}}
+    if not relaxed:
+        return {"bool": {"must": [term_query(t) for t in terms], "should": [exact_name_bonus(text)]}}
+    every = {
+        "constant_score": {
+            "filter": {"bool": {"must": [term_query(t) for t in terms]}},
+            "boost": relax.STRICT_BONUS,
+        }
+    }
+    return {
+        "bool": {
+            "must": [{"bool": {"should": [term_query(t) for t in terms], "minimum_should_match": 1}}],
+            "should": [exact_name_bonus(text), every],
+        }
+    }
 
 
 def fuzzy_query(text: str) -> dict:
@@ -232,13 +247,18 @@ def sort_order(request: SearchRequest) -> list:
 
 
 def search_body(
-    request: SearchRequest, *, page: int | None = None, fuzzy: bool = False, text: str | None = None
+    request: SearchRequest,
+    *,
+    page: int | None = None,
+    fuzzy: bool = False,
+    text: str | None = None,
+    relaxed: bool = False,
 ) -> dict:
     """One request: hits of the page, the total, every facet's counts (each over the *other*
     facets' filters) and, when there are filters, how many documents the text alone matches.
     ``text`` replaces the request's (a spelling correction)."""
     words = request.text if text is None else text
-    text = text_query(words) if words and not fuzzy else None
+    text = text_query(words, relaxed=relaxed) if words and not fuzzy else None
     if fuzzy:
         text = fuzzy_query(request.text)
     query = ranked(text) if text is not None else ranked({"match_all": {}})
