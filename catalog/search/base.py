@@ -218,7 +218,13 @@ INDEX_VERSION_KEY = "catalog.search.index.version"
 
 def index_version() -> int:
     """A number that changes whenever the index changes (both engines bump it): part of every
-    cache key derived from search results."""
+    cache key derived from search results (read once per request)."""
+    from core.cache import per_request
+
+    return per_request(INDEX_VERSION_KEY, _read_index_version)
+
+
+def _read_index_version() -> int:
     from django.core.cache import cache
 
     version = cache.get(INDEX_VERSION_KEY)

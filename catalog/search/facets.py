@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, Deployment, ListingType, PricingModel
 from catalog.search.generation import note_local_change
+from core.cache import per_request
 from core.i18n import is_english
 
 LABELS_KEY = "catalog.search.labels"
@@ -71,6 +72,10 @@ def choice_labels() -> dict[str, dict[str, str]]:
 
 
 def labels_version() -> int:
+    return per_request(LABELS_VERSION_KEY, _read_labels_version)
+
+
+def _read_labels_version() -> int:
     version = cache.get(LABELS_VERSION_KEY)
     if version is None:
         version = 1
@@ -125,8 +130,12 @@ def _load_taxonomy() -> dict:
 
 def taxonomy() -> dict:
     """{facet: [(value, Chinese label, English label, depth, parent value)]} for the facets whose
-    values live in the database, in display order. Cached."""
+    values live in the database, in display order. Cached (one cache read per request)."""
     key = f"{LABELS_KEY}.{labels_version()}"
+    return per_request(key, lambda: _cached_taxonomy(key))
+
+
+def _cached_taxonomy(key: str) -> dict:
     data = cache.get(key)
     if data is None:
         data = _load_taxonomy()

@@ -11,5 +11,8 @@ def local_generation() -> int:
 
 
 def note_local_change() -> None:
+    from core.cache import forget_request_reads
+
     global _local_generation
     _local_generation += 1
+    forget_request_reads()  # a version number read earlier in this request is stale now

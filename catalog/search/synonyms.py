@@ -36,6 +36,7 @@ from functools import lru_cache
 from django.core.cache import cache
 
 from catalog.search import text as text_mod
+from core.cache import per_request
 
 CACHE_KEY = "catalog.search.synonyms.v1"
 PIECES = re.compile(f"([{text_mod.CJK}])|([a-z0-9]+(?:[+#][a-z0-9]*)*\\+*)")
@@ -103,7 +104,11 @@ def _compile(groups: tuple[tuple[str, ...], ...]):
 
 
 def dictionary() -> tuple[tuple[str, ...], ...]:
-    """The active groups' terms, from the cache (one query to fill it)."""
+    """The active groups' terms, from the cache (one query to fill it; one read per request)."""
+    return per_request(CACHE_KEY, _read_dictionary)
+
+
+def _read_dictionary() -> tuple[tuple[str, ...], ...]:
     groups = cache.get(CACHE_KEY)
     if groups is None:
         from catalog.models import SearchSynonym

@@ -1,0 +1,60 @@
+"""The page shell's Site and branding (issue #17): read from one cache entry instead of two
+queries a page, and a change to the branding or the Site shows on the next page."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from wagtail.models import Site
+
+from themes.models import BrandingSettings
+
+pytestmark = pytest.mark.django_db
+
+
+def shell_queries(queries) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if "wagtailcore_site" in q["sql"] or "themes_brandingsettings" in q["sql"]
+    ]
+
+
+@pytest.fixture(autouse=True)
+def no_page_cache(settings):
+    settings.SEARCH_PAGE_CACHE_SECONDS = 0  # the search page cache keys on the index, not the brand
+
+
+@pytest.fixture
+def branding():
+    site = Site.objects.get(is_default_site=True)
+    branding = BrandingSettings.for_site(site)
+    branding.site_name = "初始市场"
+    branding.save()
+    return branding
+
+
+def test_the_shell_costs_no_query_once_cached_and_follows_changes(client, branding):
+    url = reverse("search")
+    assert "初始市场" in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert "初始市场" in response.content.decode()
+    assert shell_queries(queries) == []
+
+    branding.site_name = "改名后的市场"
+    branding.save()
+    assert "改名后的市场" in client.get(url).content.decode()
+
+
+def test_a_site_change_shows_on_the_next_page(client, branding, settings):
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "other.example"]
+    url = reverse("search")
+    client.get(url)
+    other = Site.objects.create(hostname="other.example", port=80, root_page=branding.site.root_page)
+    other_branding = BrandingSettings.for_site(other)
+    other_branding.site_name = "另一个市场"
+    other_branding.save()
+    response = client.get(url, HTTP_HOST="other.example")
+    assert "另一个市场" in response.content.decode()
+    assert "初始市场" in client.get(url).content.decode()
