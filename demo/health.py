@@ -105,7 +105,8 @@ def _degrade(partner_ids: list[int]) -> int:
 
 
 def seed_snapshots(ctx: SeedContext) -> None:
-    with ctx.section("Health: 24 months of snapshots") as counts:
+    # Outside a transaction: compute_snapshots scores the months on two connections side by side.
+    with ctx.section("Health: 24 months of snapshots", atomic=False) as counts:
         summary = health.compute_snapshots(first=FIRST, last=AS_OF, notify=False)
         counts["snapshots"] = summary["snapshots"]
     with ctx.section("Health: partners at risk") as counts:

@@ -214,6 +214,9 @@ LEFT JOIN partners_healthsnapshot b
 ON CONFLICT (partner_id, month, cause) DO NOTHING
 """
     with connection.cursor() as cursor:
+        # The snapshots were just rewritten: without fresh statistics the planner may take the
+        # table for empty and probe it once per flagged row (minutes instead of seconds).
+        cursor.execute("ANALYZE partners_healthsnapshot, partners_atriskflag")
         cursor.execute(sql, params)
         return cursor.rowcount
 
