@@ -181,9 +181,10 @@ def facet_options(facet):
     parts = []
     if facet["single"]:
         checked = "" if facet["any_selected"] else " checked"
+        any_rating = escape(_("Any rating"))
         parts.append(
             f'<label class="filter-option" for="facet-{key}-any"><input type="radio" id="facet-{key}-any" '
-            f'name="{key}" value=""{checked}><span>{escape(_("Any rating"))}</span></label>'
+            f'name="{key}" value=""{checked}><span>{any_rating}</span></label>'
         )
     for option in facet["values"]:
         count = option["count"]

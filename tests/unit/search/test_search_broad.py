@@ -18,7 +18,7 @@ from catalog.search import search
 from catalog.search.base import bump_index_version
 from catalog.search.database import bitsets
 from catalog.search.facets import FACETS
-from tests.unit.search.search_factories import build_listing, plan, publish
+from tests.factories.search import build_listing, priced_plan, publish
 from tests.unit.search.test_search_behaviour import FILTER_COMBINATIONS, _expected_counts
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +107,7 @@ def test_snapshot_follows_the_index(catalogue, settings, committed):
             tagline="新的管理工具",
             body="管理一切。",
             categories=[catalogue.hr],
-            plans=[plan(cny="9", usd="1")],
+            plans=[priced_plan(cny="9", usd="1")],
         )
         publish(page)
     after = search(text=BROAD, per_page=100)
