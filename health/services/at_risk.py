@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from wagtail.log_actions import log
@@ -53,15 +53,13 @@ def detect_at_risk(*, months: list[date], partner_ids: set[int] | None = None, n
     """Flag snapshots of ``months`` that dropped more than ``at_risk_drop_points`` since the month
     before, or sit below ``at_risk_floor``. Idempotent (one flag per partner, month and cause).
     Flags of the latest month are emailed to the programme managers, once. Returns the number of
-    new flags. On PostgreSQL one statement finds the snapshots, builds the detail and inserts the
-    flags (:func:`flag_in_sql`); elsewhere the same detail is built in Python."""
+    new flags. The detail is built in Python on every database (:func:`flag_in_python`): a single
+    ``INSERT … SELECT`` building it in SQL was measured 4× slower on PostgreSQL (40 s against
+    9.5 s for 41,757 new flags, benchmarks/README.md "Health snapshots")."""
     if not months:
         return 0
     health = HealthSettings.load()
-    if connection.vendor == "postgresql":
-        written = flag_in_sql(months, partner_ids, health)
-    else:
-        written = flag_in_python(months, partner_ids, health)
+    written = flag_in_python(months, partner_ids, health)
     if notify:
         latest = max(months)
         pending = list(
@@ -146,79 +144,6 @@ def flag_in_python(months: list[date], partner_ids: set[int] | None, health: Hea
         update_fields=None,
     )
     return len(rows)
-
-
-def _first_of(pairs: list[tuple[str, str]]) -> str:
-    """SQL: the first name of ``(name, numeric expression)`` pairs with the lowest non-null value
-    (ties: the earlier pair, as Python's ``min``); null when every value is null."""
-    rows = ", ".join(f"({i}, '{name}', {expr})" for i, (name, expr) in enumerate(pairs))
-    return f"(SELECT d FROM (VALUES {rows}) v(o, d, x) WHERE x IS NOT NULL ORDER BY x, o LIMIT 1)"
-
-
-def flag_in_sql(months: list[date], partner_ids: set[int] | None, health: HealthSettings) -> int:
-    """PostgreSQL: one ``INSERT … SELECT`` finds the snapshots to flag, joins the month before and
-    builds the same ``cause_detail`` as :func:`_cause_detail` — dimension scores and changes
-    formatted like ``fmt_number`` (``trim_scale``), the metrics that dropped most (or the weakest)
-    in the order of the snapshot's ``metrics`` keys (``jsonb_each … WITH ORDINALITY``) with float
-    arithmetic as in Python — so no snapshot goes through Python."""
-    dims = list(HealthDimension.values)
-    dim_json = ", ".join(
-        f"'{d}', jsonb_build_object('score', trim_scale(s.{d})::text, 'previous', trim_scale(b.{d})::text, "
-        f"'change', trim_scale(s.{d} - b.{d})::text)"
-        for d in dims
-    )
-    changed = _first_of([(d, f"s.{d} - b.{d}") for d in dims])
-    weakest = _first_of([(d, f"s.{d}") for d in dims])
-    entries = (
-        "SELECT e.key, e.ord, CAST(e.value ->> 'score' AS float8) AS score, "
-        "CAST(e.value ->> 'score' AS float8) - CAST(e.value ->> 'previous_score' AS float8) AS delta "
-        "FROM jsonb_each(s.metrics) WITH ORDINALITY AS e(key, value, ord)"
-    )
-    metrics = (
-        f"COALESCE((SELECT jsonb_agg(key ORDER BY delta, ord) FROM ("
-        f"SELECT * FROM ({entries}) m WHERE delta < 0 ORDER BY delta, ord LIMIT 3) x), "
-        f"(SELECT jsonb_agg(key ORDER BY score, ord) FROM ("
-        f"SELECT * FROM ({entries}) m ORDER BY score, ord LIMIT 3) x), '[]'::jsonb)"
-    )
-    thresholds = _thresholds(health)
-    floor, drop = health.at_risk_floor, health.at_risk_drop_points
-    scope, params = "", [floor, drop, list(months)]
-    if partner_ids is not None:
-        scope = " AND s.partner_id = ANY(%s)"
-        params.append(sorted(partner_ids))
-    params += [thresholds[AtRiskFlag.Cause.FLOOR], thresholds[AtRiskFlag.Cause.DROP], timezone.now()]
-    sql = f"""
-WITH hit AS (
-    SELECT s.*, c.cause
-    FROM partners_healthsnapshot s
-    CROSS JOIN LATERAL (VALUES ('floor', s.composite < %s),
-                               ('drop', s.previous_composite - s.composite > %s)) c(cause, hit)
-    WHERE s.month = ANY(%s) AND c.hit{scope}
-      AND NOT EXISTS (SELECT 1 FROM partners_atriskflag f
-                      WHERE f.partner_id = s.partner_id AND f.month = s.month AND f.cause = c.cause)
-)
-INSERT INTO partners_atriskflag
-    (partner_id, month, composite, previous_composite, cause, cause_detail, created_at)
-SELECT s.partner_id, s.month, s.composite, s.previous_composite, s.cause,
-    jsonb_build_object(
-        'dimensions', jsonb_build_object({dim_json}),
-        'dimension', COALESCE({changed}, {weakest}),
-        'weakest_dimension', {weakest},
-        'metrics', {metrics},
-        'threshold', CASE s.cause WHEN 'floor' THEN CAST(%s AS text) ELSE CAST(%s AS text) END
-    ),
-    %s
-FROM hit s
-LEFT JOIN partners_healthsnapshot b
-    ON b.partner_id = s.partner_id AND b.month = CAST(s.month - interval '1 month' AS date)
-ON CONFLICT (partner_id, month, cause) DO NOTHING
-"""
-    with connection.cursor() as cursor:
-        # The snapshots were just rewritten: without fresh statistics the planner may take the
-        # table for empty and probe it once per flagged row (minutes instead of seconds).
-        cursor.execute("ANALYZE partners_healthsnapshot, partners_atriskflag")
-        cursor.execute(sql, params)
-        return cursor.rowcount
 
 
 @transaction.atomic

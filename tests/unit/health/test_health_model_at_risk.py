@@ -163,28 +163,27 @@ def flags_by_key():
     }
 
 
-def test_flags_built_in_sql_equal_the_python_ones(many):
-    """PostgreSQL builds the flags' detail in one statement; the portable path builds it in
-    Python from the same snapshots: same flags, same detail, key for key."""
+def test_flags_are_rebuilt_identically_idempotently_and_only_for_the_partners_asked(many):
+    """The flags' detail built again from the same snapshots is the same, key for key; a second
+    run adds nothing; a run for one partner flags only that partner."""
     months = [month(m) for m in ("2026-03", "2026-04", "2026-05", "2026-06")]
     health.compute_snapshots(first=months[0], last=months[-1], notify=False)
-    in_sql = flags_by_key()
+    first_run = flags_by_key()
     AtRiskFlag.objects.all().delete()
-    assert at_risk.flag_in_python(months, None, HealthSettings.load()) == len(in_sql)
-    assert flags_by_key() == in_sql
+    assert at_risk.flag_in_python(months, None, HealthSettings.load()) == len(first_run)
+    assert flags_by_key() == first_run
 
-    causes = {cause for _p, _m, cause in in_sql}
-    details = [detail for _c, _p, detail in in_sql.values()]
-    assert causes == {"drop", "floor"} and len(in_sql) >= 10
+    causes = {cause for _p, _m, cause in first_run}
+    details = [detail for _c, _p, detail in first_run.values()]
+    assert causes == {"drop", "floor"} and len(first_run) >= 10
     assert any(len(d["metrics"]) == 3 for d in details)  # the weakest three …
     assert any(0 < len(d["metrics"]) < 3 for d in details)  # … or the few that dropped
     assert any(d["dimensions"]["innovation"]["previous"] is None for d in details)  # first month
 
     # Idempotent, and limited to the partners asked for, in both paths.
-    assert at_risk.flag_in_sql(months, None, HealthSettings.load()) == 0
+    assert at_risk.flag_in_python(months, None, HealthSettings.load()) == 0
     one = many[0].pk
-    mine = {key: value for key, value in in_sql.items() if key[0] == one}
-    for build in (at_risk.flag_in_sql, at_risk.flag_in_python):
-        AtRiskFlag.objects.all().delete()
-        assert build(months, {one}, HealthSettings.load()) == len(mine)
-        assert flags_by_key() == mine
+    mine = {key: value for key, value in first_run.items() if key[0] == one}
+    AtRiskFlag.objects.all().delete()
+    assert at_risk.flag_in_python(months, {one}, HealthSettings.load()) == len(mine)
+    assert flags_by_key() == mine
