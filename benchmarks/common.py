@@ -3,8 +3,12 @@ SQL statement count. Import after ``django.setup()``."""
 
 from __future__ import annotations
 
+import json
 import os
 import platform
+import re
+import subprocess
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -152,3 +156,52 @@ def facet_choices(rng, k: int = 3) -> dict:
         if options:
             filters[key] = rng.sample(options, k=min(len(options), rng.choice((1, 1, 2))))
     return filters
+
+
+def wrk_load(base: str, paths: list[str], duration: int, connections: int) -> dict:
+    """``wrk`` cycling through ``paths``: requests/s, latency p50 / p99 (ms), non-2xx/3xx."""
+    script = (
+        f"paths = {{{', '.join(json.dumps(p) for p in paths)}}}\n"
+        "counter = 0\n"
+        "request = function()\n"
+        "  counter = counter + 1\n"
+        '  return wrk.format("GET", paths[(counter % #paths) + 1])\n'
+        "end\n"
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    try:
+        out = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                f"-c{connections}",
+                f"-d{duration}s",
+                "--timeout",
+                "10s",
+                "--latency",
+                "-s",
+                handle.name,
+                base,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(handle.name)
+
+    def latency(percent: str) -> float:
+        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not match:
+            return 0.0
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "errors": int(errors.group(1)) if errors else 0,
+    }

@@ -19,13 +19,10 @@ The module doubles as the gunicorn app (``benchmarks.pages:application``).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,64 +116,17 @@ def sql_statements(url: str) -> int:
     return len(queries.captured_queries)
 
 
-def load(base: str, paths: list[str], duration: int, connections: int) -> dict:
-    """``wrk`` cycling through ``paths``: requests/s, latency p50 / p99 (ms), non-2xx/3xx."""
-    script = (
-        f"paths = {{{', '.join(json.dumps(p) for p in paths)}}}\n"
-        "counter = 0\n"
-        "request = function()\n"
-        "  counter = counter + 1\n"
-        '  return wrk.format("GET", paths[(counter % #paths) + 1])\n'
-        "end\n"
-    )
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(script)
-    try:
-        out = subprocess.run(
-            [
-                "wrk",
-                "-t2",
-                f"-c{connections}",
-                f"-d{duration}s",
-                "--timeout",
-                "10s",
-                "--latency",
-                "-s",
-                handle.name,
-                base,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    finally:
-        os.unlink(handle.name)
-
-    def latency(percent: str) -> float:
-        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
-        if not match:
-            return 0.0
-        value, unit = float(match.group(1)), match.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50": latency("50"),
-        "p99": latency("99"),
-        "errors": int(errors.group(1)) if errors else 0,
-    }
-
-
 def ready_within(base: str, connections: int, seconds: float = 300) -> None:
     """Wait until every worker has booted (on a loaded machine that takes longer than the warm-up
     rounds): 3-second trivial loads until two in a row serve within 20 % of each other."""
     import time
 
+    from benchmarks.common import wrk_load
+
     deadline = time.monotonic() + seconds
     previous = 0.0
     while time.monotonic() < deadline:
-        rps = load(base, ["/bench/trivial/"], 3, connections)["rps"]
+        rps = wrk_load(base, ["/bench/trivial/"], 3, connections)["rps"]
         if rps > 0 and previous > 0 and abs(rps - previous) <= 0.2 * max(rps, previous):
             return
         previous = rps
@@ -195,7 +145,7 @@ def main() -> int:
 
     from gunicorn import __version__ as gunicorn_version
 
-    from benchmarks.common import environment, gunicorn
+    from benchmarks.common import environment, gunicorn, wrk_load
 
     print(f"Customer pages without cache · {environment(f'gunicorn {gunicorn_version}')}")
     urls = page_urls()
@@ -211,9 +161,9 @@ def main() -> int:
     # and the arbiter would kill and restart workers in a loop
     with gunicorn("benchmarks.pages:application", workers=args.workers, extra=("--timeout", "300")) as base:
         ready_within(base, args.connections)
-        load(base, ["/bench/trivial/"], 5, args.connections)
+        wrk_load(base, ["/bench/trivial/"], 5, args.connections)
         for kind in args.pages:  # warm every worker on every page (templates, caches, connections)
-            load(base, urls[kind], 8, args.connections)
+            wrk_load(base, urls[kind], 8, args.connections)
         print(
             f"  wrk -t2 -c{args.connections}, gunicorn {args.workers} sync workers, "
             f"best of 2 × {args.duration}s per URL set, trivial view measured before each page"
@@ -223,8 +173,8 @@ def main() -> int:
         for kind in args.pages:
             trivial_rounds, page_rounds = [], []
             for _round in range(2):
-                trivial_rounds.append(load(base, ["/bench/trivial/"], args.duration, args.connections))
-                page_rounds.append(load(base, urls[kind], args.duration, args.connections))
+                trivial_rounds.append(wrk_load(base, ["/bench/trivial/"], args.duration, args.connections))
+                page_rounds.append(wrk_load(base, urls[kind], args.duration, args.connections))
             best_trivial = max(r["rps"] for r in trivial_rounds)
             best = max(page_rounds, key=lambda r: r["rps"])
             ratio = best["rps"] / best_trivial if best_trivial else 0.0

@@ -35,10 +35,8 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import re
 import shutil
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -101,7 +99,7 @@ application = get_wsgi_application()
 # --- data ---------------------------------------------------------------------------------------
 from django.db import connection, transaction  # noqa: E402
 
-from benchmarks.common import environment, facet_choices, gunicorn, percentile  # noqa: E402
+from benchmarks.common import environment, facet_choices, gunicorn, percentile, wrk_load  # noqa: E402
 from catalog.models import Category, SearchDocument, SearchDocumentText  # noqa: E402
 from catalog.search import get_engine, ranking, search  # noqa: E402
 from catalog.search import text as text_mod  # noqa: E402
@@ -474,31 +472,8 @@ def page_queries(url: str, *, cache_seconds: int) -> int:
 
 def load_wrk(base: str, paths: list[str], duration: int, connections: int) -> tuple[float, int]:
     """(requests/s, non-2xx responses) of ``wrk`` cycling through ``paths``."""
-    import json
-    import tempfile
-
-    script = (
-        f"paths = {{{', '.join(json.dumps(p) for p in paths)}}}\n"
-        "counter = 0\n"
-        "request = function()\n"
-        "  counter = counter + 1\n"
-        '  return wrk.format("GET", paths[(counter % #paths) + 1])\n'
-        "end\n"
-    )
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(script)
-    try:
-        out = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "-s", handle.name, base],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    finally:
-        os.unlink(handle.name)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rps, int(errors.group(1)) if errors else 0
+    result = wrk_load(base, paths, duration, connections)
+    return result["rps"], result["errors"]
 
 
 def load_python(base: str, paths: list[str], duration: int, connections: int) -> tuple[float, int]:
