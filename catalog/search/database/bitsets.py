@@ -142,11 +142,17 @@ def _epoch() -> str:
     return epoch
 
 
+def version_key() -> str:
+    """The index version and its epoch: what a cache of this index's data is keyed on. Read
+    *before* the documents, so a write racing a read leaves an entry that the write's version
+    bump retires."""
+    return f"{_epoch()}.{index_version()}"
+
+
 def snapshot() -> Snapshot:
-    """The snapshot of the current index: this process's, the cache's, or a new one. The key is
-    read *before* the documents, so a write racing the build leaves a snapshot that the
-    write's version bump retires."""
-    key = f"{SNAPSHOT_KEY}.{_epoch()}.{index_version()}"
+    """The snapshot of the current index: this process's, the cache's, or a new one (keyed on
+    ``version_key``)."""
+    key = f"{SNAPSHOT_KEY}.{version_key()}"
     local_key = (key, local_generation())
     if _local.get("key") == local_key:
         return _local["snapshot"]

@@ -21,9 +21,9 @@ from catalog.models import SearchDocument
 from catalog.search import relax, spelling, synonyms
 from catalog.search import text as text_mod
 from catalog.search.base import Engine, Hit, SearchRequest, SearchResult, document_highlights, pages_for
-from catalog.search.database import bitsets, facets, indexing, suggest
+from catalog.search.database import bitsets, broad, facets, indexing, suggest
 from catalog.search.database.backend import is_postgres
-from catalog.search.database.query import Browse, RelaxedMatch, TextMatch, hits, hits_and_ids
+from catalog.search.database.query import Browse, RelaxedMatch, TextMatch, hits
 from catalog.search.results import build_result
 
 
@@ -52,11 +52,13 @@ class DatabaseEngine(Engine):
         original, rows = match, None
         if bitsets.applies(match):
             if not request.filters and request.sort == "relevance":
-                rows, ids = hits_and_ids(request, match)
+                rows, ids = broad.hits_and_ids(request, match)  # kept for a broad word (``broad``)
                 total = len(ids)
-            else:  # filters: what the counts need, when the planner expects many
-                condition = bitsets.candidates(match, request.filters)
-                ids = bitsets.text_ids(condition) if bitsets.probably_broad(condition) else []
+            else:  # filters: what the counts need (the text's kept ids, or when the planner expects many)
+                ids = broad.text_ids(match)
+                if ids is None:
+                    condition = bitsets.candidates(match, request.filters)
+                    ids = bitsets.text_ids(condition) if bitsets.probably_broad(condition) else []
             fast = bitsets.count(request, ids)
             if fast is not None:
                 cached = {"total": fast[0], "counts": fast[1]}

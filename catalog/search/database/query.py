@@ -299,17 +299,25 @@ def with_text(rows: list[dict]) -> list[dict]:
     return rows
 
 
-def hits_and_ids(request: SearchRequest, match: TextMatch):
-    """PostgreSQL, text without filters, by relevance: one page of hits *and* the ids of every
-    document the text matches, from one scan (``WITH m AS MATERIALIZED``: each match's id, score
-    and boost once; the page is its top-N, the ids its ``array_agg``). The ids give the total
-    and, for a broad word, the facet counts (``bitsets``). Returns (rows, ascending ids)."""
-    scored = (
+def scored(match: TextMatch) -> tuple[str, list]:
+    """SQL and parameters of every document the text matches with its score and boost: what
+    ``ranked_and_ids`` scans (and what ``broad`` keys the scans it keeps on)."""
+    documents = (
         SearchDocument.objects.filter(match.q({}))
         .annotate(score=ExpressionWrapper(match.relevance() * F("boost"), output_field=FloatField()))
         .values("listing_id", "score", "boost")
     )
-    inner, params = scored.query.sql_with_params()
+    inner, params = documents.query.sql_with_params()
+    return inner, list(params)
+
+
+def ranked_and_ids(match: TextMatch, *, limit: int, offset: int):
+    """Positions ``offset`` … ``offset + limit`` of the relevance order (narrow rows, no display
+    text) *and* the ids of every document the text matches, from one scan (``WITH m AS
+    MATERIALIZED``: each match's id, score and boost once; the rows are its top-N, the ids its
+    ``array_agg``). PostgreSQL, text without filters, by relevance: the ids give the total and,
+    for a broad word, the facet counts (``bitsets``). Returns (rows, ascending ids)."""
+    inner, params = scored(match)
     columns = ", ".join(f"d.{name}" for name in NARROW_FIELDS)
     sql = (
         f"WITH m AS MATERIALIZED ({inner}) "  # noqa: S608 - SQL we built; values are parameters
@@ -320,12 +328,12 @@ def hits_and_ids(request: SearchRequest, match: TextMatch):
         "LEFT JOIN catalog_searchdocument AS d ON d.listing_id = p.listing_id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, request.per_page, request.offset])
+        cursor.execute(sql, [*params, limit, offset])
         found = cursor.fetchall()
     ids = next((row[0] for row in found if row[0] is not None), None) or []
     page = sorted((row for row in found if row[3] is not None), key=lambda row: (-row[1], -row[2], row[3]))
     rows = [{**dict(zip(NARROW_FIELDS, row[3:], strict=True)), "score": row[1]} for row in page]
-    return with_text(rows), ids
+    return rows, ids
 
 
 class RelaxedMatch(TextMatch):
