@@ -5,6 +5,8 @@
 - ``suggest``: "did you mean" and autocomplete (plus helpers the Elasticsearch engine shares);
 - ``indexing``: writing, removing and rebuilding documents, and the ranking refresh;
 - ``backend``: which database, and the PostgreSQL settings and operators used;
+- ``bitsets`` and ``broad``: broad words — totals and facet counts from bitsets, and the scan
+  of a broad text kept per index version;
 - ``engine``: ``DatabaseEngine``, which ties them together.
 
 Everything that was importable from ``catalog.search.database`` before it became a package

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from django.db import connection, transaction
 from django.db.models import BooleanField, Func
 
@@ -40,3 +41,16 @@ class WordSimilar(Func):
     arg_joiner = " <%% "
     template = "(%(expressions)s)"
     output_field = BooleanField()
+
+
+# Many ids in one value: each id's 4 bytes (``int4send``) concatenated. About a quarter of the
+# server time of ``array_agg(… ORDER BY …)`` for tens of thousands of ids (no sort, no text),
+# and no text to parse here. ``ids_from_bytes`` reads it back, ascending.
+IDS_AS_BYTES = "string_agg(int4send(listing_id), ''::bytea)"
+
+
+def ids_from_bytes(value) -> np.ndarray:
+    """The ids an ``IDS_AS_BYTES`` aggregate returned (``None`` for none), ascending, int64."""
+    if not value:
+        return np.zeros(0, dtype=np.int64)
+    return np.sort(np.frombuffer(bytes(value), dtype=">i4").astype(np.int64))

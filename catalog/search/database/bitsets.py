@@ -41,9 +41,11 @@ from django.db.models import Q
 
 from catalog.models import SearchDocument
 from catalog.search.base import SearchRequest, index_version
+from catalog.search.database.backend import IDS_AS_BYTES, ids_from_bytes
 from catalog.search.database.facets import FACET_COLUMNS, document_facets, facet_tsquery
 from catalog.search.facets import FACETS
 from catalog.search.generation import local_generation
+from core.cache import per_request
 
 MIN_HITS = 5_000
 EPOCH_KEY = "catalog.search.db.bitsets.epoch"
@@ -135,6 +137,11 @@ def build() -> Snapshot:
 
 
 def _epoch() -> str:
+    """Read once per request (``core.cache.per_request``), like the index version."""
+    return per_request(EPOCH_KEY, _read_epoch)
+
+
+def _read_epoch() -> str:
     epoch = cache.get(EPOCH_KEY)
     if epoch is None:
         cache.add(EPOCH_KEY, uuid.uuid4().hex, None)
@@ -205,9 +212,8 @@ def text_ids(condition: Q) -> np.ndarray:
     """Ids of the documents matching ``condition``, ascending, in one statement."""
     sql, params = SearchDocument.objects.filter(condition).values("listing_id").query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT array_agg(listing_id ORDER BY listing_id) FROM ({sql}) AS h", params)  # noqa: S608
-        found = cursor.fetchone()[0] or []
-    return np.asarray(found, dtype=np.int64)
+        cursor.execute(f"SELECT {IDS_AS_BYTES} FROM ({sql}) AS h", params)  # noqa: S608
+        return ids_from_bytes(cursor.fetchone()[0])
 
 
 def count(request: SearchRequest, ids) -> tuple[int, dict[str, dict[str, int]]] | None:

@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import math
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.contrib.postgres.search import SearchQuery, SearchQueryField, SearchRank, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     ExpressionWrapper,
     F,
     FloatField,
+    Func,
     IntegerField,
     Q,
     Value,
@@ -39,7 +41,7 @@ from catalog.models import SearchDocument, SearchDocumentText
 from catalog.search import ranking, synonyms
 from catalog.search import text as text_mod
 from catalog.search.base import SearchRequest
-from catalog.search.database.backend import WordSimilar, is_postgres
+from catalog.search.database.backend import IDS_AS_BYTES, WordSimilar, ids_from_bytes, is_postgres
 from catalog.search.database.facets import facet_tsquery, filters_q
 
 NARROW_FIELDS = (
@@ -108,6 +110,22 @@ def _tokens_q(term, column: str) -> Q:
     return q
 
 
+class AnyLexeme(Func):
+    """A ``plainto_tsquery`` combination with every ``&`` read as ``|``: any of its lexemes (it
+    has no other operators; a lexeme never holds a space)."""
+
+    template = "replace((%(expressions)s)::text, ' & ', ' | ')::tsquery"
+    output_field = SearchQueryField()
+
+
+class HeadHasAny(Func):
+    """``head_vector @@ AnyLexeme(…)``: the names, tagline or keywords hold a word of the query."""
+
+    arg_joiner = " @@ "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
 class TextMatch:
     """The match condition and relevance expression of one query, for one database."""
 
@@ -168,11 +186,19 @@ class TextMatch:
         parts = []
         if self.postgres and self.tsquery is not None:
             parts.append(Value(float(weights["body"])))
+            rank = SearchRank(
+                F("head_vector"),
+                self.tsquery,
+                weights=[weights["body"], weights["meta"], weights["tagline"], weights["name"]],
+            )
+            # ts_rank only where the head holds a word of the query: elsewhere it is 0 (or 1e-20
+            # for an AND), which adds nothing to the body base in double precision — the same
+            # score without ranking the rows that match by their description only.
             parts.append(
-                SearchRank(
-                    F("head_vector"),
-                    self.tsquery,
-                    weights=[weights["body"], weights["meta"], weights["tagline"], weights["name"]],
+                Case(
+                    When(HeadHasAny(F("head_vector"), AnyLexeme(self.tsquery)), then=rank),
+                    default=Value(0.0),
+                    output_field=FloatField(),
                 )
             )
         elif not self.postgres and self.token_terms:
@@ -314,26 +340,32 @@ def scored(match: TextMatch) -> tuple[str, list]:
 def ranked_and_ids(match: TextMatch, *, limit: int, offset: int):
     """Positions ``offset`` … ``offset + limit`` of the relevance order (narrow rows, no display
     text) *and* the ids of every document the text matches, from one scan (``WITH m AS
-    MATERIALIZED``: each match's id, score and boost once; the rows are its top-N, the ids its
-    ``array_agg``). PostgreSQL, text without filters, by relevance: the ids give the total and,
+    MATERIALIZED``: each match's id, score and boost once; the rows are its top-N, the ids one
+    ``IDS_AS_BYTES`` value). PostgreSQL, text without filters, by relevance: the ids give the total and,
     for a broad word, the facet counts (``bitsets``). Returns (rows, ascending ids)."""
+    sql, params = ranked_and_ids_sql(match, limit=limit, offset=offset)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    ids = ids_from_bytes(next((row[0] for row in found if row[0] is not None), None))
+    page = sorted((row for row in found if row[3] is not None), key=lambda row: (-row[1], -row[2], row[3]))
+    rows = [{**dict(zip(NARROW_FIELDS, row[3:], strict=True)), "score": row[1]} for row in page]
+    return rows, ids
+
+
+def ranked_and_ids_sql(match: TextMatch, *, limit: int, offset: int) -> tuple[str, list]:
+    """The statement ``ranked_and_ids`` runs, and its parameters."""
     inner, params = scored(match)
     columns = ", ".join(f"d.{name}" for name in NARROW_FIELDS)
     sql = (
         f"WITH m AS MATERIALIZED ({inner}) "  # noqa: S608 - SQL we built; values are parameters
         f"SELECT CASE WHEN p.n IS NULL OR p.n = 1 THEN ids.a END, p.score, p.boost, {columns} "
-        "FROM (SELECT array_agg(listing_id ORDER BY listing_id) AS a FROM m) AS ids "
+        f"FROM (SELECT {IDS_AS_BYTES} AS a FROM m) AS ids "
         "LEFT JOIN LATERAL (SELECT q.*, row_number() OVER () AS n FROM (SELECT listing_id, score, boost "
         "FROM m ORDER BY score DESC, boost DESC, listing_id LIMIT %s OFFSET %s) AS q) AS p ON true "
         "LEFT JOIN catalog_searchdocument AS d ON d.listing_id = p.listing_id"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit, offset])
-        found = cursor.fetchall()
-    ids = next((row[0] for row in found if row[0] is not None), None) or []
-    page = sorted((row for row in found if row[3] is not None), key=lambda row: (-row[1], -row[2], row[3]))
-    rows = [{**dict(zip(NARROW_FIELDS, row[3:], strict=True)), "score": row[1]} for row in page]
-    return rows, ids
+    return sql, [*params, limit, offset]
 
 
 class RelaxedMatch(TextMatch):
