@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from catalog.search import search
 from catalog.search.base import bump_index_version
 from catalog.search.database import broad
-from tests.factories.search import build_listing, priced_plan, publish
+from tests.factories.search import publish_listing
 from tests.unit.search.test_search_behaviour import FILTER_COMBINATIONS
 from tests.unit.search.test_search_broad import _answer
 
@@ -103,16 +103,7 @@ def test_texts_below_the_threshold_are_not_kept(catalogue, settings):
 def test_a_change_to_the_index_is_never_answered_from_an_older_scan(catalogue, settings, committed):
     before = search(text="管理", per_page=100)
     with committed():
-        page = build_listing(
-            catalogue.basic,
-            title="管理大师",
-            title_en="Manager Master",
-            tagline="管理一切",
-            body="管理。",
-            categories=[catalogue.hr],
-            plans=[priced_plan(cny="9", usd="1")],
-        )
-        publish(page)
+        page = publish_listing(catalogue.basic, title="管理大师", tagline="管理一切")
     after = search(text="管理", per_page=100)
     assert after.total == before.total + 1
     assert after.hits[0].listing_id == page.pk  # name and tagline match: ranked first
