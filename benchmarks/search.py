@@ -494,34 +494,23 @@ def first_searches(label: str, calls: int, make, rng) -> dict:
     return with_settings(label, calls, make, rng, SEARCH_BROAD_CACHE=False)
 
 
-HEAD_ONLY = 'CASE WHEN ("catalog_searchdocument"."head_vector" @@ replace('
-
-
 def old_statement(match) -> str:
-    """The broad scan as it was before the head-only ``ts_rank`` and the ids as bytes: ``ts_rank``
-    on every matching row, the ids as a sorted ``array_agg`` (the same scores: the relevance
-    without its ``CASE WHEN head_vector @@ …`` guard)."""
-    from catalog.search.database.query import scored
+    """The broad scan as it was before the ids came back as bytes: the same statement with the
+    ids as a sorted ``array_agg`` (an integer array as text, parsed here)."""
+    from catalog.search.database.backend import IDS_AS_BYTES
+    from catalog.search.database.query import ranked_and_ids_sql
 
-    inner, params = scored(match)
+    sql, params = ranked_and_ids_sql(match, limit=20, offset=0)
     with connection.cursor() as cursor:
-        sql = cursor.mogrify(inner, params)
-    start = sql.index(HEAD_ONLY)
-    then = sql.index(" THEN ", start)
-    end = sql.index(" ELSE 0.0 END", then)
-    inner = sql[:start] + sql[then + len(" THEN ") : end] + sql[end + len(" ELSE 0.0 END") :]
-    return (
-        f"WITH m AS MATERIALIZED ({inner}) "  # noqa: S608 - the benchmark's own SQL
-        "SELECT (SELECT array_agg(listing_id ORDER BY listing_id) FROM m), p.* FROM (SELECT listing_id, "
-        "score, boost FROM m ORDER BY score DESC, boost DESC, listing_id LIMIT 20) AS p"
-    )
+        sql = cursor.mogrify(sql, params)
+    return sql.replace(IDS_AS_BYTES, "array_agg(listing_id ORDER BY listing_id)")
 
 
 def scans(calls: int, words: list[str], rng) -> list[dict]:
     """The broad scan alone (no cache, no counts, no display text), the statement before and after
-    ``ts_rank`` was kept to the rows whose head holds a word of the query and the ids came back
-    as bytes, alternately over the same random words (same load for both); then, for the
-    broadest word, each statement's ``EXPLAIN (ANALYZE, BUFFERS)`` buffers and times."""
+    the ids came back as bytes, alternately over the same random words (same load for both);
+    then, for the most frequent broad word and a middle one, each statement's ``EXPLAIN
+    (ANALYZE, BUFFERS)``."""
     import numpy as np
 
     from catalog.search.database.query import TextMatch, ranked_and_ids
@@ -537,7 +526,7 @@ def scans(calls: int, words: list[str], rng) -> list[dict]:
                 if name == "old":
                     cursor.execute(old_statement(match))
                     found = cursor.fetchall()
-                    np.asarray(found[0][0] or [], dtype=np.int64)
+                    np.asarray(next((r[0] for r in found if r[0] is not None), None) or [], dtype=np.int64)
                 else:
                     ranked_and_ids(match, limit=20, offset=0)
             times[name].append((time.perf_counter() - wall) * 1000)
@@ -555,13 +544,18 @@ def scans(calls: int, words: list[str], rng) -> list[dict]:
             f"(client CPU p50 {row['cpu']:.1f} ms; {calls} calls each, alternating)"
         )
         rows.append(row)
-    broadest = words[0]  # the most frequent word of the vocabulary that is broad
-    match = TextMatch(broadest)
     from catalog.search.database.query import ranked_and_ids_sql
 
-    sql, params = ranked_and_ids_sql(match, limit=20, offset=0)
-    with connection.cursor() as cursor:
-        statements = {"old": old_statement(match), "new": cursor.mogrify(sql, params)}
+    for word in sorted({words[0], words[len(words) // 2]}):  # the most frequent broad word, a middle one
+        match = TextMatch(word)
+        sql, params = ranked_and_ids_sql(match, limit=20, offset=0)
+        with connection.cursor() as cursor:
+            explain(word, {"old": old_statement(match), "new": cursor.mogrify(sql, params)})
+    return rows
+
+
+def explain(word: str, statements: dict[str, str]) -> None:
+    """Each statement's ``EXPLAIN (ANALYZE, BUFFERS)``: time, shared buffers, temp blocks."""
     for name, sql in statements.items():
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
@@ -570,11 +564,10 @@ def scans(calls: int, words: list[str], rng) -> list[dict]:
         plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
         top = plan["Plan"]
         print(
-            f"    EXPLAIN {name} statement, {broadest!r}: {plan['Execution Time']:.1f} ms, "
+            f"    EXPLAIN {name} statement, {word!r}: {plan['Execution Time']:.1f} ms, "
             f"shared buffers hit {top.get('Shared Hit Blocks', 0):,} read "
             f"{top.get('Shared Read Blocks', 0):,}, temp written {top.get('Temp Written Blocks', 0):,}"
         )
-    return rows
 
 
 def page_queries(url: str, *, cache_seconds: int) -> int:

@@ -20,16 +20,14 @@ from __future__ import annotations
 
 import math
 
-from django.contrib.postgres.search import SearchQuery, SearchQueryField, SearchRank, TrigramWordSimilarity
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
     ExpressionWrapper,
     F,
     FloatField,
-    Func,
     IntegerField,
     Q,
     Value,
@@ -110,22 +108,6 @@ def _tokens_q(term, column: str) -> Q:
     return q
 
 
-class AnyLexeme(Func):
-    """A ``plainto_tsquery`` combination with every ``&`` read as ``|``: any of its lexemes (it
-    has no other operators; a lexeme never holds a space)."""
-
-    template = "replace((%(expressions)s)::text, ' & ', ' | ')::tsquery"
-    output_field = SearchQueryField()
-
-
-class HeadHasAny(Func):
-    """``head_vector @@ AnyLexeme(…)``: the names, tagline or keywords hold a word of the query."""
-
-    arg_joiner = " @@ "
-    template = "(%(expressions)s)"
-    output_field = BooleanField()
-
-
 class TextMatch:
     """The match condition and relevance expression of one query, for one database."""
 
@@ -186,19 +168,11 @@ class TextMatch:
         parts = []
         if self.postgres and self.tsquery is not None:
             parts.append(Value(float(weights["body"])))
-            rank = SearchRank(
-                F("head_vector"),
-                self.tsquery,
-                weights=[weights["body"], weights["meta"], weights["tagline"], weights["name"]],
-            )
-            # ts_rank only where the head holds a word of the query: elsewhere it is 0 (or 1e-20
-            # for an AND), which adds nothing to the body base in double precision — the same
-            # score without ranking the rows that match by their description only.
             parts.append(
-                Case(
-                    When(HeadHasAny(F("head_vector"), AnyLexeme(self.tsquery)), then=rank),
-                    default=Value(0.0),
-                    output_field=FloatField(),
+                SearchRank(
+                    F("head_vector"),
+                    self.tsquery,
+                    weights=[weights["body"], weights["meta"], weights["tagline"], weights["name"]],
                 )
             )
         elif not self.postgres and self.token_terms:

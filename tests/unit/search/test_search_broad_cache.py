@@ -122,28 +122,3 @@ def test_other_ranking_weights_are_another_scan(catalogue, settings):
     assert scans == 1
     settings.SEARCH_BROAD_CACHE = False
     assert _answer(reweighted) == _answer(search(text="管理", per_page=100))
-
-
-GUARD = 'CASE WHEN ("catalog_searchdocument"."head_vector" @@ replace('
-
-
-@pytest.mark.parametrize("text", [*QUERIES, "发票 管理", "e-invoices", "Payroll Mega Suite"])
-def test_ranking_only_head_matches_changes_no_score(catalogue, text):
-    """``ts_rank`` runs only where the head holds a word of the query: the scan's scores equal,
-    to the last bit, those of ``ts_rank`` on every matching row (the guard removed)."""
-    from catalog.search.database.query import TextMatch, scored
-
-    inner, params = scored(TextMatch(text))
-    with connection.cursor() as cursor:
-        guarded = cursor.mogrify(inner, params)
-        start = guarded.index(GUARD)
-        then = guarded.index(" THEN ", start)
-        end = guarded.index(" ELSE 0.0 END", then)
-        everywhere = guarded[:start] + guarded[then + 6 : end] + guarded[end + len(" ELSE 0.0 END") :]
-        cursor.execute(
-            f"SELECT g.listing_id, g.score, e.score FROM ({guarded}) AS g "  # noqa: S608 - test SQL
-            f"FULL JOIN ({everywhere}) AS e USING (listing_id)"
-        )
-        rows = cursor.fetchall()
-    assert rows, text
-    assert all(row[1] is not None and row[1] == row[2] for row in rows), rows
