@@ -29,6 +29,7 @@ False`` turns it off (the benchmark's "cold" row).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import pickle
 import zlib
@@ -62,13 +63,13 @@ def _key(match: TextMatch) -> str:
 
 
 def _pack(ids: np.ndarray, rows: list[dict]) -> bytes:
-    deltas = np.diff(ids, prepend=0).astype(np.int64)
+    deltas = np.diff(ids.astype(np.int64), prepend=0)
     return pickle.dumps((zlib.compress(deltas.tobytes(), 1), rows), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _unpack(stored: bytes) -> tuple[np.ndarray, list[dict]]:
     packed, rows = pickle.loads(stored)  # noqa: S301 - our own cache entry
-    ids = np.cumsum(np.frombuffer(zlib.decompress(packed), dtype=np.int64))
+    ids = np.cumsum(np.frombuffer(zlib.decompress(packed), dtype=np.int64)).astype(np.int32)
     return ids, rows
 
 
@@ -76,7 +77,8 @@ def _get(key: str):
     local_key = (key, local_generation())
     found = _local.get(local_key)
     if found is not None:
-        _local.move_to_end(local_key)
+        with contextlib.suppress(KeyError):  # dropped meanwhile by another thread
+            _local.move_to_end(local_key)
         return found
     stored = cache.get(key)
     if stored is None:
@@ -88,9 +90,10 @@ def _get(key: str):
 
 def _remember(local_key, found) -> None:
     _local[local_key] = found
-    _local.move_to_end(local_key)
-    while len(_local) > LOCAL_SIZE:
-        _local.popitem(last=False)
+    with contextlib.suppress(KeyError):  # another thread's changes: the order is only a hint
+        _local.move_to_end(local_key)
+        while len(_local) > LOCAL_SIZE:
+            _local.popitem(last=False)
 
 
 def _put(key: str, ids: np.ndarray, rows: list[dict]) -> None:
@@ -109,7 +112,7 @@ def hits_and_ids(request: SearchRequest, match: TextMatch):
     found = _get(key)
     if found is None:
         rows, ids = ranked_and_ids(match, limit=RANKED, offset=0)
-        ids = np.asarray(ids, dtype=np.int64)
+        ids = np.asarray(ids, dtype=np.int32)  # listing ids are PostgreSQL integers: half the memory
         if len(ids) >= bitsets.min_hits():
             _put(key, ids, rows)
     else:
