@@ -14,7 +14,14 @@ class CatalogConfig(AppConfig):
 
         post_migrate.connect(ensure_metrics, sender=self, dispatch_uid="catalog.ensure_metrics")
 
-        from catalog.models import ListingPage
+        from catalog.models import ListingPage, PreCheckTask
+        from catalog.selectors.listings import listing_detail
+        from catalog.services.prechecks import run_prechecks
+
+        # What the page and the workflow task run, from the layers above the models.
+        ListingPage.listing_detail = staticmethod(listing_detail)
+        PreCheckTask.run_prechecks = staticmethod(run_prechecks)
+
         from catalog.services.listings import (
             listing_published,
             listing_published_event,

@@ -24,7 +24,8 @@ class HeroBlock(blocks.StructBlock):
 
 
 class FeaturedListingsBlock(blocks.StructBlock):
-    """The best-rated live listings (newest first among equals)."""
+    """The best-rated live listings (newest first among equals): its template reads them with
+    ``{% featured_listings %}`` (marketplace.templatetags.market)."""
 
     heading = blocks.CharBlock(label=_("heading"), max_length=120)
     count = blocks.IntegerBlock(label=_("how many"), default=6, min_value=1, max_value=12)
@@ -33,13 +34,6 @@ class FeaturedListingsBlock(blocks.StructBlock):
         icon = "list-ul"
         label = _("Featured listings")
         template = "marketplace/blocks/featured_listings.html"
-
-    def get_context(self, value, parent_context=None):
-        from marketplace.selectors.listings import featured_listings
-
-        context = super().get_context(value, parent_context=parent_context)
-        context["listings"] = featured_listings(limit=value["count"])
-        return context
 
 
 def category_choices():
@@ -60,7 +54,8 @@ def category_choices():
 
 
 class ListingCollectionBlock(blocks.StructBlock):
-    """Hand-picked listings (in the order chosen), or the best of a category."""
+    """Hand-picked listings (in the order chosen), or the best of a category: its template reads
+    them with ``{% listing_collection value %}`` (marketplace.templatetags.market)."""
 
     SORTS = (
         ("rating", _("Best rated")),
@@ -98,20 +93,6 @@ class ListingCollectionBlock(blocks.StructBlock):
                 block_errors={"category": ValidationError(COLLECTION_NEEDS_SOURCE)}
             )
         return value
-
-    def get_context(self, value, parent_context=None):
-        from marketplace.selectors.listings import listing_collection
-
-        context = super().get_context(value, parent_context=parent_context)
-        chosen = [page.pk for page in value.get("listings") or [] if page is not None]
-        context["listings"] = listing_collection(
-            listing_ids=chosen,
-            category_slug=value.get("category") or "",
-            sort=value["sort"],
-            limit=value["count"],
-        )
-        context["category_slug"] = "" if chosen else value.get("category") or ""
-        return context
 
 
 class CategoryGridBlock(blocks.StructBlock):

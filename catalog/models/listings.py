@@ -349,11 +349,14 @@ class ListingPage(Page):
             setattr(obj, name, getattr(self, name))
         return obj
 
-    def get_context(self, request, *args, **kwargs):
-        from catalog.selectors.listings import listing_detail
+    #: ``listing_detail(page) -> dict``, what the public page shows: catalog.selectors.listings'
+    #: ``listing_detail``, handed in by ``CatalogConfig.ready()`` (selectors import the models, so
+    #: a model never imports them).
+    listing_detail = None
 
+    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["listing"] = listing_detail(self)
+        context["listing"] = self.listing_detail(self)
         context["canonical_url"] = request.build_absolute_uri(self.get_url(request) or request.path)
         return context
 

@@ -34,13 +34,17 @@ def problems_from_comment(comment: str) -> list[str]:
 class PreCheckTask(Task):
     """Automatic: no one acts on it, so it offers no actions and never locks the page."""
 
+    #: ``run_prechecks(listing) -> list[Problem]``: catalog.services.prechecks' ``run_prechecks``,
+    #: handed in by ``CatalogConfig.ready()`` (services import the models, so a model never
+    #: imports them).
+    run_prechecks = None
+
     def start(self, workflow_state, user=None):
         from catalog.models.listings import ListingPage
-        from catalog.services.prechecks import run_prechecks
 
         task_state = super().start(workflow_state, user=user)
         listing = task_state.revision.as_object()
-        problems = run_prechecks(listing) if isinstance(listing, ListingPage) else []
+        problems = self.run_prechecks(listing) if isinstance(listing, ListingPage) else []
         # update=False: the workflow state that started us moves on (or stops) by itself once
         # it sees the task is no longer in progress.
         if problems:

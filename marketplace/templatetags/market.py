@@ -24,6 +24,8 @@
     A partner's live listings as cards; the average and count of their reviews.
 ``{% featured_listings 6 as listings %}``
     The best-rated live listings as cards.
+``{% listing_collection value as collection %}``
+    A listing collection block's listings and the category to link (``collection.category_slug``).
 """
 
 from __future__ import annotations
@@ -331,3 +333,15 @@ def featured_listings(count=6):
     from marketplace.selectors.listings import featured_listings as select
 
     return select(limit=int(count or 6))
+
+
+@register.simple_tag
+def listing_collection(value):
+    """A "Listing collection" block's ``{"listings": …, "category_slug": …}``: the chosen listings
+    still live, in the order chosen, else the best of its category (then linked as a whole)."""
+    from marketplace.selectors.listings import listing_collection as select
+
+    chosen = [page.pk for page in value.get("listings") or [] if page is not None]
+    category = value.get("category") or ""
+    listings = select(listing_ids=chosen, category_slug=category, sort=value["sort"], limit=value["count"])
+    return {"listings": listings, "category_slug": "" if chosen else category}

@@ -46,11 +46,14 @@ class PartnersIndexPage(Page):
     class Meta:
         verbose_name = _("partner directory")
 
-    def get_context(self, request, *args, **kwargs):
-        from partners.selectors.directory import directory_filterset
+    #: ``directory_filterset(data) -> PartnerDirectoryFilter``: partners.selectors.directory's,
+    #: handed in by ``PartnersConfig.ready()`` (selectors import the models, so a model never
+    #: imports them).
+    directory_filterset = None
 
+    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        filterset = directory_filterset(request.GET)
+        filterset = self.directory_filterset(request.GET)
         paginator = Paginator(filterset.qs, DIRECTORY_PAGE_SIZE)
         page_obj = paginator.get_page(request.GET.get("page"))
         query = request.GET.copy()
@@ -94,11 +97,13 @@ class PartnerPage(Page):
     class Meta:
         verbose_name = _("partner page")
 
-    def get_context(self, request, *args, **kwargs):
-        from partners.selectors.directory import partner_profile
+    #: ``partner_profile(partner_id) -> Partner | None``: partners.selectors.directory's, handed
+    #: in by ``PartnersConfig.ready()`` (selectors import the models, so a model never imports them).
+    partner_profile = None
 
+    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        partner = partner_profile(self.partner_id) if self.partner_id else None
+        partner = self.partner_profile(self.partner_id) if self.partner_id else None
         if partner is None:
             raise Http404
         context.update(
