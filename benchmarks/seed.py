@@ -11,7 +11,8 @@ For every section of the seed it prints the wall-clock seconds, this process's C
 (``time.process_time``) and the CPU seconds of the PostgreSQL backend serving this process's
 connection (from ``/proc/<pid>/stat``, so only when the server runs on the same machine), then
 the totals and the load average. On a shared machine the CPU columns are what to compare.
-Then it times publishing one listing and one partner page at that size (``--publish-runs``).
+Then it times publishing one listing and one partner page at that size (``--publish-runs``;
+``--publish-only`` times that alone, on a database seeded before).
 ``--profile "Listings"`` runs the sections whose title starts with that text under cProfile
 and prints the 40 costliest functions (cumulative CPU time of this process).
 """
@@ -112,15 +113,19 @@ def publish_timings(runs: int) -> None:
         timings = []
         with transaction.atomic():
             for _ in range(runs):
+                cpu0, pg0 = time.process_time(), backend_cpu()
                 elapsed, queries, _result = timed(lambda page=page: page.save_revision().publish())
-                timings.append((elapsed * 1000, queries))
+                cpu, pg1 = time.process_time() - cpu0, backend_cpu()
+                pg = pg1 - pg0 if pg0 is not None and pg1 is not None else 0.0
+                timings.append((elapsed * 1000, (cpu + pg) * 1000, queries))
                 page = model.objects.get(pk=page.pk)
             transaction.set_rollback(True)
-        ordered = sorted(t for t, _q in timings)
+        wall = sorted(t[0] for t in timings)
+        cpu = sorted(t[1] for t in timings)
         print(
-            f"publish one {model.__name__}: median {ordered[len(ordered) // 2]:.1f} ms, "
-            f"max {ordered[-1]:.1f} ms, {timings[-1][1]} queries "
-            f"(of {model.objects.count():,} pages; load {load()})"
+            f"publish one {model.__name__}: median {wall[len(wall) // 2]:.1f} ms wall-clock "
+            f"(max {wall[-1]:.1f}), median {cpu[len(cpu) // 2]:.1f} ms CPU (Python + PostgreSQL), "
+            f"{timings[-1][2]} queries (of {model.objects.count():,} pages; load {load()})"
         )
 
 
@@ -129,7 +134,12 @@ def main() -> None:
     parser.add_argument("--size", default=os.environ.get("SEED_SIZE", "large"))
     parser.add_argument("--profile", default=os.environ.get("SEED_PROFILE"))
     parser.add_argument("--publish-runs", type=int, default=10)
+    parser.add_argument("--publish-only", action="store_true", help="no seeding: time publishing only")
     args = parser.parse_args()
+    if args.publish_only:
+        print(environment(f"load {load()}"))
+        publish_timings(args.publish_runs)
+        return
     print(environment(f"seed_demo --size {args.size}", f"load {load()}"))
     instrument(args.profile)
     print(HEADER, flush=True)
