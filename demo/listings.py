@@ -1,7 +1,9 @@
 """Writes the demo listings (``demo.catalog`` calls :func:`seed_listings` after the category tree).
 
-Pages go through Wagtail (``add_child``, then ``save_revision().publish()``), since its tree,
-revisions, search and reference indexes need it; versions and usages are bulk-inserted.
+Pages go through Wagtail's ``add_child`` (its tree, validation and child rows), then get their
+revision and are published by ``demo.pages.publish_new`` (what ``save_revision().publish()``
+leaves, in two writes); Wagtail's admin index and ``catalog.search`` take them in bulk, the
+reference index once per page; versions and usages are bulk-inserted.
 Workflow notifications are not mailed while seeding.
 """
 
@@ -33,6 +35,7 @@ from demo.accounts import demo_login
 from demo.base import SeedContext
 from demo.listing_specs import ListingSpec, PartnerRef, State, Taxonomy, listing_specs
 from demo.media import LOGO_SIZE, PALETTE, SCREENSHOT_SIZE, gradient_png, initials, make_images
+from demo.pages import bulk_publishing, publish_new
 from partners.models import Industry, Partner, PartnerPage, PartnerWorkspace, Region
 
 LISTINGS = {"small": 160, "large": 400}
@@ -136,7 +139,8 @@ def seed_listings(ctx: SeedContext) -> dict[str, int]:
     writer = _Writer(partners)
     created = {}
     # Each plan, screenshot and tag saved would rebuild its page's references: build them once.
-    with disable_reference_index_auto_update():
+    # Wagtail's admin index and the catalogue index take the new pages in bulk at the end.
+    with disable_reference_index_auto_update(), bulk_publishing(ListingPage):
         for n, spec in enumerate(new_specs, start=1):
             created[spec.slug] = writer.create(spec)
             ctx.progress("listings", n, len(new_specs))
@@ -246,9 +250,8 @@ class _Writer:
         ]
         page.tags.add(*spec.tags)
         self.pages[spec.partner_id].add_child(instance=page)
-        revision = page.save_revision(user=self.owner(spec.partner_id), log_action=False)
-        if spec.state == State.LIVE:
-            revision.publish(log_action=False)
+        # As page.save_revision(user=owner).publish() (drafts: save_revision() only), in two writes.
+        publish_new(page, user=self.owner(spec.partner_id), live=spec.state == State.LIVE)
         ListingVersion.objects.bulk_create(
             [
                 ListingVersion(

@@ -1,0 +1,113 @@
+"""Publishing many new Wagtail pages at once, for the seed.
+
+``page.save_revision().publish()`` on a page just made by ``add_child`` validates the page
+three times (each ``full_clean`` checks every foreign key with a query), reads the revision
+back into a second copy of the page (a query per related object in its JSON), saves the page
+and its child rows again and writes Wagtail's admin search entry three times: about 170
+queries a listing. :func:`publish_new` leaves a new page exactly as that would (live, no
+unpublished changes, its revision as the latest and the live one, first and last published
+now, ``page_published`` sent) with the one revision insert and one update.
+
+Inside :func:`bulk_publishing`, pages are not written into Wagtail's admin search index one
+save at a time and ``catalog.search`` does not queue one index task per published listing:
+at the end, the saved pages go into the admin index with one ``add_bulk`` per model and the
+published listings into ``catalog.search`` with one task (after commit, as before).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from contextlib import contextmanager
+
+from django.db.models.signals import post_save
+from django.utils import timezone
+from modelsearch.signal_handlers import post_save_signal_handler
+from wagtail.models import Page, Revision
+from wagtail.search.backends import get_search_backends_with_name
+from wagtail.signals import page_published
+
+from catalog.models import ListingPage
+from catalog.search import signals as search_signals
+from catalog.search import tasks as search_tasks
+
+SEARCH_PUBLISHED_UID = "catalog.search.published"  # catalog.search.apps_ready
+
+
+class BulkPublishing:
+    def __init__(self):
+        self.saved: dict[type, set[int]] = defaultdict(set)
+        self.published_listings: set[int] = set()
+
+    def _on_save(self, sender, instance, raw=False, **kwargs):
+        if not raw:
+            self.saved[type(instance)].add(instance.pk)
+
+    def _on_published(self, sender, instance, **kwargs):
+        self.published_listings.add(instance.pk)
+
+    def flush(self) -> None:
+        for model, ids in self.saved.items():
+            objects = list(model.get_indexed_objects().filter(pk__in=ids))
+            for _name, backend in get_search_backends_with_name(with_auto_update=True):
+                backend.add_bulk(model, objects)
+        search_tasks.enqueue_index(self.published_listings)
+
+
+@contextmanager
+def bulk_publishing(*models: type[Page]):
+    """Defer the admin-index writes of ``models`` (and the catalogue index of published
+    listings) to one bulk write each when the block ends without an error."""
+    bulk = BulkPublishing()
+    for model in models:
+        post_save.disconnect(post_save_signal_handler, sender=model)
+        post_save.connect(bulk._on_save, sender=model, weak=False)
+    listings = ListingPage in models
+    if listings:
+        page_published.disconnect(sender=ListingPage, dispatch_uid=SEARCH_PUBLISHED_UID)
+        page_published.connect(bulk._on_published, sender=ListingPage, weak=False)
+    try:
+        yield bulk
+    finally:
+        for model in models:
+            post_save.disconnect(bulk._on_save, sender=model)
+            post_save.connect(post_save_signal_handler, sender=model)
+        if listings:
+            page_published.disconnect(bulk._on_published, sender=ListingPage)
+            page_published.connect(
+                search_signals.on_listing_published, sender=ListingPage, dispatch_uid=SEARCH_PUBLISHED_UID
+            )
+    bulk.flush()
+
+
+def publish_new(page: Page, *, user=None, live: bool = True) -> Revision:
+    """The first revision of ``page`` (just added with ``add_child``, so already validated),
+    published when ``live`` — what ``page.save_revision(user=user).publish()`` leaves, without
+    logging (as the seed calls them). A draft keeps ``live=False`` and unpublished changes."""
+    revision = Revision.objects.create(
+        content_object=page,
+        base_content_type=page.get_base_content_type(),
+        user=user,
+        content=page.serializable_data(),
+        object_str=str(page),
+    )
+    fields = {
+        "latest_revision": revision,
+        "latest_revision_created_at": revision.created_at,
+        "draft_title": page.title,
+        "has_unpublished_changes": not live,
+    }
+    if live:
+        now = timezone.now()
+        fields |= {
+            "live": True,
+            "expired": False,
+            "live_revision": revision,
+            "last_published_at": now,
+            "first_published_at": page.first_published_at or now,
+        }
+    Page.objects.filter(pk=page.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(page, name, value)
+    if live:
+        page_published.send(sender=type(page), instance=page, revision=revision)
+    return revision
