@@ -350,10 +350,13 @@ class ListingPage(Page):
         return obj
 
     def get_context(self, request, *args, **kwargs):
+        from django.utils.functional import SimpleLazyObject
+
         from catalog.selectors.listings import listing_detail
 
         context = super().get_context(request, *args, **kwargs)
-        context["listing"] = listing_detail(self)
+        # Lazy: the template's cached fragments (core.fragments) read it only on a miss.
+        context["listing"] = SimpleLazyObject(lambda: listing_detail(self))
         context["canonical_url"] = request.build_absolute_uri(self.get_url(request) or request.path)
         return context
 

@@ -47,18 +47,22 @@ class PartnersIndexPage(Page):
         verbose_name = _("partner directory")
 
     def get_context(self, request, *args, **kwargs):
+        from django.utils.functional import SimpleLazyObject
+
         from partners.selectors.directory import directory_filterset
 
         context = super().get_context(request, *args, **kwargs)
-        filterset = directory_filterset(request.GET)
-        paginator = Paginator(filterset.qs, DIRECTORY_PAGE_SIZE)
-        page_obj = paginator.get_page(request.GET.get("page"))
+        # Lazy: the template's cached fragment (core.fragments) reads them only on a miss.
+        filterset = SimpleLazyObject(lambda: directory_filterset(request.GET))
+        page_obj = SimpleLazyObject(
+            lambda: Paginator(filterset.qs, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+        )
         query = request.GET.copy()
         query.pop("page", None)
         context.update(
             filterset=filterset,
             page_obj=page_obj,
-            partners=page_obj.object_list,
+            partners=SimpleLazyObject(lambda: page_obj.object_list),
             querystring=query.urlencode(),
             canonical_url=request.build_absolute_uri(request.path),
         )
