@@ -3,7 +3,7 @@ shared machine, where throughput ratios mean nothing but a process's own CPU tim
 
     BENCH_SEED=small scripts/bench.sh benchmarks/pages_cpu.py
     DJANGO_SETTINGS_MODULE=config.settings.bench DATABASE_URL=postgres://… REDIS_URL=… \\
-        .venv/bin/python benchmarks/pages_cpu.py [--requests 40] [--modes warm miss]
+        .venv/bin/python benchmarks/pages_cpu.py [--requests 40] [--modes warm miss] [--urls 20]
 
 The WSGI application of ``benchmarks.pages`` (the project's whole middleware, no HTTP server) is
 called directly for the same URL sets as ``pages.py`` (plus the trivial view), each URL warmed
@@ -114,6 +114,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--modes", nargs="*", default=["warm", "miss"])
     parser.add_argument("--pages", nargs="*", default=["trivial", *pages.TARGETS])
+    parser.add_argument("--urls", type=int, default=0, help="only the first N URLs of each page type")
     args = parser.parse_args()
 
     from django.db import connection
@@ -123,7 +124,7 @@ def main() -> int:
     print(f"In-process CPU per request, ms (p50 / p90 of {args.requests}), load {os.getloadavg()[0]:.1f}")
     for mode in args.modes:
         for kind in args.pages:
-            chosen = urls[kind]
+            chosen = urls[kind][: args.urls] if args.urls else urls[kind]
             for url in chosen:  # warm: templates, connections, renditions, label caches, fragments
                 spent, code = request(url)
                 assert code == 200, (url, code)
