@@ -15,6 +15,7 @@ Wagtail as usual (only "no restriction" is remembered).
 from __future__ import annotations
 
 import hashlib
+import pickle
 
 from django.conf import settings
 from django.core.cache import cache
@@ -47,16 +48,34 @@ class CachedPageRouteMiddleware:
         current = fragments.versions()
         entry = cache.get(key)
         if entry is not None and entry["versions"] == current:
+            route = pickle.loads(entry["route"])  # noqa: S301 - written by this module only
             request._wagtail_site = entry["site"]
-            request._wagtail_route_for_request = entry["route"]
-            if entry["route"] is not None and entry["open"]:
-                entry["route"][0].get_view_restrictions = _no_restrictions
+            request._wagtail_route_for_request = route
+            if route is not None and entry["open"]:
+                route[0].get_view_restrictions = _no_restrictions
             return None
         route = Page.route_for_request(request, path)
         site = getattr(request, "_wagtail_site", None)
         if site is None:
             return None
-        is_open = route is None or not route[0].get_view_restrictions().exists()
-        value = {"versions": current, "site": site, "route": route, "open": is_open}
-        cache.set(key, value, settings.FRAGMENT_CACHE_SECONDS)
+        snapshot = pickle.dumps(route)  # before serving: nothing of this request's rendering in it
+        value = {"versions": current, "site": site, "route": snapshot, "open": True}
+        if route is None:
+            cache.set(key, value, settings.FRAGMENT_CACHE_SECONDS)
+        else:
+            # Wagtail's before_serve_page hook asks anyway: remember its answer, no extra query
+            route[0].get_view_restrictions = _Probe(route[0], key, value)
         return None
+
+
+class _Probe:
+    """Stands for a page's ``get_view_restrictions`` on a miss: answers as Wagtail would and
+    stores the route with whether any restriction applies. Picklable (the page may be cached)."""
+
+    def __init__(self, page, key, value):
+        self.page, self.key, self.value = page, key, value
+
+    def __call__(self):
+        restrictions = list(Page.get_view_restrictions(self.page))
+        cache.set(self.key, {**self.value, "open": not restrictions}, settings.FRAGMENT_CACHE_SECONDS)
+        return restrictions
