@@ -46,6 +46,14 @@ class CatalogConfig(AppConfig):
 
         connect_search()
 
+        # Cached page fragments made from search results or taxonomy labels follow their versions.
+        from catalog.search.base import INDEX_VERSION_KEY
+        from catalog.search.facets import LABELS_VERSION_KEY
+        from core.fragments import register_version
+
+        register_version("index", INDEX_VERSION_KEY)
+        register_version("labels", LABELS_VERSION_KEY)
+
         from catalog import review_notifications
 
         review_notifications.connect()

@@ -12,3 +12,11 @@ class CoreConfig(AppConfig):
 
         request_started.connect(start_request_reads, dispatch_uid="core.cache.start_request_reads")
         request_finished.connect(end_request_reads, dispatch_uid="core.cache.end_request_reads")
+
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from core import fragments
+
+        post_save.connect(fragments.on_model_changed, dispatch_uid="core.fragments.saved")
+        post_delete.connect(fragments.on_model_changed, dispatch_uid="core.fragments.deleted")
+        m2m_changed.connect(fragments.on_m2m_changed, dispatch_uid="core.fragments.m2m")

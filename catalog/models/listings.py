@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -356,7 +357,8 @@ class ListingPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["listing"] = self.listing_detail(self)
+        # Lazy: the template's cached fragments (core.fragments) read it only on a miss.
+        context["listing"] = SimpleLazyObject(lambda: self.listing_detail(self))
         context["canonical_url"] = request.build_absolute_uri(self.get_url(request) or request.path)
         return context
 

@@ -21,6 +21,9 @@ from catalog.search.facets import bump_labels_version
 def listing_aggregates_changed(*listing_ids: int) -> None:
     """Call after updating listings' ``rating_*`` or ``active_subscriptions`` columns: one
     re-index task for them all, after commit."""
+    from core.fragments import bump_content_version
+
+    bump_content_version()  # the cached pages showing these figures (written with update())
     tasks.enqueue_index(listing_ids)
 
 

@@ -13,6 +13,9 @@ def mark_updated(*, listing_id: int, at=None) -> None:
     ListingPage.objects.filter(pk=listing_id).update(
         last_updated_at=at or timezone.now(), stale_warned_at=None, delisted_at=None, delist_reason=""
     )
+    from core.fragments import bump_content_version
+
+    bump_content_version()  # written with update(): no post_save tells the cached pages
 
 
 def listing_published(sender, instance, revision=None, **kwargs) -> None:

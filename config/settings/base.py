@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "accounts.middleware.RequireMFAMiddleware",
     "accounts.admin_scope.AdminScopeMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "core.page_routes.CachedPageRouteMiddleware",
 ]
 
 # --- Content-Security-Policy (django-csp; core/csp.py adds Stripe's origins per request) ---
@@ -305,6 +306,22 @@ SEARCH_RANKING = {
 # Anonymous visitors without cookies get the same search page for the same URL: it is cached
 # this long (and until the index changes; the CSRF token is filled in per request). 0 = off.
 SEARCH_PAGE_CACHE_SECONDS = env.int("SEARCH_PAGE_CACHE_SECONDS", default=60)
+# Page bodies cached until a version they were made with moves (core.fragments, docs/caching.md);
+# the seconds only bound how long an unused entry stays. 0 = off.
+FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=86400)
+# Saving or deleting any of these (or any Wagtail page) bumps the fragments' content version.
+FRAGMENT_CACHE_MODELS = [
+    *(f"catalog.{m}" for m in ("category", "listingtag", "listingplan", "listingscreenshot")),
+    *(f"catalog.{m}" for m in ("listingversion", "listingdelisting", "catalogsettings", "searchsynonym")),
+    *(f"marketplace.{m}" for m in ("review", "reviewreply", "reviewreport")),
+    *(f"partners.{m}" for m in ("tier", "region", "industry", "partner", "certification", "certifiedperson")),
+    *(f"billing.{m}" for m in ("planprice", "privateoffer", "subscription", "trial", "entitlement")),
+    *(f"accounts.{m}" for m in ("user", "organisation", "membership")),
+    "themes.brandingsettings",
+    *(f"wagtailcore.{m}" for m in ("site", "locale", "pageviewrestriction")),
+    "wagtailimages.image",
+    *(f"taggit.{m}" for m in ("tag", "taggeditem")),
+]
 
 # Sections the apps above partners add to a partner's public profile page (templates, in order).
 # Health snapshots: connections that score month chunks side by side (about one per database core).

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Count, Q
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
@@ -55,7 +56,8 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["home"] = home_page_data()
+        # Lazy: read by the blocks inside the cached body fragment only, on a miss (core.fragments).
+        context["home"] = SimpleLazyObject(home_page_data)
         return context
 
 

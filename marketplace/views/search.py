@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -33,6 +34,7 @@ from catalog.search.base import INDEX_VERSION_KEY, MAX_PAGE, SearchResult, index
 from catalog.search.facets import FACETS, LABELS_VERSION_KEY, facet_options, labels_version
 from catalog.search.text import MAX_QUERY_LENGTH
 from catalog.selectors.listings import live_listings
+from core import fragments
 from marketplace.selectors.cards import page_currency
 
 logger = logging.getLogger(__name__)
@@ -340,39 +342,16 @@ def serve(request, view: SearchView):
             return _fill_in(request, cached["html"], None)
     currency = (params.get("currency") or "").upper()
     currency = currency if currency in ("CNY", "USD") else ""
+    htmx = bool(getattr(request, "htmx", False)) and not getattr(request.htmx, "boosted", False)
+    if not cache_key and fragments.cacheable(request):
+        return _serve_fragment(request, view, params, currency, language, htmx)
     try:
-        result = search(
-            text=params.get("q", ""),
-            filters=params,
-            sort=params.get("sort", "relevance"),
-            page=params.get("page", 1),
-            per_page=PER_PAGE,
-            language=language,
-            currency=currency or None,
-            correct=params.get("exact") != "1",
-            relax=True,
-        )
+        result = _search(params, currency, language)
     except Exception:  # an unreachable engine is a 503 with a message, never a 500
-        logger.exception("Search failed")
-        return render(
-            request,
-            "marketplace/search/unavailable.html",
-            {"query": (params.get("q") or "")[:MAX_QUERY_LENGTH], "hide_header_search": True},
-            status=503,
-        )
-    summary = None
-    if view.log and result.page == 1 and request.method == "GET":
-        summary = {
-            "text": result.text,
-            "filters": result.filters,
-            "sort": result.sort,
-            "total": result.total,
-            "engine": result.engine,
-        }
+        return _unavailable(request, params)
+    summary = _summary(request, view, result)
     query_log_id = _log(request, summary, language) if summary else None
-    template = view.template
-    if getattr(request, "htmx", False) and not getattr(request.htmx, "boosted", False):
-        template = "marketplace/search/_app.html"
+    template = "marketplace/search/_app.html" if htmx else view.template
     if cache_key:
         context = _context(request, result, currency, QID_PLACEHOLDER if summary else None, view)
         html = render_to_string(template, {**context, "csrf_token": CSRF_PLACEHOLDER}, request)
@@ -384,6 +363,95 @@ def serve(request, view: SearchView):
         _remember((cache_key, local_generation()), entry)
         return _fill_in(request, html, query_log_id)
     response = render(request, template, _context(request, result, currency, query_log_id, view))
+    response["Vary"] = "HX-Request, Accept-Language, Cookie"
+    return response
+
+
+def _search(params, currency: str, language: str) -> SearchResult:
+    return search(
+        text=params.get("q", ""),
+        filters=params,
+        sort=params.get("sort", "relevance"),
+        page=params.get("page", 1),
+        per_page=PER_PAGE,
+        language=language,
+        currency=currency or None,
+        correct=params.get("exact") != "1",
+        relax=True,
+    )
+
+
+def _unavailable(request, params):
+    logger.exception("Search failed")
+    return render(
+        request,
+        "marketplace/search/unavailable.html",
+        {"query": (params.get("q") or "")[:MAX_QUERY_LENGTH], "hide_header_search": True},
+        status=503,
+    )
+
+
+def _summary(request, view: SearchView, result: SearchResult) -> dict | None:
+    """What the search analytics record of this search (first pages of logged views only)."""
+    if view.log and result.page == 1 and request.method == "GET":
+        return {
+            "text": result.text,
+            "filters": result.filters,
+            "sort": result.sort,
+            "total": result.total,
+            "engine": result.engine,
+        }
+    return None
+
+
+class _Unavailable(Exception):
+    pass
+
+
+def _serve_fragment(request, view: SearchView, params, currency: str, language: str, htmx: bool):
+    """The search app (results, facets, paging) as a cached fragment (``core.fragments``: keyed
+    on the URL — query, filters, sort, page, currency —, the language, the compare tray and the
+    index, labels and content versions); the page around it, the CSRF token, the CSP nonce and the
+    search's analytics row (its id in the result links) are this request's own."""
+
+    def render_app():
+        try:
+            result = _search(params, currency, language)
+        except Exception as exc:
+            raise _Unavailable from exc
+        summary = _summary(request, view, result)
+        context = _context(request, result, currency, QID_PLACEHOLDER if summary else None, view)
+        html = render_to_string(
+            "marketplace/search/_app.html",
+            {**context, "csrf_token": fragments.CSRF_PLACEHOLDER, "card_env": None},
+            request,
+        )
+        head = {
+            "result": {"text": result.text},
+            "active_filters": len(context["active_filters"]),
+            "canonical_url": context["canonical_url"],
+        }
+        return {"html": fragments.strip_visitor(request, html), "log": summary, "head": head}
+
+    parts = (view.template, htmx, sorted(view.scope.items()), str(view.heading))
+    try:
+        entry, _hit = fragments.cached(request, "search-app", parts, render_app)
+    except _Unavailable:
+        return _unavailable(request, params)
+    query_log_id = _log(request, entry["log"], language) if entry["log"] else None
+    html = fragments.fill_in(request, entry["html"]).replace(QID_PLACEHOLDER, str(query_log_id or ""))
+    if htmx:
+        response = HttpResponse(html)
+    else:
+        context = {
+            **entry["head"],
+            "app_html": mark_safe(html),  # noqa: S308 - rendered markup
+            "hide_header_search": True,
+            "search_url": view.base_url or reverse("search"),
+            "heading": view.heading,
+            **view.extra,
+        }
+        response = render(request, view.template, context)
     response["Vary"] = "HX-Request, Accept-Language, Cookie"
     return response
 

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Collection, Page
@@ -53,15 +54,17 @@ class PartnersIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        filterset = self.directory_filterset(request.GET)
-        paginator = Paginator(filterset.qs, DIRECTORY_PAGE_SIZE)
-        page_obj = paginator.get_page(request.GET.get("page"))
+        # Lazy: the template's cached fragment (core.fragments) reads them only on a miss.
+        filterset = SimpleLazyObject(lambda: self.directory_filterset(request.GET))
+        page_obj = SimpleLazyObject(
+            lambda: Paginator(filterset.qs, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+        )
         query = request.GET.copy()
         query.pop("page", None)
         context.update(
             filterset=filterset,
             page_obj=page_obj,
-            partners=page_obj.object_list,
+            partners=SimpleLazyObject(lambda: page_obj.object_list),
             querystring=query.urlencode(),
             canonical_url=request.build_absolute_uri(request.path),
         )

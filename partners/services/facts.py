@@ -85,6 +85,12 @@ def report_facts(*, source: str, rows: Iterable[FactRow | tuple]) -> int:
         unique_fields=["partner", "metric", "month"],
         update_fields=["value", "source", "updated_at"],
     )
+    from partners.selectors.directory import STARS_METRIC
+
+    if STARS_METRIC in slugs:  # the directory's stars filter reads them: its cached pages are stale
+        from core.fragments import bump_content_version
+
+        bump_content_version()
     return len(latest)
 
 

@@ -92,7 +92,8 @@ def test_a_cached_page_carries_its_own_csp_nonce(listings, search_urls):
     flush_search_log()  # the cached page's search is buffered: written here, not in a later test
 
 
-def test_cache_follows_the_index_and_skips_signed_in_users(listings, search_urls, committed):
+def test_cache_follows_the_index_and_skips_signed_in_users(listings, search_urls, committed, settings):
+    settings.FRAGMENT_CACHE_SECONDS = 0  # the page cache alone (fragments serve signed-in users too)
     client = Client()
     assert client.get(search_urls, {"q": "报销"}).content.decode().count("data-search-hit") == 3
     with committed():

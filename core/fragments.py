@@ -1,0 +1,189 @@
+"""Fragment caching keyed on exact version tokens (issue #17): the one home for it.
+
+A customer page's body (a listing's details, the home page's blocks, the partner directory, the
+search app of the search and category pages) is rendered once and reused until something it shows
+changes. Nothing here expires by time: an entry is used only while the **version tokens** it was
+made with are still current, and the versions move when the data moves:
+
+* ``content`` — ``bump_content_version()``, sent by ``post_save``/``post_delete``/``m2m_changed``
+  of every Wagtail page and of the models listed in ``settings.FRAGMENT_CACHE_MODELS`` (listings,
+  plans, prices, screenshots, versions, categories, reviews and their replies and reports,
+  partners, tiers, industries, regions, organisations, users, subscriptions, trials, branding,
+  sites, images, tags…), connected in ``core.apps``;
+* the catalogue's own versions, registered by the apps that own them with ``register_version``
+  (``catalog``: the search index version — bumped on every (re-)index, so also by the rating and
+  subscription figures written with ``update()`` — and the taxonomy labels version);
+* the date (freshness badges — "updated 3 months ago" — move with the days).
+
+Each entry is also keyed on what the caller names (``parts``: a page's id, the normalised search
+query, the currency…) plus the language, the host and full path, and the visitor's compare tray
+ids. What belongs to one visitor is never stored: the CSRF token and the CSP nonce are stored as
+placeholders and filled in per response (``fill_in``); signed-in visitors' pages that show
+per-user content (the listing page's trial button and review form) are not cached at all
+(``per_user=True``); the page shell (header with the user menu, messages, compare tray) is
+rendered per request around the fragment.
+
+``FRAGMENT_CACHE_SECONDS`` only bounds how long an unused entry occupies memory; ``0`` turns
+fragment caching off. The entries live in the default cache (Redis), shared by every worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone, translation
+
+from core.cache import forget_request_reads, per_request
+
+logger = logging.getLogger(__name__)
+
+CONTENT_VERSION_KEY = "core.fragments.content.version"
+CSRF_PLACEHOLDER = "csrfFragmentPlaceholder5d8e"
+NONCE_PLACEHOLDER = "cspNonceFragmentPlaceholder2b7c"
+_VERSIONS_MEMO = "core.fragments.versions"
+
+_version_keys: dict[str, str] = {"content": CONTENT_VERSION_KEY}
+_lock = threading.Lock()
+
+
+def register_version(name: str, key: str) -> None:
+    """Make the cache counter ``key`` (an integer another app bumps) part of every fragment's
+    versions, under ``name``."""
+    with _lock:
+        _version_keys[name] = key
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "FRAGMENT_CACHE_SECONDS", 0))
+
+
+def versions() -> tuple:
+    """The current version tokens (one cache round trip a request), with today's date."""
+    return per_request(_VERSIONS_MEMO, _read_versions)
+
+
+def _read_versions() -> tuple:
+    names = sorted(_version_keys)
+    keys = [_version_keys[name] for name in names]
+    found = cache.get_many(keys)
+    values = []
+    for key in keys:
+        value = found.get(key)
+        if value is None:
+            value = 1
+            cache.add(key, value, None)
+        values.append(value)
+    return (*values, timezone.localdate().isoformat())
+
+
+def bump_content_version(**_kwargs) -> None:
+    """Receiver (and function): something a customer page shows has changed."""
+    try:
+        cache.incr(CONTENT_VERSION_KEY)
+    except ValueError:
+        cache.set(CONTENT_VERSION_KEY, 2, None)
+    forget_request_reads()
+
+
+def _tracked_labels() -> frozenset:
+    return frozenset(label.lower() for label in getattr(settings, "FRAGMENT_CACHE_MODELS", ()))
+
+
+def on_model_changed(sender, **kwargs) -> None:
+    """``post_save``/``post_delete`` receiver for every model: bumps the content version for
+    Wagtail pages and the models of ``FRAGMENT_CACHE_MODELS``; ignores the rest (logs, sessions,
+    renditions…)."""
+    if kwargs.get("raw"):
+        return
+    if _is_tracked(sender):
+        bump_content_version()
+
+
+def on_m2m_changed(sender, instance, action, **kwargs) -> None:
+    if action.startswith("post_") and _is_tracked(type(instance)):
+        bump_content_version()
+
+
+def _is_tracked(model) -> bool:
+    meta = getattr(model, "_meta", None)
+    if meta is None:
+        return False
+    if meta.label_lower in _tracked_labels():
+        return True
+    from wagtail.models import Page
+
+    return issubclass(model, Page)
+
+
+# --- the fragments themselves ----------------------------------------------------------------------
+_visitor_sources: dict[str, object] = {}
+
+
+def register_visitor_part(name: str, source) -> None:
+    """``source(request)`` → a hashable value of the visitor that changes fragments' markup (the
+    marketplace registers the compare tray: cards show "In compare"). Part of every key."""
+    with _lock:
+        _visitor_sources[name] = source
+
+
+def _visitor_parts(request) -> tuple:
+    if request is None:
+        return ()
+    return tuple((name, source(request)) for name, source in sorted(_visitor_sources.items()))
+
+
+def fragment_key(request, name: str, parts) -> str:
+    where = f"{request.get_host()}{request.get_full_path()}" if request is not None else ""
+    raw = repr((name, tuple(parts), translation.get_language(), where, _visitor_parts(request)))
+    return f"fragment:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def cacheable(request, *, per_user: bool = False) -> bool:
+    if not enabled() or request is None or request.method != "GET":
+        return False
+    return not (per_user and request.user.is_authenticated)
+
+
+def cached(request, name: str, parts, render, *, per_user: bool = False):
+    """``render()``'s value (a dict with ``html`` — markup with the placeholders of
+    ``strip_visitor`` — and anything else the caller keeps) for these parts at the current
+    versions: from the cache, else rendered and stored. ``(value, hit)``."""
+    if not cacheable(request, per_user=per_user):
+        return render(), False
+    key = fragment_key(request, name, parts)
+    current = versions()
+    try:
+        entry = cache.get(key)
+    except Exception:  # noqa: BLE001 - an unreadable entry (a changed class) is a miss
+        logger.exception("Unreadable fragment %s", name)
+        entry = None
+    if entry is not None and entry.get("versions") == current:
+        return entry["value"], True
+    value = render()
+    cache.set(key, {"versions": current, "value": value}, settings.FRAGMENT_CACHE_SECONDS)
+    return value, False
+
+
+def strip_visitor(request, html: str) -> str:
+    """Markup rendered for this request, with its CSP nonce made a placeholder (the CSRF token is
+    rendered as ``CSRF_PLACEHOLDER`` in the first place: ``render_context``)."""
+    nonce = str(getattr(request, "csp_nonce", "") or "") if request is not None else ""
+    if nonce:
+        html = html.replace(nonce, NONCE_PLACEHOLDER)
+    return html
+
+
+def fill_in(request, html: str) -> str:
+    """Put this response's CSRF token and CSP nonce into stored markup."""
+    if CSRF_PLACEHOLDER in html:
+        from django.middleware.csrf import get_token
+
+        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    if NONCE_PLACEHOLDER in html:
+        # reading the nonce puts it into this response's CSP header
+        html = html.replace(NONCE_PLACEHOLDER, str(getattr(request, "csp_nonce", "")))
+    return html
