@@ -10,9 +10,11 @@ allauth's TOTP enrolment before any admin or partner console page.
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
-from accounts.models import MANAGER_ROLES, Membership, Organisation
+from accounts.models import MANAGER_ROLES, Membership, Organisation, User
 from accounts.roles import STAFF_GROUPS
 
 STAFF_GROUP_NAMES = tuple(group.name for group in STAFF_GROUPS.values())
@@ -39,6 +41,31 @@ def mfa_required(user) -> bool:
 
 def has_totp(user) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def must_enrol(user) -> bool:
+    """``mfa_required(user) and not has_totp(user)`` in one query (it runs on every admin and
+    console request, see :class:`accounts.middleware.RequireMFAMiddleware`)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            staff=Exists(Group.objects.filter(user=OuterRef("pk"), name__in=STAFF_GROUP_NAMES)),
+            manager=Exists(
+                Membership.objects.filter(
+                    user=OuterRef("pk"), role__in=MANAGER_ROLES, organisation__kind=Organisation.Kind.PARTNER
+                )
+            ),
+            totp=Exists(Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)),
+        )
+        .values_list("staff", "manager", "totp")
+        .first()
+    )
+    if row is None:  # deleted meanwhile
+        return False
+    staff, manager, totp = row
+    return (user.is_superuser or staff or manager) and not totp
 
 
 @transaction.atomic

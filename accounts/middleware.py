@@ -53,7 +53,7 @@ class RequireMFAMiddleware:
         if path.startswith(self.PROTECTED_PREFIXES) and request.user.is_authenticated:
             from accounts import mfa
 
-            if mfa.mfa_required(request.user) and not mfa.has_totp(request.user):
+            if mfa.must_enrol(request.user):
                 messages.warning(request, _(MFA_REQUIRED_MESSAGE))
                 return redirect_to_login(request.get_full_path(), login_url=reverse("mfa_activate_totp"))
         return self.get_response(request)

@@ -6,10 +6,15 @@ import shutil
 import subprocess
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
+
+if TYPE_CHECKING:
+    from demo.base import SeedContext
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -18,6 +23,7 @@ CHROMIUM = "/usr/bin/chromium"
 LOCALSTRIPE_GROUP = "localstripe"  # one localstripe server; webhook endpoints it calls are global
 BROWSER_GROUP = "browser"  # one Chromium (Playwright marks the thread's event loop running)
 DEMO_GROUP = "demo"  # tests marked ``demo`` (seeding the demo data): a group per module, handed out first
+DEMO_SEED = "demo_seed"  # the session's one full demo seed: its users share DEMO_GROUP itself
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -66,7 +72,9 @@ def pytest_collection_modifyitems(config, items):
             module = item.nodeid.split("::", 1)[0]
             name = shared[item.nodeid].rpartition("::")[2]
             module_group.setdefault(item.path, f"{module}::{name}")
-            if item.get_closest_marker("demo"):  # the slow seeds: a group each, so two workers share them
+            if name == DEMO_SEED:  # one seed for every module that reads it: one group, one worker
+                module_group[item.path] = DEMO_GROUP
+            elif item.get_closest_marker("demo"):  # the slow seeds: a group each, so two workers share them
                 module_group[item.path] = f"{DEMO_GROUP}-{item.path.stem}"
     start = 0
     while start < len(items):  # each run of consecutive tests from one such module
@@ -124,6 +132,8 @@ class _SlowSeedsFirst:
         for item in items:
             if group(item).startswith(DEMO_GROUP):
                 seeds.setdefault(group(item), []).append(item)
+        for name in seeds:  # the users of the session's demo seed run one after the other, last
+            seeds[name].sort(key=lambda item: DEMO_SEED in item.fixturenames)
         first = [item for name in sorted(seeds, key=lambda n: -len(seeds[n])) for item in seeds[name]]
         if first:
             items[:] = first + [item for item in items if not group(item).startswith(DEMO_GROUP)]
@@ -254,7 +264,38 @@ def pytest_runtest_teardown(item, nextitem):
     result = yield
     if _database_use(item) in ("transactional", "serialized"):
         item.config.stash[_FLUSHED] = True
+    if DEMO_SEED in item.fixturenames and (nextitem is None or DEMO_SEED not in nextitem.fixturenames):
+        # The last test reading the demo seed: roll it back now, not at the end of the session,
+        # so that the tests this worker runs next start from the migrated data.
+        item._fixtureinfo.name2fixturedefs[DEMO_SEED][-1].finish(item._request)
     return result
+
+
+@dataclass
+class DemoSeed:
+    output: str  # what ``seed_demo`` printed
+    ctx: "SeedContext"  # its context (``registry`` holds the seeded objects' keys)
+
+
+@pytest.fixture(scope="session")
+def demo_seed(django_db_setup, django_db_blocker):
+    """The small demo ecosystem, seeded once per run by ``seed_demo`` inside a transaction that is
+    rolled back after the last test using it (each test runs in a savepoint inside it).
+    ``pytest_collection_modifyitems`` puts its users in one group (one worker), one after the
+    other; a test that changes the data (``--reset``) changes it only inside its savepoint."""
+    import io
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from demo.management.commands.seed_demo import Command
+
+    out = io.StringIO()
+    command = Command(stdout=out)
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command(command)
+        yield DemoSeed(output=out.getvalue(), ctx=command.ctx)
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

@@ -73,9 +73,9 @@ def ranked_partners(*, requirement: Requirement, now=None, limit: int | None = N
     """Qualified, not yet invited partners as ``{"pk", "score", "industry_match", "cert_depth"}``,
     best first and fair among near-equals (see the module docstring).
 
-    Six queries whatever the number of partners: the qualified set (with its industry match),
-    then one grouped query each for certification depth, latest rating, load and last invitation,
-    all restricted to the qualified ids; the score is computed from those rows."""
+    Five queries whatever the number of partners: the qualified set (with its industry match),
+    then one grouped query each for certification depth, latest rating, and load with the last
+    invitation, all restricted to the qualified ids; the score is computed from those rows."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     if requirement.industry_id:
@@ -114,20 +114,15 @@ def ranked_partners(*, requirement: Requirement, now=None, limit: int | None = N
         .values_list("partner_id", "value")
     ):
         rating[partner_id] = value  # ascending months: the latest wins
-    load = dict(
-        Invitation.objects.filter(partner_id__in=ids, requirement__state__in=OPEN_STATES)
-        .order_by()
-        .values("partner_id")
-        .annotate(n=Count("pk"))
-        .values_list("partner_id", "n")
-    )
-    last = dict(
+    load, last = {}, {}
+    for partner_id, n, latest in (
         Invitation.objects.filter(partner_id__in=ids)
         .order_by()
         .values("partner_id")
-        .annotate(m=Max("created_at"))
-        .values_list("partner_id", "m")
-    )
+        .annotate(n=Count("pk", filter=Q(requirement__state__in=OPEN_STATES)), m=Max("created_at"))
+        .values_list("partner_id", "n", "m")
+    ):
+        load[partner_id], last[partner_id] = n, latest
     for pk, row in rows.items():
         row["cert_depth"] = depth.get(pk, 0)
         row["score"] = (

@@ -1,7 +1,8 @@
 """``seed_demo`` makes a bilingual, deterministic, idempotent demo ecosystem; ``demo_logins`` lists it.
 
-The small seed runs once for the module inside a transaction that is rolled back at the end;
-each test runs in a savepoint inside it.
+The small seed runs once per run (``demo_seed`` in ``tests/conftest.py``, shared with the other
+modules reading the demo) inside a transaction that is rolled back after its last user; each test
+runs in a savepoint inside it.
 """
 
 import io
@@ -13,7 +14,6 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from wagtail.models import Site
@@ -53,12 +53,10 @@ def seed(**options) -> str:
     return out.getvalue()
 
 
-@pytest.fixture(scope="module", autouse=True)
-def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        output = seed()
-        yield output
-        transaction.set_rollback(True)
+@pytest.fixture(autouse=True)
+def seeded(demo_seed):
+    """What the session's one ``seed_demo`` printed (``tests/conftest.py``: ``demo_seed``)."""
+    return demo_seed.output
 
 
 def snapshot():

@@ -59,7 +59,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, size, reset, verbosity, **options):
-        ctx = SeedContext(size=size, stdout=self.stdout, style=self.style, verbosity=verbosity)
+        self.ctx = ctx = SeedContext(size=size, stdout=self.stdout, style=self.style, verbosity=verbosity)
         started = time.perf_counter()
         self.stdout.write(f"Seeding the {size} demo ecosystem")
         if reset:

@@ -7,7 +7,6 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
 from django.utils import translation
 from wagtail.images import get_image_model
 from wagtail.models import Collection
@@ -161,16 +160,10 @@ def test_generated_listings_pass_the_pre_checks():
 
 
 # --- one real seed ------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    from demo.management.commands.seed_demo import SEEDERS
-
-    ctx = SeedContext()
-    with django_db_blocker.unblock(), transaction.atomic():
-        for module in SEEDERS[: SEEDERS.index(demo.catalog) + 1]:
-            module.seed(ctx)
-        yield ctx
-        transaction.set_rollback(True)
+@pytest.fixture
+def seeded(demo_seed):
+    """The session's one ``seed_demo`` (``tests/conftest.py``), its context."""
+    return demo_seed.ctx
 
 
 @pytest.mark.demo

@@ -1,39 +1,29 @@
 """The customer pages over the demo catalogue (issues #17 and #18): honest "from" prices that the
 price sort follows, bounded SQL per page, search snippets inside their cards, the freshness badge.
 
-The catalogue part of ``seed_demo`` runs once for the module inside a transaction rolled back at
-the end. Timings live in ``benchmarks/pages.py``, never here.
+The demo is seeded once per run (``demo_seed`` in ``tests/conftest.py``) inside a transaction
+rolled back after its last user. Timings live in ``benchmarks/pages.py``, never here.
 """
 
 import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-import demo.catalog
 from catalog.models import Category, ListingPage, PricingModel
 from catalog.pricing import from_price, other_currency
-from catalog.search.indexing import index_listings, live_listing_ids
 from catalog.selectors.listings import live_listings
-from demo.base import SeedContext
 
 pytestmark = [pytest.mark.demo, pytest.mark.django_db]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def seeded(django_db_setup, django_db_blocker):
-    from demo.management.commands.seed_demo import SEEDERS
-
-    ctx = SeedContext()
-    with django_db_blocker.unblock(), transaction.atomic():
-        for module in SEEDERS[: SEEDERS.index(demo.catalog) + 1]:
-            module.seed(ctx)
-        index_listings(live_listing_ids())  # publishing indexes on commit, which never comes here
-        yield ctx
-        transaction.set_rollback(True)
+@pytest.fixture(autouse=True)
+def seeded(demo_seed):
+    """The session's one ``seed_demo`` (``tests/conftest.py``; it rebuilds the search index)."""
+    return demo_seed.ctx
 
 
 @pytest.fixture(autouse=True)
