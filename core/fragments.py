@@ -93,12 +93,19 @@ def _tracked_labels() -> frozenset:
     return frozenset(label.lower() for label in getattr(settings, "FRAGMENT_CACHE_MODELS", ()))
 
 
+#: Fields no customer page shows, written by saves that name only them (``update_fields``).
+_UNSHOWN_FIELDS = frozenset({"last_login"})
+
+
 def on_model_changed(sender, **kwargs) -> None:
     """``post_save``/``post_delete`` receiver for every model: bumps the content version for
     Wagtail pages and the models of ``FRAGMENT_CACHE_MODELS``; ignores the rest (logs, sessions,
     renditions…)."""
     if kwargs.get("raw"):
         return
+    update_fields = kwargs.get("update_fields")
+    if update_fields and set(update_fields) <= _UNSHOWN_FIELDS:
+        return  # a sign-in's last_login: no page shows it, and every sign-in would empty the caches
     if _is_tracked(sender):
         bump_content_version()
 

@@ -323,10 +323,10 @@ FRAGMENT_CACHE_MODELS = [
     *(f"taggit.{m}" for m in ("tag", "taggeditem")),
 ]
 
-# Sections the apps above partners add to a partner's public profile page (templates, in order).
 # Health snapshots: connections that score month chunks side by side (about one per database core).
 HEALTH_SQL_WORKERS = env.int("HEALTH_SQL_WORKERS", default=2)
 
+# Sections the apps above partners add to a partner's public profile page (templates, in order).
 PARTNER_PROFILE_SECTIONS = [
     "marketplace/partner_profile/listings.html",
     "marketplace/partner_profile/ratings.html",

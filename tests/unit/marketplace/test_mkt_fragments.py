@@ -73,6 +73,16 @@ def test_tracked_models_and_pages_bump_the_content_version(shop, crm):
     assert fragments._read_versions() != after_category
 
 
+def test_a_sign_in_leaves_the_fragments_alone(shop):
+    user, _organisation = buyer()
+    before = fragments._read_versions()
+    user.save(update_fields=["last_login"])  # what django.contrib.auth's update_last_login does
+    assert fragments._read_versions() == before
+    user.first_name = "Renamed"  # a reviewer's shown name
+    user.save(update_fields=["first_name"])
+    assert fragments._read_versions() != before
+
+
 # --- the listing page ----------------------------------------------------------------------------
 def test_listing_page_shows_a_price_edit_a_review_and_a_partner_rename(client, shop, partner):
     url = url_of(shop, "en")
