@@ -366,6 +366,12 @@ prev AS (
         # it saves.
         cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute("SET LOCAL jit = off")
+        # lz4 compresses the ~2.5 KB drill-downs about 3× faster than the default pglz (0.8 s
+        # against 2.5 s for 120,000 rows); readers decompress either. Only where the server has it.
+        cursor.execute(
+            "SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings "
+            "WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)"
+        )
         cursor.execute(sql, params)
         return cursor.rowcount
 
