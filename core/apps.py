@@ -20,3 +20,7 @@ class CoreConfig(AppConfig):
         post_save.connect(fragments.on_model_changed, dispatch_uid="core.fragments.saved")
         post_delete.connect(fragments.on_model_changed, dispatch_uid="core.fragments.deleted")
         m2m_changed.connect(fragments.on_m2m_changed, dispatch_uid="core.fragments.m2m")
+
+        from django.test.signals import setting_changed
+
+        setting_changed.connect(fragments.on_setting_changed, dispatch_uid="core.fragments.settings")

@@ -29,9 +29,11 @@ fragment caching off. The entries live in the default cache (Redis), shared by e
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import threading
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -66,6 +68,36 @@ def versions() -> tuple:
     return per_request(_VERSIONS_MEMO, _read_versions)
 
 
+@functools.cache
+def release() -> str:
+    """The code a fragment was rendered by: ``FRAGMENT_CACHE_RELEASE`` when a deploy sets it (the
+    image's commit), else a digest of the names, sizes and modification times of the project's
+    source and template files — so a deploy that changes a template or the code never serves
+    markup the old code made (the entries live in Redis, which outlives the workers)."""
+    configured = getattr(settings, "FRAGMENT_CACHE_RELEASE", "")
+    if configured:
+        return str(configured)
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    for folder in ("config", *settings.LOCAL_APPS):
+        for path in sorted((base / folder).rglob("*")):
+            if path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts:
+                stat = path.stat()
+                digest.update(f"{path.relative_to(base)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()[:16]
+
+
+_CODE_SUFFIXES = frozenset({".py", ".html", ".txt", ".json", ".mo"})
+
+
+def on_setting_changed(setting=None, **_kwargs) -> None:
+    """``setting_changed`` (tests' ``override_settings`` / the ``settings`` fixture): markup made
+    under other settings is not reused."""
+    if setting in ("FRAGMENT_CACHE_RELEASE", "BASE_DIR", "LOCAL_APPS"):
+        release.cache_clear()
+    bump_content_version()
+
+
 def _read_versions() -> tuple:
     names = sorted(_version_keys)
     keys = [_version_keys[name] for name in names]
@@ -77,7 +109,7 @@ def _read_versions() -> tuple:
             value = 1
             cache.add(key, value, None)
         values.append(value)
-    return (*values, timezone.localdate().isoformat())
+    return (*values, release(), timezone.localdate().isoformat())
 
 
 def bump_content_version(**_kwargs) -> None:

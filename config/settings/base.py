@@ -309,6 +309,9 @@ SEARCH_PAGE_CACHE_SECONDS = env.int("SEARCH_PAGE_CACHE_SECONDS", default=60)
 # Page bodies cached until a version they were made with moves (core.fragments, docs/caching.md);
 # the seconds only bound how long an unused entry stays. 0 = off.
 FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=86400)
+# The release the fragments were rendered by (set it to the image's commit); empty = a digest of
+# the source and template files' names, sizes and times, computed once per process.
+FRAGMENT_CACHE_RELEASE = env.str("FRAGMENT_CACHE_RELEASE", default="")
 # Saving or deleting any of these (or any Wagtail page) bumps the fragments' content version.
 FRAGMENT_CACHE_MODELS = [
     *(f"catalog.{m}" for m in ("category", "listingtag", "listingplan", "listingscreenshot")),

@@ -126,6 +126,7 @@ def test_money_tasks_are_registered_and_scheduled(settings, isv, listing, buyer)
     from config.celery import app
     from partners.models import PartnerFact
 
+    app.loader.import_default_modules()  # what a worker does at start: autodiscovers the tasks
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     money_tasks = {
         "billing.generate_monthly_statements",

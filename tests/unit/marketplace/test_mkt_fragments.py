@@ -83,6 +83,27 @@ def test_a_sign_in_leaves_the_fragments_alone(shop):
     assert fragments._read_versions() != before
 
 
+def test_a_new_release_and_a_settings_override_leave_old_markup_behind(settings):
+    before = fragments._read_versions()
+    settings.FRAGMENT_CACHE_RELEASE = "deploy-2"  # a setting_changed: bumps the content too
+    after = fragments._read_versions()
+    assert after != before and "deploy-2" in after
+    assert after[0] != before[0]  # the content version moved too
+
+
+def test_the_release_digest_follows_the_source_files(settings, tmp_path):
+    settings.BASE_DIR = tmp_path
+    settings.LOCAL_APPS = ["app"]
+    (tmp_path / "app" / "templates").mkdir(parents=True)
+    template = tmp_path / "app" / "templates" / "page.html"
+    template.write_text("<p>old</p>")
+    first = fragments.release()
+    assert fragments.release() == first  # computed once
+    template.write_text("<p>new markup</p>")
+    fragments.release.cache_clear()  # a new process
+    assert fragments.release() != first
+
+
 # --- the listing page ----------------------------------------------------------------------------
 def test_listing_page_shows_a_price_edit_a_review_and_a_partner_rename(client, shop, partner):
     url = url_of(shop, "en")
