@@ -95,7 +95,8 @@ def on_setting_changed(setting=None, **_kwargs) -> None:
     under other settings is not reused."""
     if setting in ("FRAGMENT_CACHE_RELEASE", "BASE_DIR", "LOCAL_APPS"):
         release.cache_clear()
-    bump_content_version()
+    if setting != "CACHES":  # other caches hold none of these entries (and may be unreachable)
+        bump_content_version()
 
 
 def _read_versions() -> tuple:
