@@ -118,3 +118,11 @@ def test_cards_show_whether_a_listing_is_in_the_tray(client, five):
     client.post(en_reverse("marketplace:compare-add"), {"listing": five[0].pk})
     html = client.get(url_of(five[1], "en")).content.decode()
     assert 'id="compare-tray"' in html and "Compare (1 of 4)" in html
+
+
+def test_the_search_page_has_the_tray_its_compare_buttons_update(client, five):
+    """The cards' compare buttons swap the tray out of band (htmx): the page must hold it."""
+    client.post(en_reverse("marketplace:compare-add"), {"listing": five[0].pk, "next": "/en/"})
+    html = client.get(en_reverse("search"), {"q": "Listing"}).content.decode()
+    tray = html[html.index('id="compare-tray"') :]
+    assert "Compare (1 of 4)" in tray and "Listing A" in tray
