@@ -17,7 +17,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -229,9 +228,9 @@ def _correction_urls(result: SearchResult, search_url: str, state) -> dict:
 
 
 # --- the page cache (anonymous visitors without cookies) ---------------------------------------
-CSRF_PLACEHOLDER = "csrfTokenPlaceholder7c1e9a"
+# The CSRF token and CSP nonce are core.fragments' placeholders (strip_visitor / fill_in); the
+# id of the visitor's search in the analytics is the search page's own.
 QID_PLACEHOLDER = "qidPlaceholder4b2d"
-NONCE_PLACEHOLDER = "cspNoncePlaceholder9f3a"
 
 
 def _page_cache_key(request) -> str | None:
@@ -288,13 +287,9 @@ def _shared_page(cache_key: str) -> tuple[dict | None, tuple]:
 
 
 def _fill_in(request, html: str, query_log_id) -> HttpResponse:
-    html = (
-        html.replace(CSRF_PLACEHOLDER, get_token(request))
-        .replace(QID_PLACEHOLDER, str(query_log_id or ""))
-        # this response's own nonce (reading it puts it in this response's CSP header): a page
-        # stored with another request's nonce would have its inline scripts refused
-        .replace(NONCE_PLACEHOLDER, str(getattr(request, "csp_nonce", "")))
-    )
+    # this response's own token and nonce (a page stored with another request's nonce would have
+    # its inline scripts refused)
+    html = fragments.fill_in(request, html).replace(QID_PLACEHOLDER, str(query_log_id or ""))
     response = HttpResponse(html)
     response["Vary"] = "HX-Request, Accept-Language, Cookie"
     return response
@@ -354,10 +349,8 @@ def serve(request, view: SearchView):
     template = "marketplace/search/_app.html" if htmx else view.template
     if cache_key:
         context = _context(request, result, currency, QID_PLACEHOLDER if summary else None, view)
-        html = render_to_string(template, {**context, "csrf_token": CSRF_PLACEHOLDER}, request)
-        nonce = str(getattr(request, "csp_nonce", "") or "")
-        if nonce:
-            html = html.replace(f'nonce="{nonce}"', f'nonce="{NONCE_PLACEHOLDER}"')
+        html = render_to_string(template, {**context, "csrf_token": fragments.CSRF_PLACEHOLDER}, request)
+        html = fragments.strip_visitor(request, html)
         entry = {"html": html, "log": summary, "versions": versions}
         cache.set(cache_key, entry, settings.SEARCH_PAGE_CACHE_SECONDS)
         _remember((cache_key, local_generation()), entry)
@@ -439,19 +432,18 @@ def _serve_fragment(request, view: SearchView, params, currency: str, language: 
     except _Unavailable:
         return _unavailable(request, params)
     query_log_id = _log(request, entry["log"], language) if entry["log"] else None
-    html = fragments.fill_in(request, entry["html"]).replace(QID_PLACEHOLDER, str(query_log_id or ""))
     if htmx:
-        response = HttpResponse(html)
-    else:
-        context = {
-            **entry["head"],
-            "app_html": mark_safe(html),  # noqa: S308 - rendered markup
-            "hide_header_search": True,
-            "search_url": view.base_url or reverse("search"),
-            "heading": view.heading,
-            **view.extra,
-        }
-        response = render(request, view.template, context)
+        return _fill_in(request, entry["html"], query_log_id)
+    html = fragments.fill_in(request, entry["html"]).replace(QID_PLACEHOLDER, str(query_log_id or ""))
+    context = {
+        **entry["head"],
+        "app_html": mark_safe(html),  # noqa: S308 - rendered markup
+        "hide_header_search": True,
+        "search_url": view.base_url or reverse("search"),
+        "heading": view.heading,
+        **view.extra,
+    }
+    response = render(request, view.template, context)
     response["Vary"] = "HX-Request, Accept-Language, Cookie"
     return response
 
