@@ -20,27 +20,38 @@ from accounts.roles import STAFF_GROUPS
 STAFF_GROUP_NAMES = tuple(group.name for group in STAFF_GROUPS.values())
 
 
+# Who must use an authenticator, defined once: each takes a user or ``OuterRef("pk")``.
+def _in_staff_groups(user):
+    return Group.objects.filter(user=user, name__in=STAFF_GROUP_NAMES)
+
+
+def _manages_a_partner(user):
+    return Membership.objects.filter(
+        user=user, role__in=MANAGER_ROLES, organisation__kind=Organisation.Kind.PARTNER
+    )
+
+
+def _totp_of(user):
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP)
+
+
 def is_ecosystem_staff(user) -> bool:
     """Superusers and members of the staff groups of :mod:`accounts.roles` (not partner members,
     who reach the admin through their workspace group)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return user.is_superuser or user.groups.filter(name__in=STAFF_GROUP_NAMES).exists()
+    return user.is_superuser or _in_staff_groups(user).exists()
 
 
 def mfa_required(user) -> bool:
     """True when ``user`` may not use the admin or the partner console without an authenticator."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if is_ecosystem_staff(user):
-        return True
-    return Membership.objects.filter(
-        user=user, role__in=MANAGER_ROLES, organisation__kind=Organisation.Kind.PARTNER
-    ).exists()
+    return is_ecosystem_staff(user) or _manages_a_partner(user).exists()
 
 
 def has_totp(user) -> bool:
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return _totp_of(user).exists()
 
 
 def must_enrol(user) -> bool:
@@ -48,16 +59,13 @@ def must_enrol(user) -> bool:
     console request, see :class:`accounts.middleware.RequireMFAMiddleware`)."""
     if not getattr(user, "is_authenticated", False):
         return False
+    me = OuterRef("pk")
     row = (
         User.objects.filter(pk=user.pk)
         .annotate(
-            staff=Exists(Group.objects.filter(user=OuterRef("pk"), name__in=STAFF_GROUP_NAMES)),
-            manager=Exists(
-                Membership.objects.filter(
-                    user=OuterRef("pk"), role__in=MANAGER_ROLES, organisation__kind=Organisation.Kind.PARTNER
-                )
-            ),
-            totp=Exists(Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)),
+            staff=Exists(_in_staff_groups(me)),
+            manager=Exists(_manages_a_partner(me)),
+            totp=Exists(_totp_of(me)),
         )
         .values_list("staff", "manager", "totp")
         .first()
