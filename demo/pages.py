@@ -29,8 +29,7 @@ from wagtail.signals import page_published
 from catalog.models import ListingPage
 from catalog.search import signals as search_signals
 from catalog.search import tasks as search_tasks
-
-SEARCH_PUBLISHED_UID = "catalog.search.published"  # catalog.search.apps_ready
+from catalog.search.apps_ready import PUBLISHED_UID
 
 
 class BulkPublishing:
@@ -50,31 +49,34 @@ class BulkPublishing:
             objects = list(model.get_indexed_objects().filter(pk__in=ids))
             for _name, backend in get_search_backends_with_name(with_auto_update=True):
                 backend.add_bulk(model, objects)
-        search_tasks.enqueue_index(self.published_listings)
+        if self.published_listings:
+            search_tasks.enqueue_index(self.published_listings)
 
 
 @contextmanager
 def bulk_publishing(*models: type[Page]):
     """Defer the admin-index writes of ``models`` (and the catalogue index of published
-    listings) to one bulk write each when the block ends without an error."""
+    listings) to one bulk write each when the block ends without an error. Only receivers that
+    were connected are deferred and put back (tests run with some of them off)."""
     bulk = BulkPublishing()
-    for model in models:
-        post_save.disconnect(post_save_signal_handler, sender=model)
+    deferred = [model for model in models if post_save.disconnect(post_save_signal_handler, sender=model)]
+    for model in deferred:
         post_save.connect(bulk._on_save, sender=model, weak=False)
-    listings = ListingPage in models
+    listings = ListingPage in models and page_published.disconnect(
+        sender=ListingPage, dispatch_uid=PUBLISHED_UID
+    )
     if listings:
-        page_published.disconnect(sender=ListingPage, dispatch_uid=SEARCH_PUBLISHED_UID)
         page_published.connect(bulk._on_published, sender=ListingPage, weak=False)
     try:
         yield bulk
     finally:
-        for model in models:
+        for model in deferred:
             post_save.disconnect(bulk._on_save, sender=model)
             post_save.connect(post_save_signal_handler, sender=model)
         if listings:
             page_published.disconnect(bulk._on_published, sender=ListingPage)
             page_published.connect(
-                search_signals.on_listing_published, sender=ListingPage, dispatch_uid=SEARCH_PUBLISHED_UID
+                search_signals.on_listing_published, sender=ListingPage, dispatch_uid=PUBLISHED_UID
             )
     bulk.flush()
 

@@ -1,5 +1,7 @@
 """``connect()`` wires the search receivers; ``CatalogConfig.ready()`` calls it. Idempotent."""
 
+PUBLISHED_UID = "catalog.search.published"  # the listing-published receiver (demo.pages defers it)
+
 
 def connect() -> None:
     from django.db.models.signals import post_delete, post_save
@@ -10,9 +12,7 @@ def connect() -> None:
     from partners.models import Industry, Region, Tier
     from partners.programme_signals import partner_tier_changed
 
-    page_published.connect(
-        signals.on_listing_published, sender=ListingPage, dispatch_uid="catalog.search.published"
-    )
+    page_published.connect(signals.on_listing_published, sender=ListingPage, dispatch_uid=PUBLISHED_UID)
     page_unpublished.connect(
         signals.on_listing_unpublished, sender=ListingPage, dispatch_uid="catalog.search.unpublished"
     )
