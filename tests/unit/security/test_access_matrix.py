@@ -107,27 +107,38 @@ def staff(group_key=None):
     return user
 
 
-@pytest.fixture
-def people(db):
-    customer = UserFactory()
+def _customer(role):
+    """An owner, or a member of an organisation that also has an owner."""
     organisation = OrganisationFactory()
-    MembershipFactory(user=customer, organisation=organisation, role=Role.OWNER)
-    customer_member = UserFactory()
-    MembershipFactory(user=customer_member, organisation=organisation, role=Role.MEMBER)
+    if role != Role.OWNER:
+        MembershipFactory(user=UserFactory(), organisation=organisation, role=Role.OWNER)
+    user = UserFactory()
+    MembershipFactory(user=user, organisation=organisation, role=role)
+    return user
+
+
+def _partner_member():
     member = UserFactory()
-    partner = provisioned_partner(members=[member])
-    owner = partner.organisation.memberships.get(role=Role.OWNER).user  # enrolled by the factory
-    return {
-        "visitor": None,
-        "customer": customer,
-        "customer_member": customer_member,
-        "partner_member": member,
-        "partner_owner": owner,
-        "reviewer": staff("reviewer"),
-        "programme_manager": staff("programme_manager"),
-        "finance": staff("finance"),
-        "admin": staff(),
-    }
+    provisioned_partner(members=[member])
+    return member
+
+
+def _partner_owner():
+    partner = provisioned_partner(members=[UserFactory()])
+    return partner.organisation.memberships.get(role=Role.OWNER).user  # enrolled by the factory
+
+
+PEOPLE = {  # each role's person, built in its own test
+    "visitor": lambda: None,
+    "customer": lambda: _customer(Role.OWNER),
+    "customer_member": lambda: _customer(Role.MEMBER),
+    "partner_member": _partner_member,
+    "partner_owner": _partner_owner,
+    "reviewer": lambda: staff("reviewer"),
+    "programme_manager": lambda: staff("programme_manager"),
+    "finance": lambda: staff("finance"),
+    "admin": lambda: staff(),
+}
 
 
 STAFF = {PUBLIC, LOGIN, PARTNER_ADMIN, ADMIN}
@@ -153,20 +164,21 @@ STAFF_REFUSED = {
 }
 
 
-def test_the_access_matrix_holds_for_every_role(client, people):
+@pytest.mark.parametrize("role", PEOPLE)
+def test_the_access_matrix_holds_for_every_role(client, role):
+    """One test per role, so the matrix (~620 requests a role) spreads over the xdist workers."""
     client.raise_request_exception = False
+    user = PEOPLE[role]()
+    if user is not None:
+        client.force_login(user)
     failures = []
-    for role, user in people.items():
-        client.logout()
-        if user is not None:
-            client.force_login(user)
-        for route, name in routes():
-            kind = classify(route)
-            path = concrete(route)
-            if path is None or kind == MACHINE:
-                continue
-            status = client.get(path).status_code
-            refused = kind not in ALLOWED[role] or re.search(STAFF_REFUSED.get(role, r"(?!)"), route)
-            if status >= 500 or status == 200 and refused:
-                failures.append((role, route, name, status))
+    for route, name in routes():
+        kind = classify(route)
+        path = concrete(route)
+        if path is None or kind == MACHINE:
+            continue
+        status = client.get(path).status_code
+        refused = kind not in ALLOWED[role] or re.search(STAFF_REFUSED.get(role, r"(?!)"), route)
+        if status >= 500 or status == 200 and refused:
+            failures.append((role, route, name, status))
     assert failures == [], "\n".join(map(str, failures))
