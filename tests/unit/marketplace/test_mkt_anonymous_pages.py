@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the fixtures are test_mkt_fragments's (imported below)
 """Whole pages shared by anonymous visitors (``core.anonymous_pages``, issue #17): a hit is one
 cache round trip and no SQL, a change shows on the next request, each visitor gets their own CSRF
 token and nonce, signed-in visitors get their own shell, messages are never stored."""
@@ -16,51 +17,17 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
 
-from catalog.models import Category
-from catalog.search.indexing import reindex_all
 from core import fragments
 from partners.models import PartnersIndexPage
 from tests.factories.accounts import buyer
-from tests.factories.marketplace import make_listing, monthly_plan
 from tests.unit.accounts.helpers import english
 from tests.unit.marketplace.helpers import url_of
+from tests.unit.marketplace.test_mkt_fragments import _fragments_on, _search_receivers, crm, shop  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fragments_on(settings):
-    settings.FRAGMENT_CACHE_SECONDS = 3600
-    settings.SEARCH_PAGE_CACHE_SECONDS = 0
-
-
-@pytest.fixture(autouse=True)
-def _search_receivers(db):
-    from catalog.search.apps_ready import connect
-
-    connect()
-
-
-@pytest.fixture
-def crm(db):
-    return Category.objects.create(slug="crm-anon", name="客户关系", name_en="Customer relations")
-
-
-@pytest.fixture
-def shop(partner, crm, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        listing = make_listing(
-            partner,
-            title="云帆 CRM",
-            title_en="Yunfan CRM",
-            categories=[crm],
-            plans=[monthly_plan(usd="14.00")],
-        )
-        reindex_all()
-    return listing
-
-
-PAGES = ["listing", "/en/", "/en/partners/", "/en/categories/crm-anon/"]
+PAGES = ["listing", "/en/", "/en/partners/", "/en/categories/crm-frag/"]
 
 
 def _url(shop, path):
@@ -139,10 +106,10 @@ def test_changes_show_on_the_next_anonymous_request(shop, crm, partner):
     from themes.models import BrandingSettings
 
     listing_url = url_of(shop, "en")
-    category_url = "/en/categories/crm-anon/"
+    category_url = "/en/categories/crm-frag/"
     for url in (listing_url, category_url, "/en/", "/en/partners/"):
         _html(Client(), url)
-    plan = shop.plans.get()
+    plan = shop.plans.get(price_usd="14.00")
     plan.price_usd = "17.00"
     plan.save()
     assert "$17" in _html(Client(), listing_url)
