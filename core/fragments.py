@@ -21,7 +21,8 @@ ids. What belongs to one visitor is never stored: the CSRF token and the CSP non
 placeholders and filled in per response (``fill_in``); signed-in visitors' pages that show
 per-user content (the listing page's trial button and review form) are not cached at all
 (``per_user=True``); the page shell (header with the user menu, messages, compare tray) is
-rendered per request around the fragment.
+rendered per request around the fragment — except for anonymous visitors without cookies, who get
+whole pages stored the same way (``core.anonymous_pages``).
 
 ``FRAGMENT_CACHE_SECONDS`` only bounds how long an unused entry occupies memory; ``0`` turns
 fragment caching off. The entries live in the default cache (Redis), shared by every worker.
@@ -68,6 +69,22 @@ def versions() -> tuple:
     return per_request(_VERSIONS_MEMO, _read_versions)
 
 
+def versions_with(keys) -> tuple[tuple, dict]:
+    """``(versions(), cache.get_many(keys))`` in one round trip when the versions have not been
+    read yet in this request (``core.anonymous_pages``: a whole page and its versions at once)."""
+    found = None
+
+    def read():
+        nonlocal found
+        current, found = _read_versions_with(keys)
+        return current
+
+    current = per_request(_VERSIONS_MEMO, read)
+    if found is None:
+        found = cache.get_many(keys)
+    return current, found
+
+
 @functools.cache
 def release() -> str:
     """The code a fragment was rendered by: ``FRAGMENT_CACHE_RELEASE`` when a deploy sets it (the
@@ -100,17 +117,21 @@ def on_setting_changed(setting=None, **_kwargs) -> None:
 
 
 def _read_versions() -> tuple:
+    return _read_versions_with(())[0]
+
+
+def _read_versions_with(extra_keys) -> tuple[tuple, dict]:
     names = sorted(_version_keys)
     keys = [_version_keys[name] for name in names]
-    found = cache.get_many(keys)
+    found = cache.get_many([*keys, *extra_keys])
     values = []
     for key in keys:
-        value = found.get(key)
+        value = found.pop(key, None)
         if value is None:
             value = 1
             cache.add(key, value, None)
         values.append(value)
-    return (*values, release(), timezone.localdate().isoformat())
+    return (*values, release(), timezone.localdate().isoformat()), found
 
 
 def bump_content_version(**_kwargs) -> None:

@@ -68,14 +68,26 @@ class CachedPageRouteMiddleware:
         return None
 
 
+def unrestricted(page) -> bool:
+    """No view restriction applies to ``page`` (the answer this middleware already has, if any)."""
+    check = page.get_view_restrictions
+    if check is _no_restrictions:
+        return True
+    if isinstance(check, _Probe) and check.open is not None:
+        return check.open
+    return not list(Page.get_view_restrictions(page))
+
+
 class _Probe:
     """Stands for a page's ``get_view_restrictions`` on a miss: answers as Wagtail would and
     stores the route with whether any restriction applies. Picklable (the page may be cached)."""
 
     def __init__(self, page, key, value):
         self.page, self.key, self.value = page, key, value
+        self.open = None
 
     def __call__(self):
         restrictions = list(Page.get_view_restrictions(self.page))
-        cache.set(self.key, {**self.value, "open": not restrictions}, settings.FRAGMENT_CACHE_SECONDS)
+        self.open = not restrictions
+        cache.set(self.key, {**self.value, "open": self.open}, settings.FRAGMENT_CACHE_SECONDS)
         return restrictions

@@ -354,6 +354,8 @@ class ListingPage(Page):
     #: ``listing_detail``, handed in by ``CatalogConfig.ready()`` (selectors import the models, so
     #: a model never imports them).
     listing_detail = None
+    #: Anonymous visitors without cookies share the whole page (core.anonymous_pages).
+    shared_anonymous_page = True
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

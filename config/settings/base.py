@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "accounts.middleware.RequireMFAMiddleware",
     "accounts.admin_scope.AdminScopeMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "core.anonymous_pages.AnonymousPageMiddleware",
     "core.page_routes.CachedPageRouteMiddleware",
 ]
 

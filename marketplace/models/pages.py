@@ -50,6 +50,8 @@ class HomePage(Page):
     content_panels = [*Page.content_panels, FieldPanel("title_en"), FieldPanel("body"), FieldPanel("body_en")]
     parent_page_types = ["wagtailcore.Page"]
     max_count_per_parent = 1
+    #: Anonymous visitors without cookies share the whole page (core.anonymous_pages).
+    shared_anonymous_page = True
 
     class Meta:
         verbose_name = _("home page")

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from catalog.models import Category
+from core.anonymous_pages import shared_anonymous_page
 from marketplace.selectors import listings as selectors
 from marketplace.views.search import SearchView, serve
 from partners.models import Industry
@@ -21,6 +22,7 @@ def category_index(request):
     )
 
 
+@shared_anonymous_page
 def category_detail(request, slug):
     category = selectors.category_with_children(slug)
     if category is None:
@@ -36,6 +38,7 @@ def category_detail(request, slug):
     return serve(request, view)
 
 
+@shared_anonymous_page
 def industry_detail(request, slug):
     industry = Industry.objects.filter(slug=slug).first()
     if industry is None:

@@ -43,6 +43,8 @@ class PartnersIndexPage(Page):
     subpage_types = ["partners.PartnerPage"]
     max_count = 1
     template = "partners/partners_index_page.html"
+    #: Anonymous visitors without cookies share the whole page (core.anonymous_pages).
+    shared_anonymous_page = True
 
     class Meta:
         verbose_name = _("partner directory")
