@@ -16,6 +16,7 @@ from wagtail.log_actions import log
 
 from core.money import quantize
 from incentives.models import IncentiveLedgerEntry, IncentivePool, LedgerKind
+from incentives.signals import entries_posted
 
 LOG_POOL_EXPIRED = "incentives.pool_expired"
 
@@ -38,6 +39,40 @@ def post(*, partner, pool, kind: str, amount: Decimal, reference: str, fund_requ
     entry.full_clean()
     entry.save()
     return entry
+
+
+def post_many(*, pool, kind: str, rows: list[tuple], user=None) -> list[IncentiveLedgerEntry]:
+    """:func:`post` of many entries in ``pool`` at once — ``(partner, amount, reference)`` rows —
+    with one query for the references already posted and one insert (the entries are checked
+    field by field; their partner, pool and user come from rows already read). Sends
+    ``entries_posted`` with the new entries instead of one ``post_save`` each. Returns the new
+    entries (a reference already posted is skipped, as :func:`post` returns it)."""
+    created_by = user if user is not None and user.is_authenticated else None
+    posted = set(
+        IncentiveLedgerEntry.objects.filter(kind=kind, reference__in=[row[2] for row in rows]).values_list(
+            "reference", flat=True
+        )
+    )
+    entries = []
+    for partner, amount, reference in rows:
+        if reference in posted:
+            continue
+        posted.add(reference)
+        entry = IncentiveLedgerEntry(
+            partner=partner,
+            pool=pool,
+            kind=kind,
+            amount=quantize(Decimal(amount), pool.currency),
+            currency=pool.currency,
+            reference=reference,
+            created_by=created_by,
+        )
+        entry.clean_fields(exclude=["partner", "pool", "fund_request", "created_by"])
+        entries.append(entry)
+    IncentiveLedgerEntry.objects.bulk_create(entries, batch_size=2000)
+    if entries:
+        entries_posted.send(sender=IncentiveLedgerEntry, entries=entries)
+    return entries
 
 
 def balance(*, partner, pool) -> Decimal:
