@@ -25,6 +25,8 @@ from django.db import transaction
 from modelcluster.fields import ParentalKey
 from wagtail.models import ReferenceIndex
 
+from core.fragments import one_content_bump
+
 _pending = Local()
 
 
@@ -86,12 +88,13 @@ def one_update_per_object():
 
 
 class OneReferenceIndexUpdate:
-    """Page mixin: ``save_revision`` and ``publish`` update the reference index once each."""
+    """Page mixin: ``save_revision`` and ``publish`` update the reference index once each (and
+    bump the cached pages' content version once each, ``core.fragments.one_content_bump``)."""
 
     def save_revision(self, *args, **kwargs):
-        with one_update_per_object():
+        with one_update_per_object(), one_content_bump():
             return super().save_revision(*args, **kwargs)
 
     def publish(self, *args, **kwargs):
-        with one_update_per_object():
+        with one_update_per_object(), one_content_bump():
             return super().publish(*args, **kwargs)

@@ -1,5 +1,6 @@
 """``core.reference_index``: a publish rebuilds a page's reference index once, and the index ends
-exactly as Wagtail's one-update-per-save left it (a rebuild from scratch gives the same rows)."""
+exactly as Wagtail's one-update-per-save left it (a rebuild from scratch gives the same rows),
+and bumps the cached pages' content version once per step."""
 
 import pytest
 from django.db import connection
@@ -99,3 +100,28 @@ def test_an_error_inside_the_block_updates_nothing_and_switches_wagtails_receive
     assert not any(path == "logo" for _ct, _id, path, _cp in _rows(listing))
     listing.save()
     assert any(path == "logo" for _ct, _id, path, _cp in _rows(listing))
+
+
+def test_a_publish_bumps_the_cached_pages_content_version_once_per_step():
+    from django.core.cache import cache
+
+    from core.fragments import CONTENT_VERSION_KEY, bump_content_version, one_content_bump
+
+    listing = make_listing()
+    cache.set(CONTENT_VERSION_KEY, 10, None)
+    revision = listing.save_revision()
+    assert cache.get(CONTENT_VERSION_KEY) == 11
+    revision.publish()  # the page, its plans and receivers: one bump, not one per save
+    assert cache.get(CONTENT_VERSION_KEY) == 12
+
+    with one_content_bump():
+        with one_content_bump():
+            bump_content_version()
+        bump_content_version()
+        assert cache.get(CONTENT_VERSION_KEY) == 12
+    assert cache.get(CONTENT_VERSION_KEY) == 13
+    with one_content_bump():
+        pass
+    assert cache.get(CONTENT_VERSION_KEY) == 13
+    bump_content_version()
+    assert cache.get(CONTENT_VERSION_KEY) == 14
