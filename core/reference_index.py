@@ -64,13 +64,19 @@ def collect_deleted(sender, instance, **kwargs) -> None:
 @contextmanager
 def one_update_per_object():
     """Collect the reference-index work of the saves inside and do it once at the end (nested
-    blocks leave it to the outermost one)."""
-    if getattr(_pending, "value", None) is not None:
-        yield
-        return
+    blocks leave it to the outermost one; inside Wagtail's own ``disable_reference_index_auto_update``
+    nothing is collected or done, as the caller asked)."""
     # Imported here: page models import this module before the app registry is ready.
-    from wagtail.signal_handlers import disable_reference_index_auto_update
+    from wagtail.signal_handlers import (
+        disable_reference_index_auto_update,
+        reference_index_auto_update_disabled,
+    )
     from wagtail.tasks import update_reference_index_task
+
+    switched_off = getattr(reference_index_auto_update_disabled, "value", False)
+    if getattr(_pending, "value", None) is not None or switched_off:
+        yield  # an outer block collects, or the caller switched the updates off itself
+        return
 
     _pending.value = pending = {"saved": {}, "deleted": []}
     try:

@@ -21,12 +21,8 @@ from incentives.signals import entries_posted
 LOG_POOL_EXPIRED = "incentives.pool_expired"
 
 
-def post(*, partner, pool, kind: str, amount: Decimal, reference: str, fund_request=None, user=None):
-    """Append one entry (or return the one already posted under ``(kind, reference)``)."""
-    existing = IncentiveLedgerEntry.objects.filter(kind=kind, reference=reference).first()
-    if existing is not None:
-        return existing
-    entry = IncentiveLedgerEntry(
+def _entry(partner, pool, kind, amount, reference, *, fund_request=None, user=None) -> IncentiveLedgerEntry:
+    return IncentiveLedgerEntry(
         partner=partner,
         pool=pool,
         kind=kind,
@@ -36,6 +32,14 @@ def post(*, partner, pool, kind: str, amount: Decimal, reference: str, fund_requ
         fund_request=fund_request,
         created_by=user if user is not None and user.is_authenticated else None,
     )
+
+
+def post(*, partner, pool, kind: str, amount: Decimal, reference: str, fund_request=None, user=None):
+    """Append one entry (or return the one already posted under ``(kind, reference)``)."""
+    existing = IncentiveLedgerEntry.objects.filter(kind=kind, reference=reference).first()
+    if existing is not None:
+        return existing
+    entry = _entry(partner, pool, kind, amount, reference, fund_request=fund_request, user=user)
     entry.full_clean()
     entry.save()
     return entry
@@ -47,7 +51,6 @@ def post_many(*, pool, kind: str, rows: list[tuple], user=None) -> list[Incentiv
     field by field; their partner, pool and user come from rows already read). Sends
     ``entries_posted`` with the new entries instead of one ``post_save`` each. Returns the new
     entries (a reference already posted is skipped, as :func:`post` returns it)."""
-    created_by = user if user is not None and user.is_authenticated else None
     posted = set(
         IncentiveLedgerEntry.objects.filter(kind=kind, reference__in=[row[2] for row in rows]).values_list(
             "reference", flat=True
@@ -58,15 +61,7 @@ def post_many(*, pool, kind: str, rows: list[tuple], user=None) -> list[Incentiv
         if reference in posted:
             continue
         posted.add(reference)
-        entry = IncentiveLedgerEntry(
-            partner=partner,
-            pool=pool,
-            kind=kind,
-            amount=quantize(Decimal(amount), pool.currency),
-            currency=pool.currency,
-            reference=reference,
-            created_by=created_by,
-        )
+        entry = _entry(partner, pool, kind, amount, reference, user=user)
         entry.clean_fields(exclude=["partner", "pool", "fund_request", "created_by"])
         entries.append(entry)
     IncentiveLedgerEntry.objects.bulk_create(entries, batch_size=2000)

@@ -125,3 +125,15 @@ def test_a_publish_bumps_the_cached_pages_content_version_once_per_step():
     assert cache.get(CONTENT_VERSION_KEY) == 13
     bump_content_version()
     assert cache.get(CONTENT_VERSION_KEY) == 14
+
+
+def test_inside_wagtails_own_switch_off_a_publish_leaves_the_index_alone():
+    from wagtail.signal_handlers import disable_reference_index_auto_update
+
+    listing = make_listing()
+    logo = image("logo")
+    with disable_reference_index_auto_update():
+        listing.logo = logo
+        listing.save_revision().publish()
+        listing.save()  # still switched off after the publish
+    assert not any(path == "logo" for _ct, _id, path, _cp in _rows(listing))
