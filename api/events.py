@@ -15,12 +15,14 @@ Event types: ``lead.received`` / ``lead.updated``, ``requirement.invited``,
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
 from django.db.models.signals import post_init, post_save
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from partners.services.events import emit, register_event_types
+from core.money import quantize
+from partners.services.events import emit, emit_many, register_event_types
 
 logger = logging.getLogger(__name__)
 
@@ -172,10 +174,40 @@ def ledger_entry_saved(sender, instance, created, raw=False, **kwargs):
     )
 
 
+def ledger_entries_posted(sender, entries, **kwargs):
+    """``incentives.signals.entries_posted`` (many entries, one insert): what
+    :func:`ledger_entry_saved` does for each, with the balances read in one query and the events
+    recorded with one insert. Each entry's balance is its partner's balance in the pool just
+    after it, as it was when it was posted."""
+    from django.db.models import Sum
+
+    from incentives.api import ledger_entry_payload
+    from incentives.models import IncentiveLedgerEntry
+
+    pools = {entry.pool_id for entry in entries}
+    totals = {
+        (row["partner_id"], row["pool_id"]): row["total"]
+        for row in IncentiveLedgerEntry.objects.filter(
+            pool_id__in=pools, partner_id__in={entry.partner_id for entry in entries}
+        )
+        .values("partner_id", "pool_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    }
+    events = []
+    for entry in reversed(entries):  # the latest entry of a partner sees the whole total
+        key = (entry.partner_id, entry.pool_id)
+        payload = ledger_entry_payload(entry, quantize(Decimal(totals[key] or 0), entry.currency))
+        totals[key] -= entry.amount
+        events.append((entry.partner, "fund_balance.changed", payload))
+    emit_many(events[::-1])
+
+
 def connect() -> None:
     from cosell.models import DealRegistration
     from demand.models import Invitation, Lead, Proposal
     from incentives.models import FundRequest, IncentiveLedgerEntry
+    from incentives.signals import entries_posted
 
     register_event_types(event_types())
     for model, receiver in (
@@ -188,3 +220,4 @@ def connect() -> None:
         post_save.connect(receiver, sender=model, dispatch_uid=f"api.events.{model._meta.label}")
     post_save.connect(invitation_saved, sender=Invitation, dispatch_uid="api.events.invitation")
     post_save.connect(ledger_entry_saved, sender=IncentiveLedgerEntry, dispatch_uid="api.events.ledger")
+    entries_posted.connect(ledger_entries_posted, dispatch_uid="api.events.ledger_many")

@@ -18,6 +18,10 @@ class CoreConfig(AppConfig):
         from core import fragments
 
         post_save.connect(fragments.on_model_changed, dispatch_uid="core.fragments.saved")
+        from core import reference_index
+
+        post_save.connect(reference_index.collect_saved, dispatch_uid="core.reference_index.saved")
+        post_delete.connect(reference_index.collect_deleted, dispatch_uid="core.reference_index.deleted")
         post_delete.connect(fragments.on_model_changed, dispatch_uid="core.fragments.deleted")
         m2m_changed.connect(fragments.on_m2m_changed, dispatch_uid="core.fragments.m2m")
 

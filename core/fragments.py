@@ -34,6 +34,7 @@ import functools
 import hashlib
 import logging
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -134,8 +135,31 @@ def _read_versions_with(extra_keys) -> tuple[tuple, dict]:
     return (*values, release(), timezone.localdate().isoformat()), found
 
 
+_bumps = threading.local()
+
+
+@contextmanager
+def one_content_bump():
+    """The content-version bumps inside count as one, made when the block ends (a page publish
+    saves the page and each of its child rows: eleven cache increments for a listing, now one).
+    Nested blocks leave it to the outermost; after an error the bumps made inside still count."""
+    if getattr(_bumps, "pending", None) is not None:
+        yield
+        return
+    _bumps.pending = False
+    try:
+        yield
+    finally:
+        bumped, _bumps.pending = _bumps.pending, None
+        if bumped:
+            bump_content_version()
+
+
 def bump_content_version(**_kwargs) -> None:
     """Receiver (and function): something a customer page shows has changed."""
+    if getattr(_bumps, "pending", None) is not None:
+        _bumps.pending = True  # inside one_content_bump(): once, at its end
+        return
     try:
         cache.incr(CONTENT_VERSION_KEY)
     except ValueError:

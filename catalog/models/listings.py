@@ -46,6 +46,7 @@ from catalog.blocks import DescriptionBlock
 from catalog.models.categories import Category
 from core.i18n import TranslatedField
 from core.money import Currency, Money, quantize
+from core.reference_index import OneReferenceIndexUpdate
 from partners.models import Industry, Partner, PartnerPage, Region
 
 
@@ -162,7 +163,7 @@ def listing_slug_base(*, title_en: str = "", title: str = "") -> str:
     return base[:60].strip("-")
 
 
-class ListingPage(Page):
+class ListingPage(OneReferenceIndexUpdate, Page):
     partner = models.ForeignKey(
         Partner,
         on_delete=models.SET_NULL,

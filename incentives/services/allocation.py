@@ -151,16 +151,16 @@ def publish_pool(*, pool: IncentivePool, user) -> IncentivePool:
         raise NotAllowed(_("Preview the allocation before publishing the pool."))
     if sum(a.amount for a in allocations) != pool.amount:
         raise NotAllowed(_("The previewed allocation no longer matches the pool amount; preview it again."))
-    for allocation in allocations:
-        if allocation.amount > 0:
-            ledger.post(
-                partner=allocation.partner,
-                pool=pool,
-                kind=LedgerKind.ALLOCATION,
-                amount=allocation.amount,
-                reference=f"pool:{pool.public_id}:{allocation.partner_id}",
-                user=user,
-            )
+    ledger.post_many(
+        pool=pool,
+        kind=LedgerKind.ALLOCATION,
+        rows=[
+            (allocation.partner, allocation.amount, f"pool:{pool.public_id}:{allocation.partner_id}")
+            for allocation in allocations
+            if allocation.amount > 0
+        ],
+        user=user,
+    )
     pool.status = IncentivePool.Status.PUBLISHED
     pool.published_at = timezone.now()
     pool.published_by = user

@@ -16,16 +16,13 @@ from wagtail.log_actions import log
 
 from core.money import quantize
 from incentives.models import IncentiveLedgerEntry, IncentivePool, LedgerKind
+from incentives.signals import entries_posted
 
 LOG_POOL_EXPIRED = "incentives.pool_expired"
 
 
-def post(*, partner, pool, kind: str, amount: Decimal, reference: str, fund_request=None, user=None):
-    """Append one entry (or return the one already posted under ``(kind, reference)``)."""
-    existing = IncentiveLedgerEntry.objects.filter(kind=kind, reference=reference).first()
-    if existing is not None:
-        return existing
-    entry = IncentiveLedgerEntry(
+def _entry(partner, pool, kind, amount, reference, *, fund_request=None, user=None) -> IncentiveLedgerEntry:
+    return IncentiveLedgerEntry(
         partner=partner,
         pool=pool,
         kind=kind,
@@ -35,9 +32,42 @@ def post(*, partner, pool, kind: str, amount: Decimal, reference: str, fund_requ
         fund_request=fund_request,
         created_by=user if user is not None and user.is_authenticated else None,
     )
+
+
+def post(*, partner, pool, kind: str, amount: Decimal, reference: str, fund_request=None, user=None):
+    """Append one entry (or return the one already posted under ``(kind, reference)``)."""
+    existing = IncentiveLedgerEntry.objects.filter(kind=kind, reference=reference).first()
+    if existing is not None:
+        return existing
+    entry = _entry(partner, pool, kind, amount, reference, fund_request=fund_request, user=user)
     entry.full_clean()
     entry.save()
     return entry
+
+
+def post_many(*, pool, kind: str, rows: list[tuple], user=None) -> list[IncentiveLedgerEntry]:
+    """:func:`post` of many entries in ``pool`` at once — ``(partner, amount, reference)`` rows —
+    with one query for the references already posted and one insert (the entries are checked
+    field by field; their partner, pool and user come from rows already read). Sends
+    ``entries_posted`` with the new entries instead of one ``post_save`` each. Returns the new
+    entries (a reference already posted is skipped, as :func:`post` returns it)."""
+    posted = set(
+        IncentiveLedgerEntry.objects.filter(kind=kind, reference__in=[row[2] for row in rows]).values_list(
+            "reference", flat=True
+        )
+    )
+    entries = []
+    for partner, amount, reference in rows:
+        if reference in posted:
+            continue
+        posted.add(reference)
+        entry = _entry(partner, pool, kind, amount, reference, user=user)
+        entry.clean_fields(exclude=["partner", "pool", "fund_request", "created_by"])
+        entries.append(entry)
+    IncentiveLedgerEntry.objects.bulk_create(entries, batch_size=2000)
+    if entries:
+        entries_posted.send(sender=IncentiveLedgerEntry, entries=entries)
+    return entries
 
 
 def balance(*, partner, pool) -> Decimal:

@@ -16,8 +16,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.bulk import bulk_upsert
 from incentives.models import DeliveryOutcome, StarRating
 from partners.models import Metric, Partner, PartnerFact, PartnerKind
 from partners.services.facts import FactRow, ensure_metric, report_facts
@@ -147,17 +149,26 @@ def compute_star_ratings(*, month: date, partners=None) -> int:
         unit=Metric.Unit.RATING,
         source="incentives",
     )
-    report = []
+    report, ratings, unrated = [], [], []
+    now = timezone.now()
     for pid in ids:
         result = rate(facts[pid])
         if result is None:
-            StarRating.objects.filter(partner_id=pid, month=month).delete()
+            unrated.append(pid)
             continue
         stars, score, explanation = result
-        StarRating.objects.update_or_create(
-            partner_id=pid, month=month, defaults={"stars": stars, "score": score, "explanation": explanation}
-        )
+        ratings.append((pid, month, stars, score, explanation, now))
         report.append(FactRow(pid, STAR_METRIC, month, stars))
+    # One delete and one upsert for every partner (10,000 at the large demo), not two queries each.
+    if unrated:
+        StarRating.objects.filter(partner_id__in=unrated, month=month).delete()
+    bulk_upsert(
+        StarRating,
+        ["partner_id", "month", "stars", "score", "explanation", "computed_at"],
+        ratings,
+        unique_fields=["partner", "month"],
+        update_fields=["stars", "score", "explanation", "computed_at"],
+    )
     report_facts(source="incentives", rows=report)
     return len(report)
 

@@ -49,6 +49,47 @@ def emit(partner, type: str, payload: dict, *, only_endpoint: WebhookEndpoint | 
     return event
 
 
+def emit_many(events: list[tuple]) -> list[Event]:
+    """:func:`emit` for many events at once — ``(partner, type, payload)`` tuples, recorded in
+    that order with one insert and delivered with one fan-out after commit (a pool published
+    over 10,000 partners sends 10,000 balance events)."""
+    now = timezone.now()
+    rows = Event.objects.bulk_create(
+        [
+            Event(partner=partner, type=type_, payload=payload, created_at=now)
+            for partner, type_, payload in events
+        ],
+        batch_size=2000,
+    )
+    ids = [event.pk for event in rows]
+    if ids:
+        transaction.on_commit(lambda: _fan_out_many(ids))
+    return rows
+
+
+def _fan_out_many(event_ids: list[int]) -> None:
+    """:func:`_fan_out` of every event in ``event_ids``, reading the endpoints once."""
+    events = list(Event.objects.filter(pk__in=event_ids).order_by("pk"))
+    endpoints: dict[int, list[WebhookEndpoint]] = {}
+    for endpoint in WebhookEndpoint.objects.filter(
+        partner_id__in={event.partner_id for event in events}, disabled_at__isnull=True
+    ):
+        endpoints.setdefault(endpoint.partner_id, []).append(endpoint)
+    now = timezone.now()
+    for event in events:
+        for endpoint in endpoints.get(event.partner_id, ()):
+            if endpoint.wants(event.type):
+                _deliver(event, endpoint, now)
+
+
+def _deliver(event: Event, endpoint: WebhookEndpoint, now) -> None:
+    delivery, created = Delivery.objects.get_or_create(
+        event=event, endpoint=endpoint, defaults={"next_attempt_at": now}
+    )
+    if created:
+        enqueue("partners.deliver_webhook", delivery.pk)  # broker down: kept in the outbox
+
+
 def _fan_out(event_id: int, endpoint_id: int | None) -> None:
     event = Event.objects.get(pk=event_id)
     endpoints = WebhookEndpoint.objects.filter(partner_id=event.partner_id, disabled_at__isnull=True)
@@ -58,8 +99,4 @@ def _fan_out(event_id: int, endpoint_id: int | None) -> None:
     for endpoint in endpoints:
         if endpoint_id is None and not endpoint.wants(event.type):
             continue
-        delivery, created = Delivery.objects.get_or_create(
-            event=event, endpoint=endpoint, defaults={"next_attempt_at": now}
-        )
-        if created:
-            enqueue("partners.deliver_webhook", delivery.pk)  # broker down: kept in the outbox
+        _deliver(event, endpoint, now)

@@ -215,3 +215,66 @@ def test_previewed_pools_over_random_partner_sets_allocate_every_cent(amount, pa
             raise _Rollback
     except _Rollback:
         pass
+
+
+@pytest.mark.django_db
+def test_publishing_sends_each_partner_one_balance_event_as_posting_one_by_one_would(
+    pool, partner_a, partner_b, programme_manager
+):
+    """``publish_pool`` posts with ``ledger.post_many`` (one insert): each partner still gets its
+    ``fund_balance.changed`` event, with the payload ``ledger.post`` + its ``post_save`` give."""
+    from partners.models import Event
+
+    events = {e.partner_id: e.payload for e in Event.objects.filter(type="fund_balance.changed")}
+    assert set(events) == {partner_a.pk, partner_b.pk}
+    for entry in IncentiveLedgerEntry.objects.filter(pool=pool, kind=LedgerKind.ALLOCATION):
+        payload = events[entry.partner_id]
+        assert payload["kind"] == "allocation" and payload["pool"] == str(pool.public_id)
+        assert payload["amount"] == payload["balance"]
+        assert Decimal(payload["balance"]["amount"]) == entry.amount
+    # The same entries posted one at a time, in a second pool: the same payloads but the pool's id.
+    second = allocation.create_pool(
+        user=programme_manager,
+        name="2026 MDF one by one",
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 12, 31),
+        amount=pool.amount,
+        currency="CNY",
+    )
+    for entry in IncentiveLedgerEntry.objects.filter(pool=pool, kind=LedgerKind.ALLOCATION):
+        ledger.post(
+            partner=entry.partner,
+            pool=second,
+            kind=LedgerKind.ALLOCATION,
+            amount=entry.amount,
+            reference=f"second:{entry.partner_id}",
+        )
+    one_by_one = Event.objects.filter(type="fund_balance.changed", payload__pool=str(second.public_id))
+    for event in one_by_one:
+        expected = {**events[event.partner_id], "pool": str(second.public_id)}
+        assert {**event.payload, "created_at": None} == {**expected, "created_at": None}
+
+
+@pytest.mark.django_db
+def test_post_many_skips_references_already_posted_and_reports_running_balances(pool, partner_a):
+    from partners.models import Event
+
+    before = ledger.balance(partner=partner_a, pool=pool)
+    reference = f"pool:{pool.public_id}:{partner_a.pk}"
+    Event.objects.all().delete()
+    entries = ledger.post_many(
+        pool=pool,
+        kind=LedgerKind.ALLOCATION,
+        rows=[
+            (partner_a, Decimal("10"), reference),
+            (partner_a, Decimal("5"), "x1"),
+            (partner_a, Decimal("2"), "x2"),
+        ],
+    )
+    assert [e.reference for e in entries] == ["x1", "x2"]
+    balances = [
+        Decimal(e.payload["balance"]["amount"])
+        for e in Event.objects.filter(type="fund_balance.changed").order_by("pk")
+    ]
+    assert balances == [before + 5, before + 7]
+    assert ledger.balance(partner=partner_a, pool=pool) == before + 7
