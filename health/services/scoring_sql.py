@@ -272,33 +272,35 @@ SQL_CHUNK_MONTHS = 24
 
 
 def _json_number(expr: str) -> str:
-    """A nullable numeric as JSON: ``null``, or its text with trailing zeros trimmed, quoted."""
-    return f"CASE WHEN {expr} IS NULL THEN 'null' ELSE concat('\"', trim_scale({expr}), '\"') END"
+    """A nullable numeric as JSON: ``null``, or its text with trailing zeros trimmed, quoted.
+    ``||`` and casts rather than ``concat``: ``concat`` looks up each argument's output function
+    in the catalogue cache on every call (benchmarks/README.md)."""
+    return f"""COALESCE('"' || CAST(trim_scale({expr}) AS text) || '"', 'null')"""
 
 
 def _json_hundredths(expr: str) -> str:
     """A nullable count of hundredths (≥ 0) as a JSON number with two decimals (``12.30``), or
     ``null``: integer text, no numeric conversion."""
     return (
-        f"CASE WHEN {expr} IS NULL THEN 'null' "
-        f"ELSE concat({expr} / 100, '.', lpad(CAST(mod({expr}, 100) AS text), 2, '0')) END"
+        f"COALESCE(CAST({expr} / 100 AS text) || '.' || lpad(CAST(mod({expr}, 100) AS text), 2, '0'), 'null')"
     )
 
 
 def _metrics_json(defs: list[Definition], score: list[str]) -> str:
     """The ``metrics`` drill-down (``score[i]``: the column of metric ``i``'s score in hundredths)
-    as JSON text cast to ``jsonb`` once: one ``concat`` per metric present, joined by
+    as JSON text cast to ``jsonb`` once: one text per metric present (``||``), joined by
     ``concat_ws`` (which skips the absent ones). Building it with nested ``jsonb_build_object``
     (which turns every number into text and back) and then dropping the absent keys cost about
     twice as much (benchmarks/README.md). Slugs and dimensions are ``[-a-z0-9_]`` and need no
     escaping; the order of the keys does not matter (``jsonb`` orders them)."""
     pieces = [
-        f'CASE WHEN v_{i} IS NOT NULL THEN concat(\'"{d.slug}": {{"value": \', {_json_number(f"v_{i}")}, '
-        f"', \"score\": ', {_json_hundredths(score[i])}, "
-        f"', \"percentile\": ', {_json_hundredths(f'ph_{i}')}, "
-        f"', \"median\": ', {_json_number(f'md_{i}')}, "
-        f'\', "dimension": "{d.dimension}", "weight": {float(d.weight)}, "previous": \', '
-        f"{_json_number(f'pv_{i}')}, ', \"previous_score\": ', {_json_hundredths(f'psh_{i}')}, '}}') END"
+        f"""CASE WHEN v_{i} IS NOT NULL THEN '"{d.slug}": {{"value": ' || {_json_number(f"v_{i}")}"""
+        f""" || ', "score": ' || {_json_hundredths(score[i])}"""
+        f""" || ', "percentile": ' || {_json_hundredths(f"ph_{i}")}"""
+        f""" || ', "median": ' || {_json_number(f"md_{i}")}"""
+        f""" || ', "dimension": "{d.dimension}", "weight": {float(d.weight)}, "previous": '"""
+        f""" || {_json_number(f"pv_{i}")} || ', "previous_score": ' || {_json_hundredths(f"psh_{i}")}"""
+        f""" || '}}' END"""
         for i, d in enumerate(defs)
     ]
     # concat_ws takes at most 100 arguments: groups of 90, an empty group as NULL.
