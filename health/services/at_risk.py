@@ -4,9 +4,10 @@ through the ``notify_at_risk`` task); staff acknowledge them (audit-logged)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Case, DateField, Exists, F, JSONField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from wagtail.log_actions import log
@@ -14,6 +15,7 @@ from wagtail.log_actions import log
 from core.bulk import bulk_upsert
 from core.tasks import enqueue_on_commit
 from health.models import AtRiskFlag, HealthSettings, HealthSnapshot
+from health.services import scoring_sql
 from health.services.audit import LOG_FLAG_ACKNOWLEDGED
 from health.services.definitions import DIMENSIONS, fmt_number
 from partners.selectors.programme import shift_months
@@ -62,7 +64,7 @@ def detect_at_risk(*, months: list[date], partner_ids: set[int] | None = None, n
     if not months:
         return 0
     health = HealthSettings.load()
-    written = flag_in_python(months, partner_ids, health)
+    written = _flag_side_by_side(months, partner_ids, health)
     if notify:
         latest = max(months)
         pending = list(
@@ -71,6 +73,24 @@ def detect_at_risk(*, months: list[date], partner_ids: set[int] | None = None, n
         if pending:
             enqueue_on_commit("partners.notify_at_risk", pending)
     return written
+
+
+def _flag_side_by_side(months: list[date], partner_ids: set[int] | None, health: HealthSettings) -> int:
+    """:func:`flag_in_python` for the two halves of ``months`` on two connections at once where
+    the scoring would use two (outside a transaction: ``scoring_sql.sql_workers``): one half's
+    query runs while the other's rows are weighed in Python. One connection otherwise."""
+    if scoring_sql.sql_workers(months) < 2:
+        return flag_in_python(months, partner_ids, health)
+    half = -(-len(months) // 2)
+
+    def flag(part: list[date]) -> int:
+        try:
+            return flag_in_python(part, partner_ids, health)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return sum(pool.map(flag, [months[:half], months[half:]]))
 
 
 def _drop_condition(health: HealthSettings) -> Q:
