@@ -15,6 +15,14 @@ from tests.factories.health import fact, month, only_metrics, set_health
 pytestmark = pytest.mark.django_db
 
 JUNE, MAY = month("2026-06"), month("2026-05")
+# Revenue growth month on month (100 × (this month − last month) / last month).
+GROWTH = {
+    "slug": "growth",
+    "metric": "revenue",
+    "dimension": "productivity",
+    "aggregation": "growth",
+    "window_months": 1,
+}
 
 
 @pytest.fixture
@@ -131,13 +139,7 @@ def test_hand_computed_example(example):
 def test_growth_ratio_avg_and_missing_as_zero(isvs):
     p1, p2, p3 = isvs
     only_metrics(
-        {
-            "slug": "growth",
-            "metric": "revenue",
-            "dimension": "productivity",
-            "aggregation": "growth",
-            "window_months": 1,
-        },
+        GROWTH,
         {
             "slug": "conv",
             "metric": "trials_converted",
@@ -264,13 +266,7 @@ def test_values_beyond_the_sorted_arrays_fall_back_to_the_window_ranking(isvs, m
     windows: same snapshots as the Python path, the huge value and its tie kept exact."""
     p1, p2, p3 = isvs
     only_metrics(
-        {
-            "slug": "growth",
-            "metric": "revenue",
-            "dimension": "productivity",
-            "aggregation": "growth",
-            "window_months": 1,
-        },
+        GROWTH,
         {
             "slug": "churn",
             "metric": "churned_customers",
