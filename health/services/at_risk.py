@@ -4,9 +4,10 @@ through the ``notify_at_risk`` task); staff acknowledge them (audit-logged)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.models import Case, DateField, Exists, F, JSONField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from wagtail.log_actions import log
@@ -14,6 +15,7 @@ from wagtail.log_actions import log
 from core.bulk import bulk_upsert
 from core.tasks import enqueue_on_commit
 from health.models import AtRiskFlag, HealthSettings, HealthSnapshot
+from health.services import scoring_sql
 from health.services.audit import LOG_FLAG_ACKNOWLEDGED
 from health.services.definitions import DIMENSIONS, fmt_number
 from partners.selectors.programme import shift_months
@@ -62,7 +64,7 @@ def detect_at_risk(*, months: list[date], partner_ids: set[int] | None = None, n
     if not months:
         return 0
     health = HealthSettings.load()
-    written = flag_in_python(months, partner_ids, health)
+    written = _flag_side_by_side(months, partner_ids, health)
     if notify:
         latest = max(months)
         pending = list(
@@ -71,6 +73,24 @@ def detect_at_risk(*, months: list[date], partner_ids: set[int] | None = None, n
         if pending:
             enqueue_on_commit("partners.notify_at_risk", pending)
     return written
+
+
+def _flag_side_by_side(months: list[date], partner_ids: set[int] | None, health: HealthSettings) -> int:
+    """:func:`flag_in_python` for the two halves of ``months`` on two connections at once where
+    the scoring would use two (outside a transaction: ``scoring_sql.sql_workers``): one half's
+    query runs while the other's rows are weighed in Python. One connection otherwise."""
+    if scoring_sql.sql_workers(months) < 2:
+        return flag_in_python(months, partner_ids, health)
+    half = -(-len(months) // 2)
+
+    def flag(part: list[date]) -> int:
+        try:
+            return flag_in_python(part, partner_ids, health)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return sum(pool.map(flag, [months[:half], months[half:]]))
 
 
 def _drop_condition(health: HealthSettings) -> Q:
@@ -107,9 +127,11 @@ def _flagged_rows(months: list[date], partner_ids: set[int] | None, health: Heal
         *[When(month=m, then=Value(shift_months(m, -1))) for m in sorted(set(months))],
         output_field=DateField(),
     )
+    # Without the model's ordering: by partner it would join partner and organisation to sort
+    # the one row of the unique (partner, month) (three such subqueries per flagged snapshot).
     before = HealthSnapshot.objects.filter(
         partner_id=OuterRef("partner_id"), month=OuterRef("previous_month")
-    )
+    ).order_by()
     columns = {"prev_found": Exists(before)}
     for dim in DIMENSIONS:
         columns[f"prev_{dim}"] = Subquery(
@@ -139,6 +161,17 @@ def _flagged_rows(months: list[date], partner_ids: set[int] | None, health: Heal
     ).order_by()
 
 
+def _read_without_jit(rows) -> list:
+    """The rows of ``rows`` (a queryset), on PostgreSQL with JIT compilation off for the query:
+    its estimated cost over 240,000 snapshots crosses the JIT thresholds, and compiling the
+    statement cost more than running it (4.4 s against 3.6 s, benchmarks/README.md)."""
+    if connection.vendor != "postgresql":
+        return list(rows)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        return list(rows)
+
+
 def flag_in_python(months: list[date], partner_ids: set[int] | None, health: HealthSettings) -> int:
     """The portable path: the flagged snapshots, the month before and the metrics where a flag
     is missing, as tuples in one query (:func:`_flagged_rows`: 10,000 partners × 24 months flag
@@ -149,7 +182,9 @@ def flag_in_python(months: list[date], partner_ids: set[int] | None, health: Hea
     n = len(DIMENSIONS)
     rows = []
     now = timezone.now()
-    for partner_id, month, composite, previous_composite, *rest in _flagged_rows(months, partner_ids, health):
+    for partner_id, month, composite, previous_composite, *rest in _read_without_jit(
+        _flagged_rows(months, partner_ids, health)
+    ):
         dims_now, found, dims_before = tuple(rest[:n]), rest[n], tuple(rest[n + 1 : 2 * n + 1])
         missing_floor, missing_drop, metrics = rest[2 * n + 1 :]
         detail = None

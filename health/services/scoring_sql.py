@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import DataError, connection, connections, transaction
 
 from health.models import HealthMetric, HealthSnapshot
 from health.services.definitions import (
@@ -72,7 +72,11 @@ def _hundredths(percent: str, numerator: str, denominator: str) -> str:
 
 
 def _score_query(
-    defs: list[Definition], months: list[date], tail: str | None = None, hundredths: bool = False
+    defs: list[Definition],
+    months: list[date],
+    tail: str | None = None,
+    hundredths: bool = False,
+    arrays: bool = False,
 ) -> tuple[str, list]:
     """One statement giving, per partner and month of ``months`` (consecutive) with at least one
     value, ``(month_index, partner_id, kind, v_1, p_1, md_1, v_2, …)``: each health metric's
@@ -150,6 +154,14 @@ def _score_query(
     columns = ", ".join(f"v_{i}, p_{i}, md_{i}" for i in range(len(defs)))
     tail = tail or f"SELECT mi, partner_id, kind, {columns} FROM scored ORDER BY mi, partner_id"
     any_value = " OR ".join(f"v_{i} IS NOT NULL" for i in range(len(defs)))
+    if arrays:
+        ranking = _array_ranking(len(defs), any_value)
+    else:
+        ranking = f"""ranked AS (
+    SELECT vals.*, {", ".join(rank_cols)}
+    FROM vals WHERE mi >= %s AND ({any_value})
+),
+md AS (SELECT mi, kind, {medians} FROM ranked GROUP BY mi, kind)"""
     sql = f"""
 WITH months(mi, day, next_day) AS (VALUES {month_values}),
 pf AS (
@@ -176,11 +188,7 @@ vals AS (
     FROM carried
     WINDOW w AS (PARTITION BY partner_id ORDER BY mi)
 ),
-ranked AS (
-    SELECT vals.*, {", ".join(rank_cols)}
-    FROM vals WHERE mi >= %s AND ({any_value})
-),
-md AS (SELECT mi, kind, {medians} FROM ranked GROUP BY mi, kind),
+{ranking},
 scored AS (
     SELECT r.mi, r.partner_id, r.kind, {outputs}
     FROM ranked r JOIN md ON md.mi = r.mi AND md.kind = r.kind
@@ -188,6 +196,45 @@ scored AS (
 {tail}
 """
     return sql, [*params, grid[0], last, month_index(first)]
+
+
+def _array_ranking(n: int, any_value: str) -> str:
+    """``ranked`` and ``md`` of :func:`_score_query` from sorted arrays (its ``arrays``): per
+    month × kind and metric ``a_i`` (the values in ten-thousandths, ascending) and ``m_i`` (the
+    values, for the median); then per row ``rk_i`` = 1 + how many are below the value (at most
+    value − 1 ten-thousandth), ``cd_i`` = how many are at most the value / ``n_i`` — what
+    ``RANK`` and ``CUME_DIST`` give, in the same types. The median is the mean of the middle one
+    or two values, as ``AVG`` computes it (exact sum, divided by the count). ``OFFSET 0`` keeps
+    ``ranked`` a subquery of its own: pulled up into ``scored``, each ``width_bucket`` would be
+    evaluated at every use of ``rk_i`` / ``cd_i`` (about ten a metric) instead of once."""
+    scaled = ", ".join(f"CAST(v_{i} * 10000 AS bigint) AS s_{i}" for i in range(n))
+    sorted_ = ",\n".join(
+        f"array_agg(s_{i} ORDER BY s_{i}) FILTER (WHERE s_{i} IS NOT NULL) AS a_{i}, "
+        f"array_agg(v_{i} ORDER BY v_{i}) FILTER (WHERE v_{i} IS NOT NULL) AS m_{i}, COUNT(v_{i}) AS n_{i}"
+        for i in range(n)
+    )
+    medians = ",\n".join(
+        f"CASE WHEN mod(n_{i}, 2) = 1 THEN m_{i}[CAST((n_{i} + 1) / 2 AS integer)] / 1 "
+        f"ELSE (m_{i}[CAST(n_{i} / 2 AS integer)] + m_{i}[CAST(n_{i} / 2 + 1 AS integer)]) / 2 END AS md_{i}"
+        for i in range(n)
+    )
+    ranks = ",\n".join(
+        f"g.n_{i}, CAST(width_bucket(p.s_{i} - 1, g.a_{i}) + 1 AS bigint) AS rk_{i}, "
+        f"CAST(width_bucket(p.s_{i}, g.a_{i}) AS DOUBLE PRECISION) / g.n_{i} AS cd_{i}"
+        for i in range(n)
+    )
+    arrays = ", ".join(f"a_{i}" for i in range(n))
+    return f"""present AS (
+    SELECT vals.*, {scaled}
+    FROM vals WHERE mi >= %s AND ({any_value})
+),
+grp AS (SELECT mi, kind, {sorted_} FROM present GROUP BY mi, kind),
+md AS MATERIALIZED (SELECT mi, kind, {arrays}, {", ".join(f"n_{i}" for i in range(n))}, {medians} FROM grp),
+ranked AS (
+    SELECT p.*, {ranks}
+    FROM present p JOIN md g ON g.mi = p.mi AND g.kind = p.kind
+    OFFSET 0
+)"""
 
 
 def iter_metric_rows(defs: list[Definition], months: list[date]):
@@ -225,33 +272,35 @@ SQL_CHUNK_MONTHS = 24
 
 
 def _json_number(expr: str) -> str:
-    """A nullable numeric as JSON: ``null``, or its text with trailing zeros trimmed, quoted."""
-    return f"CASE WHEN {expr} IS NULL THEN 'null' ELSE concat('\"', trim_scale({expr}), '\"') END"
+    """A nullable numeric as JSON: ``null``, or its text with trailing zeros trimmed, quoted.
+    ``||`` and casts rather than ``concat``: ``concat`` looks up each argument's output function
+    in the catalogue cache on every call (benchmarks/README.md)."""
+    return f"""COALESCE('"' || CAST(trim_scale({expr}) AS text) || '"', 'null')"""
 
 
 def _json_hundredths(expr: str) -> str:
     """A nullable count of hundredths (≥ 0) as a JSON number with two decimals (``12.30``), or
     ``null``: integer text, no numeric conversion."""
     return (
-        f"CASE WHEN {expr} IS NULL THEN 'null' "
-        f"ELSE concat({expr} / 100, '.', lpad(CAST(mod({expr}, 100) AS text), 2, '0')) END"
+        f"COALESCE(CAST({expr} / 100 AS text) || '.' || lpad(CAST(mod({expr}, 100) AS text), 2, '0'), 'null')"
     )
 
 
 def _metrics_json(defs: list[Definition], score: list[str]) -> str:
     """The ``metrics`` drill-down (``score[i]``: the column of metric ``i``'s score in hundredths)
-    as JSON text cast to ``jsonb`` once: one ``concat`` per metric present, joined by
+    as JSON text cast to ``jsonb`` once: one text per metric present (``||``), joined by
     ``concat_ws`` (which skips the absent ones). Building it with nested ``jsonb_build_object``
     (which turns every number into text and back) and then dropping the absent keys cost about
     twice as much (benchmarks/README.md). Slugs and dimensions are ``[-a-z0-9_]`` and need no
     escaping; the order of the keys does not matter (``jsonb`` orders them)."""
     pieces = [
-        f'CASE WHEN v_{i} IS NOT NULL THEN concat(\'"{d.slug}": {{"value": \', {_json_number(f"v_{i}")}, '
-        f"', \"score\": ', {_json_hundredths(score[i])}, "
-        f"', \"percentile\": ', {_json_hundredths(f'ph_{i}')}, "
-        f"', \"median\": ', {_json_number(f'md_{i}')}, "
-        f'\', "dimension": "{d.dimension}", "weight": {float(d.weight)}, "previous": \', '
-        f"{_json_number(f'pv_{i}')}, ', \"previous_score\": ', {_json_hundredths(f'psh_{i}')}, '}}') END"
+        f"""CASE WHEN v_{i} IS NOT NULL THEN '"{d.slug}": {{"value": ' || {_json_number(f"v_{i}")}"""
+        f""" || ', "score": ' || {_json_hundredths(score[i])}"""
+        f""" || ', "percentile": ' || {_json_hundredths(f"ph_{i}")}"""
+        f""" || ', "median": ' || {_json_number(f"md_{i}")}"""
+        f""" || ', "dimension": "{d.dimension}", "weight": {float(d.weight)}, "previous": '"""
+        f""" || {_json_number(f"pv_{i}")} || ', "previous_score": ' || {_json_hundredths(f"psh_{i}")}"""
+        f""" || '}}' END"""
         for i, d in enumerate(defs)
     ]
     # concat_ws takes at most 100 arguments: groups of 90, an empty group as NULL.
@@ -271,7 +320,10 @@ def _write_months_in_sql(
     previous values and the ``metrics`` drill-down built with ``jsonb_build_object``, so no row
     goes through Python. Same formulas as :func:`_score_month` (the tests compare values).
     With ``score_metric_id`` the same statement also upserts the ``health_score`` fact of every
-    snapshot it wrote (from its ``RETURNING`` rows: what ``report_health_scores`` writes)."""
+    snapshot it wrote (from its ``RETURNING`` rows: what ``report_health_scores`` writes).
+    The tier: the last change before the month's end, or the partner's tier where it never
+    changed — looked up per partner once (``tiers``, a hash join), the changes only for partners
+    that have some (two subqueries per snapshot before: about 1 s per 120,000)."""
     n = len(defs)
     higher = HealthMetric.Direction.HIGHER
     scores = ", ".join(
@@ -317,18 +369,16 @@ def _write_months_in_sql(
     update = ", ".join(f"{c} = EXCLUDED.{c}" for c in SNAPSHOT_COLUMNS if c not in ("partner_id", "month"))
     upsert = f"""INSERT INTO partners_healthsnapshot ({", ".join(SNAPSHOT_COLUMNS)})
 SELECT partner_id, make_date(mi / 12, mi %% 12 + 1, 1), kind,
-    COALESCE(
+    CASE WHEN tiers.changed THEN
         (SELECT tc.to_tier_id FROM partners_tierchange tc
          WHERE tc.partner_id = prev.partner_id
            AND (tc.changed_at AT TIME ZONE %s)::date < make_date((mi + 1) / 12, (mi + 1) %% 12 + 1, 1)
-         ORDER BY tc.changed_at DESC, tc.id DESC LIMIT 1),
-        (SELECT p.tier_id FROM partners_partner p WHERE p.id = prev.partner_id
-           AND NOT EXISTS (SELECT 1 FROM partners_tierchange t2 WHERE t2.partner_id = p.id))
-    ),
+         ORDER BY tc.changed_at DESC, tc.id DESC LIMIT 1)
+    ELSE tiers.tier_id END,
     {num("d_productivity", 2)}, {num("d_robustness", 2)}, {num("d_innovation", 2)}, {num("composite", 2)},
     {entries},
     {num("prev_composite", 2)}, %s
-FROM prev
+FROM prev JOIN tiers ON tiers.id = prev.partner_id
 WHERE mi >= %s AND composite IS NOT NULL{scope}
 ON CONFLICT (partner_id, month) DO UPDATE SET {update}"""
     params = [settings.TIME_ZONE, now, month_index(first), *scope_params]
@@ -353,14 +403,16 @@ before AS (
     FROM comp
     WINDOW w AS (PARTITION BY partner_id ORDER BY mi)
 ),
+tiers AS (
+    SELECT p.id, p.tier_id, EXISTS (SELECT 1 FROM partners_tierchange t WHERE t.partner_id = p.id) AS changed
+    FROM partners_partner p
+),
 prev AS (
     SELECT before.*, {lagged},
         CASE WHEN lag_mi = mi - 1 THEN lag_composite END AS prev_composite
     FROM before
 ){write}
 """
-    sql, score_params = _score_query(defs, months, tail=tail, hundredths=True)
-    params = [*score_params, *params]
     with transaction.atomic(), connection.cursor() as cursor:
         # Room to sort in memory; no JIT: compiling this wide statement costs ~10 s, more than
         # it saves.
@@ -372,8 +424,17 @@ prev AS (
             "SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings "
             "WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)"
         )
-        cursor.execute(sql, params)
-        return cursor.rowcount
+        for arrays in (True, False):
+            sql, score_params = _score_query(defs, months, tail=tail, hundredths=True, arrays=arrays)
+            try:
+                with transaction.atomic():
+                    cursor.execute(sql, [*score_params, *params])
+            except DataError:
+                if not arrays:
+                    raise
+                continue  # a value beyond bigint in ten-thousandths: rank with the windows
+            return cursor.rowcount
+        raise AssertionError("unreachable")
 
 
 def sql_workers(months: list[date]) -> int:

@@ -9,7 +9,7 @@ from django.core import mail
 from wagtail.models import ModelLogEntry
 
 from health.models import AtRiskFlag, HealthSettings
-from health.services import at_risk
+from health.services import at_risk, scoring_sql
 from health.services import snapshots as health
 from partners.models import PartnerKind
 from tests.factories.accounts import UserFactory
@@ -187,3 +187,21 @@ def test_flags_are_rebuilt_identically_idempotently_and_only_for_the_partners_as
     AtRiskFlag.objects.all().delete()
     assert at_risk.flag_in_python(months, {one}, HealthSettings.load()) == len(mine)
     assert flags_by_key() == mine
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_flags_found_on_two_connections_are_those_of_one(many, settings):
+    """Outside a transaction the two halves of the months are flagged side by side, each on its
+    own connection (the second half's first month looks back into the first half): same flags,
+    detail for detail, as one connection's."""
+    months = [month(m) for m in ("2026-03", "2026-04", "2026-05", "2026-06")]
+    settings.HEALTH_SQL_WORKERS = 1
+    health.compute_snapshots(first=months[0], last=months[-1], notify=False)
+    one = flags_by_key()
+    AtRiskFlag.objects.all().delete()
+
+    settings.HEALTH_SQL_WORKERS = 2
+    assert scoring_sql.sql_workers(months) == 2
+    assert at_risk.detect_at_risk(months=months, notify=False) == len(one)
+    assert flags_by_key() == one
+    assert {m for _p, m, _c in one} >= {months[1], months[2]} and len(one) >= 10

@@ -15,6 +15,14 @@ from tests.factories.health import fact, month, only_metrics, set_health
 pytestmark = pytest.mark.django_db
 
 JUNE, MAY = month("2026-06"), month("2026-05")
+# Revenue growth month on month (100 × (this month − last month) / last month).
+GROWTH = {
+    "slug": "growth",
+    "metric": "revenue",
+    "dimension": "productivity",
+    "aggregation": "growth",
+    "window_months": 1,
+}
 
 
 @pytest.fixture
@@ -131,13 +139,7 @@ def test_hand_computed_example(example):
 def test_growth_ratio_avg_and_missing_as_zero(isvs):
     p1, p2, p3 = isvs
     only_metrics(
-        {
-            "slug": "growth",
-            "metric": "revenue",
-            "dimension": "productivity",
-            "aggregation": "growth",
-            "window_months": 1,
-        },
+        GROWTH,
         {
             "slug": "conv",
             "metric": "trials_converted",
@@ -256,3 +258,44 @@ def test_months_scored_side_by_side_give_the_same_snapshots(example, settings):
     summary = health.compute_snapshots(first=MAY, last=JUNE, notify=False)
     assert rows() == one and summary["snapshots"] == len(one) == 7
     assert scores() == one_scores and len(one_scores) == 7
+
+
+def test_values_beyond_the_sorted_arrays_fall_back_to_the_window_ranking(isvs, monkeypatch):
+    """PostgreSQL ranks through sorted arrays of values in ten-thousandths (``bigint``); a
+    value of 10^15 or more does not fit, and the statement is run again with the per-metric
+    windows: same snapshots as the Python path, the huge value and its tie kept exact."""
+    p1, p2, p3 = isvs
+    only_metrics(
+        GROWTH,
+        {
+            "slug": "churn",
+            "metric": "churned_customers",
+            "dimension": "robustness",
+            "window_months": 1,
+            "direction": "lower",
+        },
+    )
+    for partner in (p1, p2):
+        fact(partner, "revenue", "2026-05", "0.01")
+        fact(partner, "revenue", "2026-06", "99999999999999")  # growth ≈ 10^18 %
+    fact(p3, "revenue", "2026-05", 100)
+    fact(p3, "revenue", "2026-06", 150)
+    for partner, churned in ((p1, 2), (p2, 2), (p3, 0)):
+        fact(partner, "churned_customers", "2026-06", churned)
+    used = []
+    query = scoring_sql._score_query
+
+    def recording(*args, **kwargs):
+        used.append(kwargs.get("arrays", False))
+        return query(*args, **kwargs)
+
+    monkeypatch.setattr(scoring_sql, "_score_query", recording)
+    health.compute_snapshots(first=JUNE, notify=False)
+    assert used == [True, False]  # the arrays overflowed: the windows ranked
+    in_sql = {s.partner_id: (s.composite, s.metrics) for s in HealthSnapshot.objects.all()}
+    assert float(in_sql[p1.pk][1]["growth"]["value"]) > 10**17
+    assert in_sql[p1.pk][1]["growth"]["score"] == 75.0  # p1 and p2 tie above p3
+    HealthSnapshot.objects.all().delete()
+    monkeypatch.setattr(scoring_sql, "compute", scoring_python.compute)
+    health.compute_snapshots(first=JUNE, notify=False)
+    assert {s.partner_id: (s.composite, s.metrics) for s in HealthSnapshot.objects.all()} == in_sql
