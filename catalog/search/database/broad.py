@@ -50,7 +50,7 @@ from catalog.search.generation import local_generation
 
 RANKED = 200  # positions of the relevance order kept per text
 LOCAL_SIZE = 32  # texts kept in each process
-KEY = "catalog.search.db.broad"
+KEY = "catalog.search.db.broad.2"  # .2: entries with boosts and exact positions (``Kept``)
 TIMEOUT = 60 * 60
 
 _local: OrderedDict = OrderedDict()  # (key, local generation) → Kept
