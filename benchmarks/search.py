@@ -832,15 +832,15 @@ def main() -> int:
         ),
         measure("no text, 3 facets", args.calls, lambda r: {"filters": facet_choices(r)}, rng),
     ]
-    after_writes("broad text only, after a write", max(30, args.calls // 5), broad, rng)
+    written = after_writes("broad text only, after a write", max(30, args.calls // 5), broad, rng)["p95"]
     scans(max(30, args.calls // 5), broad, rng)
     target = rows[0]["p95"] <= 50
     first, again = rows[4]["p95"], rows[5]["p95"]
     print(
         f"  target p95 ≤ 150 ms for broad text only: searched again in the same index version "
-        f"{'PASS' if again <= 150 else 'FAIL'} ({again:.1f} ms); first search of a word in its index "
-        f"version {'PASS' if first <= 150 else 'FAIL'} ({first:.1f} ms); with the facet counts in SQL "
-        f"{rows[7]['p95']:.1f} ms"
+        f"{'PASS' if again <= 150 else 'FAIL'} ({again:.1f} ms); first search after an index write "
+        f"{'PASS' if written <= 150 else 'FAIL'} ({written:.1f} ms); a word's very first search (nothing "
+        f"kept: the scan) {first:.1f} ms; with the facet counts in SQL {rows[7]['p95']:.1f} ms"
     )
     print(
         f"  target p95 ≤ 50 ms for text + 3 facets: {'PASS' if target else 'FAIL'} ({rows[0]['p95']:.1f} ms)"
