@@ -423,13 +423,17 @@ def word_pools(rng: random.Random) -> dict[str, list[str]]:
     return pools
 
 
-def measure(label: str, calls: int, make, rng) -> dict:
+def measure(label: str, calls: int, make, rng, *, cpu: bool = False) -> dict:
+    """``calls`` searches of ``make(rng)``'s arguments (``make`` runs untimed), after a warm-up;
+    with ``cpu``, this process's CPU time per search printed too."""
     for _ in range(max(10, calls // 10)):  # warm-up
         in_request(search, **make(rng))
-    times, sql, totals = [], [], []
+    times, used, sql, totals = [], [], [], []
     for _ in range(calls):
         kwargs = make(rng)
+        started = time.process_time()
         seconds, statements, result = counted(lambda kwargs=kwargs: in_request(search, **kwargs))
+        used.append((time.process_time() - started) * 1000)
         times.append(seconds * 1000)
         sql.append(statements)
         totals.append(result.total)
@@ -439,13 +443,15 @@ def measure(label: str, calls: int, make, rng) -> dict:
         "p95": percentile(times, 0.95),
         "p99": percentile(times, 0.99),
         "max": max(times),
+        "cpu": (percentile(used, 0.5), percentile(used, 0.95)),
         "sql": (min(sql), max(sql)),
         "hits": statistics.median(totals),
     }
+    extra = f"  (client CPU p50 {row['cpu'][0]:.1f} ms, p95 {row['cpu'][1]:.1f} ms)" if cpu else ""
     print(
         f"  {label:<28} p50 {row['p50']:6.1f} ms  p95 {row['p95']:6.1f} ms  p99 {row['p99']:6.1f} ms  "
         f"max {row['max']:6.1f} ms  SQL/search {row['sql'][0]}–{row['sql'][1]}  "
-        f"median hits {row['hits']:,.0f}"
+        f"median hits {row['hits']:,.0f}{extra}"
     )
     return row
 
@@ -551,39 +557,17 @@ def after_writes(label: str, calls: int, words: list[str], rng) -> dict:
     version), then a broad word searched — the first search of anything in that index version,
     as after any write in production. Only the search is timed (wall and this process's CPU);
     every word is searched once first, so each has a kept scan of some earlier version."""
-    ids = list(
-        SearchDocument.objects.filter(listing_id__gte=BASE_ID).values_list("listing_id", flat=True)[:5000]
-    )
+    synthetic = SearchDocument.objects.filter(listing_id__gte=BASE_ID)
+    ids = list(synthetic.values_list("listing_id", flat=True)[:5000])
     for word in words:
         in_request(search, text=word)
     engine = get_engine()
-    times, cpu, sql, totals = [], [], [], []
-    for _ in range(calls):
-        engine.index([rewritten(rng.choice(ids))])
-        word = rng.choice(words)
-        used = time.process_time()
-        seconds, statements, result = counted(lambda word=word: in_request(search, text=word))
-        cpu.append((time.process_time() - used) * 1000)
-        times.append(seconds * 1000)
-        sql.append(statements)
-        totals.append(result.total)
-    row = {
-        "label": label,
-        "p50": percentile(times, 0.5),
-        "p95": percentile(times, 0.95),
-        "p99": percentile(times, 0.99),
-        "max": max(times),
-        "cpu": percentile(cpu, 0.5),
-        "cpu95": percentile(cpu, 0.95),
-        "sql": (min(sql), max(sql)),
-        "hits": statistics.median(totals),
-    }
-    print(
-        f"  {label:<28} p50 {row['p50']:6.1f} ms  p95 {row['p95']:6.1f} ms  p99 {row['p99']:6.1f} ms  "
-        f"max {row['max']:6.1f} ms  SQL/search {row['sql'][0]}–{row['sql'][1]}  "
-        f"median hits {row['hits']:,.0f}  (client CPU p50 {row['cpu']:.1f} ms, p95 {row['cpu95']:.1f} ms)"
-    )
-    return row
+
+    def written(r) -> dict:
+        engine.index([rewritten(r.choice(ids))])
+        return {"text": r.choice(words)}
+
+    return measure(label, calls, written, rng, cpu=True)
 
 
 def old_statement(match) -> str:
