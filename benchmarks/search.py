@@ -423,13 +423,17 @@ def word_pools(rng: random.Random) -> dict[str, list[str]]:
     return pools
 
 
-def measure(label: str, calls: int, make, rng) -> dict:
+def measure(label: str, calls: int, make, rng, *, cpu: bool = False) -> dict:
+    """``calls`` searches of ``make(rng)``'s arguments (``make`` runs untimed), after a warm-up;
+    with ``cpu``, this process's CPU time per search printed too."""
     for _ in range(max(10, calls // 10)):  # warm-up
         in_request(search, **make(rng))
-    times, sql, totals = [], [], []
+    times, used, sql, totals = [], [], [], []
     for _ in range(calls):
         kwargs = make(rng)
+        started = time.process_time()
         seconds, statements, result = counted(lambda kwargs=kwargs: in_request(search, **kwargs))
+        used.append((time.process_time() - started) * 1000)
         times.append(seconds * 1000)
         sql.append(statements)
         totals.append(result.total)
@@ -439,13 +443,15 @@ def measure(label: str, calls: int, make, rng) -> dict:
         "p95": percentile(times, 0.95),
         "p99": percentile(times, 0.99),
         "max": max(times),
+        "cpu": (percentile(used, 0.5), percentile(used, 0.95)),
         "sql": (min(sql), max(sql)),
         "hits": statistics.median(totals),
     }
+    extra = f"  (client CPU p50 {row['cpu'][0]:.1f} ms, p95 {row['cpu'][1]:.1f} ms)" if cpu else ""
     print(
         f"  {label:<28} p50 {row['p50']:6.1f} ms  p95 {row['p95']:6.1f} ms  p99 {row['p99']:6.1f} ms  "
         f"max {row['max']:6.1f} ms  SQL/search {row['sql'][0]}–{row['sql'][1]}  "
-        f"median hits {row['hits']:,.0f}"
+        f"median hits {row['hits']:,.0f}{extra}"
     )
     return row
 
@@ -492,6 +498,76 @@ def first_searches(label: str, calls: int, make, rng) -> dict:
     its text in its index version — the one scan that ranks every match (the path before
     ``catalog.search.database.broad``)."""
     return with_settings(label, calls, make, rng, SEARCH_BROAD_CACHE=False)
+
+
+TEXT_COPIED = (
+    *("title", "title_en", "tagline", "tagline_en", "body", "body_en"),
+    *("partner_name", "partner_name_en", "url", "url_en", "tier_name", "tier_name_en", "tier_colour"),
+)
+
+
+def rewritten(listing_id: int):
+    """A document's ``ListingData`` read back from its index rows, one more active subscription:
+    what re-indexing a listing whose subscriptions changed writes (a real write through the
+    engine: a new index version)."""
+    from catalog.search.documents import ListingData
+
+    doc = SearchDocument.objects.get(pk=listing_id)
+    text = SearchDocumentText.objects.get(pk=listing_id)
+    return ListingData(
+        **{
+            name: getattr(text, name)
+            for name in ("title", "title_en", "tagline", "tagline_en", "body", "body_en")
+        },
+        **{name: getattr(text, name) for name in ("partner_name", "partner_name_en", "url", "url_en")},
+        **{name: getattr(text, name) for name in ("tier_name", "tier_name_en", "tier_colour")},
+        listing_id=listing_id,
+        partner_id=doc.partner_id,
+        tier_slug=doc.tier_slug,
+        tier_rank=doc.tier_rank,
+        partner_kind=doc.partner_kind,
+        listing_type=doc.listing_type,
+        deployment=doc.deployment,
+        categories=doc.categories.split(),
+        category_names=[],
+        industries=doc.industries.split(),
+        industry_names=[],
+        regions=doc.regions.split(),
+        pricing_models=doc.pricing_models.split(),
+        has_free_trial=doc.has_free_trial,
+        tags=[],
+        languages=[],
+        rating_average=doc.rating_average,
+        rating_count=doc.rating_count,
+        bayesian_rating=doc.bayesian_rating,
+        active_subscriptions=doc.active_subscriptions + 1,
+        published_at=doc.published_at,
+        last_updated_at=doc.last_updated_at,
+        min_price_cny=doc.min_price_cny,
+        min_price_usd=doc.min_price_usd,
+        signals=ranking.Signals(0.0, 0.0, 0.0, 0.0),
+        quality=doc.quality,
+        stuffing_penalty=doc.stuffing_penalty,
+        boost=doc.boost,
+    )
+
+
+def after_writes(label: str, calls: int, words: list[str], rng) -> dict:
+    """Each call: one random document re-indexed through the engine (``rewritten``: a new index
+    version), then a broad word searched — the first search of anything in that index version,
+    as after any write in production. Only the search is timed (wall and this process's CPU);
+    every word is searched once first, so each has a kept scan of some earlier version."""
+    synthetic = SearchDocument.objects.filter(listing_id__gte=BASE_ID)
+    ids = list(synthetic.values_list("listing_id", flat=True)[:5000])
+    for word in words:
+        in_request(search, text=word)
+    engine = get_engine()
+
+    def written(r) -> dict:
+        engine.index([rewritten(r.choice(ids))])
+        return {"text": r.choice(words)}
+
+    return measure(label, calls, written, rng, cpu=True)
 
 
 def old_statement(match) -> str:
@@ -649,6 +725,14 @@ def throughput(
     }
 
 
+def uptime() -> str:
+    """``uptime`` (UTC): the load beside the figures."""
+    import subprocess
+
+    found = subprocess.run(["uptime"], capture_output=True, text=True, env={**os.environ, "TZ": "UTC"})  # noqa: S607
+    return found.stdout.strip()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=100_000)
@@ -657,6 +741,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2 + 1)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument(
+        "--broad-only",
+        action="store_true",
+        help="only the broad words' rows: first search after an index write, first, again",
+    )
     args = parser.parse_args()
     rng = random.Random(2026)
 
@@ -678,6 +767,14 @@ def main() -> int:
     specific, broad = pools["specific"], pools["broad"]
 
     print()
+    if args.broad_only:
+        print(f"  uptime: {uptime()}")
+        after_writes("broad text only, first search after an index write", args.calls, broad, rng)
+        print(f"  uptime: {uptime()}")
+        first_searches("broad text only, first search", args.calls, lambda r: {"text": r.choice(broad)}, rng)
+        searched_again("broad text only, again", args.calls, broad, rng)
+        print(f"  uptime: {uptime()}")
+        return 0
     rows = [
         measure(
             "text + 3 facets",
@@ -719,14 +816,15 @@ def main() -> int:
         ),
         measure("no text, 3 facets", args.calls, lambda r: {"filters": facet_choices(r)}, rng),
     ]
+    written = after_writes("broad text only, after a write", max(30, args.calls // 5), broad, rng)["p95"]
     scans(max(30, args.calls // 5), broad, rng)
     target = rows[0]["p95"] <= 50
     first, again = rows[4]["p95"], rows[5]["p95"]
     print(
         f"  target p95 ≤ 150 ms for broad text only: searched again in the same index version "
-        f"{'PASS' if again <= 150 else 'FAIL'} ({again:.1f} ms); first search of a word in its index "
-        f"version {'PASS' if first <= 150 else 'FAIL'} ({first:.1f} ms); with the facet counts in SQL "
-        f"{rows[7]['p95']:.1f} ms"
+        f"{'PASS' if again <= 150 else 'FAIL'} ({again:.1f} ms); first search after an index write "
+        f"{'PASS' if written <= 150 else 'FAIL'} ({written:.1f} ms); a word's very first search (nothing "
+        f"kept: the scan) {first:.1f} ms; with the facet counts in SQL {rows[7]['p95']:.1f} ms"
     )
     print(
         f"  target p95 ≤ 50 ms for text + 3 facets: {'PASS' if target else 'FAIL'} ({rows[0]['p95']:.1f} ms)"

@@ -234,14 +234,17 @@ def _read_index_version() -> int:
     return version
 
 
-def bump_index_version() -> None:
+def bump_index_version() -> int | None:
+    """Bump the index version; the new version (``None`` when the cache did not say)."""
     from django.core.cache import cache
 
     note_local_change()
     try:
-        cache.incr(INDEX_VERSION_KEY)
+        version = cache.incr(INDEX_VERSION_KEY)
     except ValueError:
         cache.set(INDEX_VERSION_KEY, 2, None)
+        version = 2
+    return version if isinstance(version, int) else None
 
 
 class Engine:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import json
 import pickle
-import uuid
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,15 +39,15 @@ from django.db import connection
 from django.db.models import Q
 
 from catalog.models import SearchDocument
-from catalog.search.base import SearchRequest, index_version
+from catalog.search.base import SearchRequest
+from catalog.search.database import changes
 from catalog.search.database.backend import IDS_AS_BYTES, ids_from_bytes
 from catalog.search.database.facets import FACET_COLUMNS, document_facets, facet_tsquery
 from catalog.search.facets import FACETS
 from catalog.search.generation import local_generation
-from core.cache import per_request
 
 MIN_HITS = 5_000
-EPOCH_KEY = "catalog.search.db.bitsets.epoch"
+EPOCH_KEY = changes.EPOCH_KEY
 SNAPSHOT_KEY = "catalog.search.db.bitsets"
 SNAPSHOT_TIMEOUT = 60 * 60
 
@@ -114,6 +113,53 @@ class Snapshot:
             counts[facet.key] = {name: int(n) for name, n in zip(names, tallies, strict=True) if n}
         return total, counts
 
+    def updated(self, changed: np.ndarray) -> Snapshot | None:
+        """A copy with the documents ``changed`` (ascending ids) re-read from their facet
+        columns: their bits cleared, then set as they are now; a removed document keeps its
+        position with no bits, a new one after the last id gets a new position. ``None`` when a
+        new document falls between known ids (``build`` places it). Values no document has any
+        more are dropped, as ``build`` would not list them."""
+        found = list(
+            SearchDocument.objects.filter(listing_id__in=changed.tolist())
+            .order_by("listing_id")
+            .values_list("listing_id", *FACET_COLUMNS)
+        )
+        present = np.asarray([row[0] for row in found], dtype=np.int64)
+        positions = np.searchsorted(self.ids, changed)
+        known = positions < len(self.ids)
+        known[known] = self.ids[positions[known]] == changed[known]
+        new = np.setdiff1d(present, changed[known])
+        if len(new) and len(self.ids) and new[0] <= self.ids[-1]:
+            return None
+        ids = np.concatenate([self.ids, new])
+        width = (len(ids) + 7) // 8
+        cleared = np.zeros(width * 8, dtype=bool)
+        cleared[positions[known]] = True
+        bits = np.zeros((self.bits.shape[0], width), dtype=np.uint8)
+        bits[:, : self.bits.shape[1]] = self.bits
+        bits &= ~np.packbits(cleared, bitorder="little")
+        values = {key: dict(rows) for key, rows in self.values.items()}
+        added, where = 0, []
+        for row, position in zip(found, np.searchsorted(ids, present), strict=True):
+            for key, names in document_facets(dict(zip(FACET_COLUMNS, row[1:], strict=True))).items():
+                for name in names:
+                    index = values.setdefault(key, {}).get(name)
+                    if index is None:
+                        index = values[key][name] = len(bits) + added
+                        added += 1
+                    where.append((index, int(position)))
+        if added:
+            bits = np.vstack([bits, np.zeros((added, width), dtype=np.uint8)])
+        if where:
+            rows, cols = np.asarray(where, dtype=np.int64).T
+            np.bitwise_or.at(bits, (rows, cols >> 3), np.left_shift(1, cols & 7).astype(np.uint8))
+        live = np.bitwise_count(bits).sum(axis=1)
+        values = {
+            key: {name: i for name, i in sorted(rows.items()) if live[i]}
+            for key, rows in sorted(values.items())
+        }
+        return Snapshot(ids=ids, values={key: rows for key, rows in values.items() if rows}, bits=bits)
+
 
 def build() -> Snapshot:
     """One pass over every document's facet columns."""
@@ -138,38 +184,57 @@ def build() -> Snapshot:
 
 def _epoch() -> str:
     """Read once per request (``core.cache.per_request``), like the index version."""
-    return per_request(EPOCH_KEY, _read_epoch)
-
-
-def _read_epoch() -> str:
-    epoch = cache.get(EPOCH_KEY)
-    if epoch is None:
-        cache.add(EPOCH_KEY, uuid.uuid4().hex, None)
-        epoch = cache.get(EPOCH_KEY) or "none"
-    return epoch
+    return changes.epoch()
 
 
 def version_key() -> str:
     """The index version and its epoch: what a cache of this index's data is keyed on. Read
     *before* the documents, so a write racing a read leaves an entry that the write's version
     bump retires."""
-    return f"{_epoch()}.{index_version()}"
+    at_epoch, version = changes.current()
+    return f"{at_epoch}.{version}"
 
 
 def snapshot() -> Snapshot:
-    """The snapshot of the current index: this process's, the cache's, or a new one (keyed on
-    ``version_key``)."""
-    key = f"{SNAPSHOT_KEY}.{version_key()}"
+    """The snapshot of the current index: this process's, the cache's, the one of an earlier
+    version brought up to date with the documents written since (``changes``), or a new one
+    (keyed on ``version_key``)."""
+    at_epoch, version = changes.current()
+    key = f"{SNAPSHOT_KEY}.{at_epoch}.{version}"
     local_key = (key, local_generation())
     if _local.get("key") == local_key:
         return _local["snapshot"]
     stored = cache.get(key)
     found = pickle.loads(stored) if stored is not None else None  # noqa: S301 - our own cache entry
     if found is None:
-        found = build()
+        found = _updated(at_epoch, version)
+        if found is None:
+            found = build()
         cache.set(key, pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL), SNAPSHOT_TIMEOUT)
-    _local.update(key=local_key, snapshot=found)
+        cache.set(f"{SNAPSHOT_KEY}.latest.{at_epoch}", version, SNAPSHOT_TIMEOUT)
+    _local.update(key=local_key, snapshot=found, epoch=at_epoch, version=version)
     return found
+
+
+def _updated(at_epoch: str, version: int) -> Snapshot | None:
+    """The snapshot of an earlier version of this epoch (this process's, else the latest in the
+    cache) with the documents written since re-read; ``None`` when there is none to start from
+    or the writes since are not known (``changes.since``)."""
+    base, base_version = None, None
+    if _local.get("epoch") == at_epoch and _local.get("version", version) < version:
+        base, base_version = _local["snapshot"], _local["version"]
+    else:
+        latest = cache.get(f"{SNAPSHOT_KEY}.latest.{at_epoch}")
+        if isinstance(latest, int) and latest < version:
+            stored = cache.get(f"{SNAPSHOT_KEY}.{at_epoch}.{latest}")
+            if stored is not None:
+                base, base_version = pickle.loads(stored), latest  # noqa: S301 - our own cache entry
+    if base is None:
+        return None
+    changed = changes.since(at_epoch, base_version, version)
+    if changed is None:
+        return None
+    return base.updated(changed) if len(changed) else base
 
 
 def applies(match) -> bool:

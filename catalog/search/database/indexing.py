@@ -13,6 +13,7 @@ from catalog.models import SearchDocument, SearchDocumentText
 from catalog.search import ranking
 from catalog.search import text as text_mod
 from catalog.search.base import bump_index_version
+from catalog.search.database import changes
 from catalog.search.database.backend import configure_database, is_postgres
 from catalog.search.database.facets import facet_lexeme
 
@@ -39,7 +40,7 @@ def index(documents, *, indexed_at=None) -> int:
         )
         if is_postgres():
             build_vectors(SearchDocument.objects.filter(pk__in=ids))
-    bump_index_version()
+    changes.record(ids)  # the version bump, and these ids noted under it (``changes``)
     return len(pairs)
 
 
@@ -48,7 +49,7 @@ def remove(listing_ids) -> int:
     if not ids:
         return 0
     deleted, _ = SearchDocument.objects.filter(pk__in=ids).delete()
-    bump_index_version()
+    changes.record(ids)
     return deleted
 
 

@@ -299,24 +299,46 @@ def with_text(rows: list[dict]) -> list[dict]:
     return rows
 
 
-def scored(match: TextMatch) -> tuple[str, list]:
-    """SQL and parameters of every document the text matches with its score and boost: what
-    ``ranked_and_ids`` scans (and what ``broad`` keys the scans it keeps on)."""
-    documents = (
-        SearchDocument.objects.filter(match.q({}))
-        .annotate(score=ExpressionWrapper(match.relevance() * F("boost"), output_field=FloatField()))
-        .values("listing_id", "score", "boost")
-    )
+def scored(match: TextMatch, listing_ids=None) -> tuple[str, list]:
+    """SQL and parameters of every document the text matches (among ``listing_ids`` when
+    given) with its score and boost: what ``ranked_and_ids`` scans (and what ``broad`` keys the
+    scans it keeps on)."""
+    documents = SearchDocument.objects.filter(match.q({}))
+    if listing_ids is not None:
+        documents = documents.filter(listing_id__in=listing_ids)
+    documents = documents.annotate(
+        score=ExpressionWrapper(match.relevance() * F("boost"), output_field=FloatField())
+    ).values("listing_id", "score", "boost")
     inner, params = documents.query.sql_with_params()
     return inner, list(params)
 
 
-def ranked_and_ids(match: TextMatch, *, limit: int, offset: int):
+def scored_rows(match: TextMatch, listing_ids) -> tuple[list[dict], list[float]]:
+    """The rows ``ranked_and_ids`` gives (narrow fields and score, by the same expression and
+    statement shape) of the documents among ``listing_ids`` that the text matches, in no
+    order, and their boosts."""
+    if not listing_ids:
+        return [], []
+    inner, params = scored(match, listing_ids)
+    columns = ", ".join(f"d.{name}" for name in NARROW_FIELDS)
+    sql = (
+        f"SELECT m.score, m.boost, {columns} FROM ({inner}) AS m "  # noqa: S608 - SQL we built
+        "JOIN catalog_searchdocument AS d ON d.listing_id = m.listing_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    rows = [{**dict(zip(NARROW_FIELDS, row[2:], strict=True)), "score": row[0]} for row in found]
+    return rows, [row[1] for row in found]
+
+
+def ranked_and_ids(match: TextMatch, *, limit: int, offset: int, boosts: bool = False):
     """Positions ``offset`` … ``offset + limit`` of the relevance order (narrow rows, no display
-    text) *and* the ids of every document the text matches, from one scan (``WITH m AS
-    MATERIALIZED``: each match's id, score and boost once; the rows are its top-N, the ids one
-    ``IDS_AS_BYTES`` value). PostgreSQL, text without filters, by relevance: the ids give the total and,
-    for a broad word, the facet counts (``bitsets``). Returns (rows, ascending ids)."""
+    text; with ``boosts``, each row's boost too) *and* the ids of every document the text
+    matches, from one scan (``WITH m AS MATERIALIZED``: each match's id, score and boost once;
+    the rows are its top-N, the ids one ``IDS_AS_BYTES`` value). PostgreSQL, text without
+    filters, by relevance: the ids give the total and, for a broad word, the facet counts
+    (``bitsets``). Returns (rows, ascending ids)."""
     sql, params = ranked_and_ids_sql(match, limit=limit, offset=offset)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -324,6 +346,9 @@ def ranked_and_ids(match: TextMatch, *, limit: int, offset: int):
     ids = ids_from_bytes(next((row[0] for row in found if row[0] is not None), None))
     page = sorted((row for row in found if row[3] is not None), key=lambda row: (-row[1], -row[2], row[3]))
     rows = [{**dict(zip(NARROW_FIELDS, row[3:], strict=True)), "score": row[1]} for row in page]
+    if boosts:  # the order's tie-break, for who keeps the rows (``broad``)
+        for row, found_row in zip(rows, page, strict=True):
+            row["boost"] = found_row[2]
     return rows, ids
 
 
