@@ -3,11 +3,13 @@
 matrix — another partner's objects and customers answer 404, members may look but not change —
 and the finance screens in the Wagtail admin (Finance group only)."""
 
+import copy
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,14 +37,9 @@ pytestmark = pytest.mark.django_db
 SOLD_AT = timezone.now() - timedelta(days=2)
 
 
-@pytest.fixture
-def people(db):
+def _build():
     names = ("owner_a", "member_a", "owner_b", "customer", "finance", "reviewer")
-    return {name: UserFactory(email=f"{name}@money.example.cn") for name in names}
-
-
-@pytest.fixture
-def world(people):
+    people = {name: UserFactory(email=f"{name}@money.example.cn") for name in names}
     a = money_partner(slug="money-a", name="甲方科技", name_en="Partner A Tech", owner=people["owner_a"])
     MembershipFactory(user=people["member_a"], organisation=a.organisation, role=Role.MEMBER)
     b = money_partner(slug="money-b", name="乙方软件", name_en="Partner B Soft", owner=people["owner_b"])
@@ -57,7 +54,32 @@ def world(people):
         failed_fulfilment_delivery(partner)
     for key in ("finance", "reviewer"):
         people[key].groups.add(Group.objects.get(name=STAFF_GROUPS[key].name))
-    return {"a": a, "b": b, "buyer": buyer}
+    return people, {"a": a, "b": b, "buyer": buyer}
+
+
+@pytest.fixture(scope="module")
+def _money_world(django_db_setup, django_db_blocker):
+    """The people and two partners' money, built once for the module as Django's
+    ``setUpTestData`` would: in a transaction rolled back after the module's last test, each test
+    in a savepoint within it (what a test changes is undone before the next)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _build()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def _copies(_money_world):
+    return copy.deepcopy(_money_world)  # each test its own instances, as setUpTestData gives them
+
+
+@pytest.fixture
+def people(_copies):
+    return _copies[0]
+
+
+@pytest.fixture
+def world(_copies):
+    return _copies[1]
 
 
 def login(client, user):

@@ -23,7 +23,7 @@ from tests.factories.accounts import UserFactory, staff_member
 from tests.factories.health import MONTHS, health_metric, make_snapshot, snapshot_metrics
 from tests.factories.partners import RegionFactory, TierFactory, provisioned_partner
 
-__all__ = ["HealthWorld", "eco_admin", "finance", "health_world", "pm", "reviewer_user"]
+__all__ = ["HealthWorld", "build_health_world", "eco_admin", "finance", "health_world", "pm", "reviewer_user"]
 
 
 @pytest.fixture
@@ -57,6 +57,11 @@ class HealthWorld:
 
 @pytest.fixture
 def health_world(db):
+    return build_health_world()
+
+
+def build_health_world() -> HealthWorld:
+    """What ``health_world`` holds (a module may build it once, see test_health_dashboard_access)."""
     assert PartnersIndexPage.objects.exists(), "partners.0005 creates the directory page"
     east = RegionFactory(code="east", name="华东", name_en="East China")
     north = RegionFactory(code="north", name="华北", name_en="North China")
