@@ -8,6 +8,8 @@
 #   BENCH_SEED=none scripts/bench.sh benchmarks/tier_evaluation.py
 #   BENCH_SEED=none scripts/bench.sh benchmarks/health_snapshots.py   # ~4 min, see docs/health.md
 #   BENCH_SEED=none scripts/bench.sh benchmarks/health_pdf.py    # partner + ecosystem PDFs
+#   BENCH_ARGS="--calls 150 --skip-http" BENCH_SEED=none scripts/bench.sh benchmarks/search.py
+#                                       # BENCH_ARGS: arguments given to every benchmark run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -48,6 +50,7 @@ fi
 status=0
 for bench in "${benchmarks[@]}"; do
   echo "== $bench"
-  $PY "$bench" || status=1
+  # shellcheck disable=SC2086 # BENCH_ARGS is a list of arguments
+  $PY "$bench" ${BENCH_ARGS:-} || status=1
 done
 exit $status

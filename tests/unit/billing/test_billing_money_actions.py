@@ -11,7 +11,7 @@ from billing.templatetags.billing_json import pretty_json
 from partners.models import Delivery
 from tests.recorded_stripe import recorded_stripe  # noqa: F401 - fixture
 from tests.unit.accounts.helpers import english
-from tests.unit.billing.test_billing_money_pages import login, people, world  # noqa: F401
+from tests.unit.billing.test_billing_money_pages import _copies, _money_world, login, people, world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
