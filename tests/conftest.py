@@ -122,11 +122,12 @@ def _suffix_group_names(items):
 
 class _SlowSeedsFirst:
     """After every other reordering (pytest-django's included): the demo-seeding groups go to
-    the front, the longest first. xdist hands out work units in collection order, one more to a
-    worker whenever it has two tests left, so a long unit handed out last keeps one worker busy
-    while the other idles; the seeds sat near the end (``tests/unit/test_seed_demo.py`` is
-    collected after every app directory). They are ordinary database tests, so nothing
-    transactional runs before them."""
+    the front, the longest first, with the browser journeys second. xdist hands out work units
+    in collection order, one more to a worker whenever it has two tests left, so a long unit
+    handed out last keeps one worker busy while the other idles; the seeds sat near the end
+    (``tests/unit/test_seed_demo.py`` is collected after every app directory). The seeds are
+    ordinary database tests; after the journeys (transactional: they flush) the worker's next
+    database test restores the migrated data first (``pytest_runtest_setup`` below)."""
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items):
@@ -140,9 +141,16 @@ class _SlowSeedsFirst:
                 seeds.setdefault(group(item), []).append(item)
         for name in seeds:  # the users of the session's demo seed run one after the other, last
             seeds[name].sort(key=lambda item: DEMO_SEED in item.fixturenames)
-        first = [item for name in sorted(seeds, key=lambda n: -len(seeds[n])) for item in seeds[name]]
+        ordered = sorted(seeds, key=lambda n: -len(seeds[n]))
+        # The browser journeys (~75 s on one worker) go second, so that the other worker takes
+        # them while the first seeds: handed out last (pytest-django orders transactional tests
+        # last) they kept one worker busy for a minute after the other had finished.
+        browser = [item for item in items if group(item) == BROWSER_GROUP]
+        first = list(seeds[ordered[0]]) if ordered else []
+        first += browser + [item for name in ordered[1:] for item in seeds[name]]
         if first:
-            items[:] = first + [item for item in items if not group(item).startswith(DEMO_GROUP)]
+            front = {id(item) for item in first}
+            items[:] = first + [item for item in items if id(item) not in front]
 
 
 def pytest_configure(config):

@@ -39,5 +39,6 @@ def test_a_task_whose_worker_process_is_killed_runs_again_and_its_effect_happens
     log = prefork_worker["log"].read_text()
     assert done_by and done_by != first, log[-3000:]
     assert cache.get(f"{key}:started:{first}") and cache.get(f"{key}:started:{done_by}")  # delivered twice
-    assert cache.get(f"{key}:effects") == 1  # applied once
+    # The task counts its effect just after taking ``:done``: wait for the count, not only the lock.
+    assert wait_for(lambda: cache.get(f"{key}:effects"), timeout=TIMEOUT) == 1  # applied once
     assert "WorkerLostError" in log or "Worker exited prematurely" in log
