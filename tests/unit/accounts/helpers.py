@@ -134,3 +134,27 @@ def get_as(client, user, url):
     if user is not None:
         client.force_login(user)
     return client.get(url)
+
+
+def built_once_per_module(build):
+    """A module-scoped fixture holding ``build()``, made once for the module as Django's
+    ``setUpTestData`` would: in a transaction rolled back after the module's last test, each test
+    in a savepoint within it (what a test changes is undone before the next). Tests take
+    :func:`copies` of it (tests/conftest.py groups the module's tests on one xdist worker)."""
+    import pytest
+    from django.db import transaction
+
+    @pytest.fixture(scope="module")
+    def fixture(django_db_setup, django_db_blocker):
+        with django_db_blocker.unblock(), transaction.atomic():
+            yield build()
+            transaction.set_rollback(True)
+
+    return fixture
+
+
+def copies(data):
+    """Each test its own instances of module-built data, as ``setUpTestData`` gives them."""
+    import copy
+
+    return copy.deepcopy(data)

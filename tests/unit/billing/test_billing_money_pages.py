@@ -3,13 +3,11 @@
 matrix — another partner's objects and customers answer 404, members may look but not change —
 and the finance screens in the Wagtail admin (Finance group only)."""
 
-import copy
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,7 +27,7 @@ from tests.factories.billing import (
     money_partner,
 )
 from tests.recorded_stripe import recorded_stripe  # noqa: F401 - fixture
-from tests.unit.accounts.helpers import enrol_totp
+from tests.unit.accounts.helpers import built_once_per_module, copies, enrol_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -57,19 +55,12 @@ def _build():
     return people, {"a": a, "b": b, "buyer": buyer}
 
 
-@pytest.fixture(scope="module")
-def _money_world(django_db_setup, django_db_blocker):
-    """The people and two partners' money, built once for the module as Django's
-    ``setUpTestData`` would: in a transaction rolled back after the module's last test, each test
-    in a savepoint within it (what a test changes is undone before the next)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield _build()
-        transaction.set_rollback(True)
+_money_world = built_once_per_module(_build)  # the people and the two partners' money
 
 
 @pytest.fixture
 def _copies(_money_world):
-    return copy.deepcopy(_money_world)  # each test its own instances, as setUpTestData gives them
+    return copies(_money_world)
 
 
 @pytest.fixture

@@ -4,16 +4,13 @@ Outcomes: ``ok`` (200), ``404``, ``login`` (redirect to a login page), ``denied`
 permission denied: redirect to the admin dashboard without the view's content).
 """
 
-import copy
-
 import pytest
-from django.db import transaction
 from django.urls import reverse
 
 from health.models import GeneratedReport
 from tests.factories.accounts import MembershipFactory, OrganisationFactory, UserFactory, staff_member
 from tests.factories.health import MONTHS
-from tests.unit.accounts.helpers import enrol_totp, get_as, outcome
+from tests.unit.accounts.helpers import built_once_per_module, copies, enrol_totp, get_as, outcome
 from tests.unit.health.dashboard_fixtures import build_health_world
 
 pytestmark = pytest.mark.django_db
@@ -32,34 +29,32 @@ ROLES = (
 )
 
 
-@pytest.fixture(scope="module")
-def _access_world(django_db_setup, django_db_blocker):
-    """``health_world`` and one person per role, built once for the module as Django's
-    ``setUpTestData`` would: in a transaction rolled back after the module's last test, each test
-    in a savepoint within it (what a test changes is undone before the next)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        world = build_health_world()
-        customer = UserFactory()
-        MembershipFactory(user=customer, organisation=OrganisationFactory(), role="owner")
-        users = {
-            "anonymous": None,
-            "customer": customer,
-            "partner_a_member": world.a_member,
-            "partner_a_owner": world.a_owner,
-            "partner_b_owner": world.b_owner,
-            "reviewer": staff_member("reviewer", email="reviewer@symbio.example.cn"),
-            "finance": staff_member("finance", email="finance@symbio.example.cn"),
-            "programme_manager": staff_member("programme_manager", email="pm@symbio.example.cn"),
-            "admin": staff_member("admin", email="admin@symbio.example.cn"),
-            "superuser": enrolled(UserFactory(is_superuser=True, is_staff=True)),
-        }
-        yield world, users
-        transaction.set_rollback(True)
+def _build():
+    """``health_world`` and one person per role."""
+    world = build_health_world()
+    customer = UserFactory()
+    MembershipFactory(user=customer, organisation=OrganisationFactory(), role="owner")
+    users = {
+        "anonymous": None,
+        "customer": customer,
+        "partner_a_member": world.a_member,
+        "partner_a_owner": world.a_owner,
+        "partner_b_owner": world.b_owner,
+        "reviewer": staff_member("reviewer", email="reviewer@symbio.example.cn"),
+        "finance": staff_member("finance", email="finance@symbio.example.cn"),
+        "programme_manager": staff_member("programme_manager", email="pm@symbio.example.cn"),
+        "admin": staff_member("admin", email="admin@symbio.example.cn"),
+        "superuser": enrolled(UserFactory(is_superuser=True, is_staff=True)),
+    }
+    return world, users
+
+
+_access_world = built_once_per_module(_build)
 
 
 @pytest.fixture
 def _copies(_access_world):
-    return copy.deepcopy(_access_world)  # each test its own instances, as setUpTestData gives them
+    return copies(_access_world)
 
 
 @pytest.fixture
