@@ -15,13 +15,11 @@ Event types: ``lead.received`` / ``lead.updated``, ``requirement.invited``,
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
 
 from django.db.models.signals import post_init, post_save
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.money import quantize
 from partners.services.events import emit, emit_many, register_event_types
 
 logger = logging.getLogger(__name__)
@@ -179,27 +177,20 @@ def ledger_entries_posted(sender, entries, **kwargs):
     :func:`ledger_entry_saved` does for each, with the balances read in one query and the events
     recorded with one insert. Each entry's balance is its partner's balance in the pool just
     after it, as it was when it was posted."""
-    from django.db.models import Sum
-
     from incentives.api import ledger_entry_payload
-    from incentives.models import IncentiveLedgerEntry
+    from incentives.services import ledger
 
-    pools = {entry.pool_id for entry in entries}
-    totals = {
-        (row["partner_id"], row["pool_id"]): row["total"]
-        for row in IncentiveLedgerEntry.objects.filter(
-            pool_id__in=pools, partner_id__in={entry.partner_id for entry in entries}
-        )
-        .values("partner_id", "pool_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    }
+    after = ledger.balances(
+        partner_ids={entry.partner_id for entry in entries}, pool_ids={entry.pool_id for entry in entries}
+    )
     events = []
     for entry in reversed(entries):  # the latest entry of a partner sees the whole total
         key = (entry.partner_id, entry.pool_id)
-        payload = ledger_entry_payload(entry, quantize(Decimal(totals[key] or 0), entry.currency))
-        totals[key] -= entry.amount
-        events.append((entry.partner, "fund_balance.changed", payload))
+        try:
+            events.append((entry.partner, "fund_balance.changed", ledger_entry_payload(entry, after[key])))
+        except Exception:  # noqa: BLE001 - an event never fails the action (as _emit)
+            logger.exception("Could not build the fund_balance.changed event for %r", entry)
+        after[key] -= entry.amount
     emit_many(events[::-1])
 
 

@@ -15,15 +15,13 @@ class CoreConfig(AppConfig):
 
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from core import fragments
+        from core import fragments, reference_index
 
         post_save.connect(fragments.on_model_changed, dispatch_uid="core.fragments.saved")
-        from core import reference_index
-
-        post_save.connect(reference_index.collect_saved, dispatch_uid="core.reference_index.saved")
-        post_delete.connect(reference_index.collect_deleted, dispatch_uid="core.reference_index.deleted")
         post_delete.connect(fragments.on_model_changed, dispatch_uid="core.fragments.deleted")
         m2m_changed.connect(fragments.on_m2m_changed, dispatch_uid="core.fragments.m2m")
+        post_save.connect(reference_index.collect_saved, dispatch_uid="core.reference_index.saved")
+        post_delete.connect(reference_index.collect_deleted, dispatch_uid="core.reference_index.deleted")
 
         from django.test.signals import setting_changed
 

@@ -73,7 +73,23 @@ def post_many(*, pool, kind: str, rows: list[tuple], user=None) -> list[Incentiv
 def balance(*, partner, pool) -> Decimal:
     """What the partner may still spend from the pool: the sum of its entries."""
     total = IncentiveLedgerEntry.objects.filter(partner=partner, pool=pool).aggregate(s=Sum("amount"))["s"]
-    return quantize(Decimal(total or 0), pool.currency)
+    return _as_balance(total, pool.currency)
+
+
+def balances(*, partner_ids, pool_ids) -> dict[tuple[int, int], Decimal]:
+    """:func:`balance` of every ``(partner id, pool id)`` pair with entries, in one query (amounts
+    in each pool's currency)."""
+    rows = (
+        IncentiveLedgerEntry.objects.filter(partner_id__in=partner_ids, pool_id__in=pool_ids)
+        .values("partner_id", "pool_id", "pool__currency")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {(r["partner_id"], r["pool_id"]): _as_balance(r["total"], r["pool__currency"]) for r in rows}
+
+
+def _as_balance(total, currency: str) -> Decimal:
+    return quantize(Decimal(total or 0), currency)
 
 
 def totals_by_kind(*, partner, pool) -> dict[str, Decimal]:
