@@ -1,13 +1,27 @@
 """Bulk upserts: ``INSERT … ON CONFLICT`` of many rows at once, through ``COPY`` on PostgreSQL
-(used by the monthly facts and the health model, which write hundreds of thousands of rows)."""
+(used by the monthly facts and the health model, which write hundreds of thousands of rows), and
+:func:`without_jit` for the large reads beside them."""
 
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 
 from django.db import connection, transaction
 
 UPSERT_BATCH = 2000
+
+
+@contextmanager
+def without_jit():
+    """A transaction in which PostgreSQL does not JIT-compile (``SET LOCAL jit = off``): for
+    statements whose row estimates cross the JIT thresholds although compiling costs more than
+    it saves (broad searches, the health model's reads). Only a transaction elsewhere."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        yield
 
 
 def bulk_upsert(

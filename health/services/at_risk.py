@@ -7,12 +7,12 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.db.models import Case, DateField, Exists, F, JSONField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from core.bulk import bulk_upsert
+from core.bulk import bulk_upsert, without_jit
 from core.tasks import enqueue_on_commit
 from health.models import AtRiskFlag, HealthSettings, HealthSnapshot
 from health.services import scoring_sql
@@ -162,13 +162,10 @@ def _flagged_rows(months: list[date], partner_ids: set[int] | None, health: Heal
 
 
 def _read_without_jit(rows) -> list:
-    """The rows of ``rows`` (a queryset), on PostgreSQL with JIT compilation off for the query:
-    its estimated cost over 240,000 snapshots crosses the JIT thresholds, and compiling the
-    statement cost more than running it (4.4 s against 3.6 s, benchmarks/README.md)."""
-    if connection.vendor != "postgresql":
-        return list(rows)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
+    """The rows of ``rows`` (a queryset) without JIT on PostgreSQL: its estimated cost over
+    240,000 snapshots crosses the JIT thresholds, and compiling the statement cost more than
+    running it (4.4 s against 3.6 s, benchmarks/README.md)."""
+    with without_jit():
         return list(rows)
 
 

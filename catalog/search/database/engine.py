@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from django.db import connection, transaction
-
 from catalog.models import SearchDocument
 from catalog.search import relax, spelling, synonyms
 from catalog.search import text as text_mod
@@ -25,6 +23,7 @@ from catalog.search.database import bitsets, broad, facets, indexing, suggest
 from catalog.search.database.backend import is_postgres
 from catalog.search.database.query import Browse, RelaxedMatch, TextMatch, hits
 from catalog.search.results import build_result
+from core.bulk import without_jit
 
 
 class DatabaseEngine(Engine):
@@ -34,10 +33,9 @@ class DatabaseEngine(Engine):
     def search(self, request: SearchRequest) -> SearchResult:
         if not is_postgres():
             return self._search(request)
-        with transaction.atomic(), connection.cursor() as cursor:
-            # Short index scans: the JIT compiler (triggered by row estimates of broad matches)
-            # costs more than it saves. For this transaction only.
-            cursor.execute("SET LOCAL jit = off")
+        # Short index scans: the JIT compiler (triggered by row estimates of broad matches)
+        # costs more than it saves. For this transaction only.
+        with without_jit():
             return self._search(request)
 
     def _search(self, request: SearchRequest) -> SearchResult:
