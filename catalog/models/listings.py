@@ -164,6 +164,8 @@ def listing_slug_base(*, title_en: str = "", title: str = "") -> str:
 
 
 class ListingPage(OneReferenceIndexUpdate, Page):
+    nav_section = "search"  # the header's "Browse apps", although the URL is under the partner's page
+
     partner = models.ForeignKey(
         Partner,
         on_delete=models.SET_NULL,

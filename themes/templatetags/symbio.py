@@ -155,7 +155,17 @@ def lang_path(path="/"):
     return lang_prefix() + path
 
 
-NAV_SECTIONS = (("apply", "/partners/apply/"), ("partners", "/partners/"), ("search", "/search/"))
+# The header's sections by path prefix, the first match wins; a partner's own console and API
+# keys are not the public partner directory. A page that belongs elsewhere than its URL says
+# names its section itself (``nav_section`` on the page class: a listing lives under its
+# partner's URL but is an app, so "Browse apps").
+NAV_SECTIONS = (
+    ("", "/partners/console/"),
+    ("", "/partners/api/"),
+    ("apply", "/partners/apply/"),
+    ("partners", "/partners/"),
+    ("search", "/search/"),
+)
 
 
 @register.simple_tag(takes_context=True)
@@ -163,6 +173,9 @@ def nav_section(context):
     request = context.get("request")
     if request is None:
         return ""
+    page_section = getattr(context.get("page"), "nav_section", None)
+    if page_section is not None:
+        return page_section
     _lang, path = _strip_language_prefix(request.path)
     if path == "/":
         return "home"

@@ -1,12 +1,15 @@
 """The page shell's Site and branding (issue #17): read from one cache entry instead of two
 queries a page, and a change to the branding or the Site shows on the next page."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.models import Site
 
+from tests.unit.marketplace.helpers import url_of
 from themes.models import BrandingSettings
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +61,18 @@ def test_a_site_change_shows_on_the_next_page(client, branding, settings):
     response = client.get(url, HTTP_HOST="other.example")
     assert "另一个市场" in response.content.decode()
     assert "初始市场" in client.get(url).content.decode()
+
+
+def current_section(html: str) -> list[str]:
+    """The header links marked as the current page (the primary navigation only)."""
+    nav = html.split("<nav", 1)[1].split("</nav>", 1)[0]
+    return re.findall(r'<a href="[^"]*" aria-current="page">([^<]*)</a>', nav)
+
+
+def test_the_header_marks_the_section_a_page_belongs_to(client, listing, partner):
+    # A listing's URL is under its partner's page, but it is an app: "Browse apps", not "Partners".
+    assert current_section(client.get(url_of(listing, "en")).content.decode()) == ["Browse apps"]
+    assert current_section(client.get(partner.page.url).content.decode()) == ["Partners"]
+    assert current_section(client.get("/en/partners/").content.decode()) == ["Partners"]
+    assert current_section(client.get("/en/search/").content.decode()) == ["Browse apps"]
+    assert current_section(client.get("/en/").content.decode()) == ["Home"]
