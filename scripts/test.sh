@@ -58,6 +58,24 @@ for name in test_symbio $(for ((i = 0; i < WORKERS; i++)); do echo "test_symbio_
   pg_super psql -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE $name OWNER symbio TEMPLATE symbio_template"
 done
 
+# --- Lint, beside pytest ------------------------------------------------------------------
+# The lint checks (~8 s of CPU, two Django start-ups among them) run in the background at the
+# lowest priority: the suite keeps both cores while it is busy, and the checks take what its
+# workers leave idle (their start-up, the last tests of one worker). Their output is printed
+# after pytest's, as before; a failure fails the run.
+lint() {
+  local rc=0
+  .venv/bin/ruff check . || rc=1
+  .venv/bin/ruff format --check . >/dev/null || { .venv/bin/ruff format --check .; rc=1; }
+  .venv/bin/lint-imports >/dev/null || { .venv/bin/lint-imports; rc=1; }
+  $PY manage.py makemigrations --check --dry-run >/dev/null || { $PY manage.py makemigrations --check --dry-run; rc=1; }
+  $PY manage.py spectacular --validate --fail-on-warn --file /dev/null 2>/dev/null \
+    || { $PY manage.py spectacular --validate --fail-on-warn --file /dev/null; rc=1; }
+  return $rc
+}
+nice -n 19 bash -c "$(declare -f lint); PY=$PY; lint" >"$WORK/lint.log" 2>&1 &
+LINT_PID=$!
+
 echo "== pytest"
 status=0
 XDIST=()
@@ -68,10 +86,6 @@ XDIST=()
 .venv/bin/pytest "${XDIST[@]}" "$@" || status=$?
 
 echo "== lint (ruff, import layers, makemigrations --check, OpenAPI schema)"
-.venv/bin/ruff check . || status=1
-.venv/bin/ruff format --check . >/dev/null || { .venv/bin/ruff format --check .; status=1; }
-.venv/bin/lint-imports >/dev/null || { .venv/bin/lint-imports; status=1; }
-$PY manage.py makemigrations --check --dry-run >/dev/null || { $PY manage.py makemigrations --check --dry-run; status=1; }
-$PY manage.py spectacular --validate --fail-on-warn --file /dev/null 2>/dev/null \
-  || { $PY manage.py spectacular --validate --fail-on-warn --file /dev/null; status=1; }
+wait "$LINT_PID" || status=1
+cat "$WORK/lint.log"
 exit $status
