@@ -8,6 +8,7 @@ Python and importing every app some thirty times.
 """
 
 import json
+import os
 import re
 import secrets
 import subprocess
@@ -43,7 +44,13 @@ def production_env(**overrides):
     return {k: v for k, v in env.items() if v is not None}
 
 
-BASE_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"}
+BASE_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(REPO)}
+# Compiled modules: scripts/test.sh keeps them outside the tree (PYTHONPYCACHEPREFIX); else none.
+BASE_ENV |= (
+    {"PYTHONPYCACHEPREFIX": os.environ["PYTHONPYCACHEPREFIX"]}
+    if os.environ.get("PYTHONPYCACHEPREFIX")
+    else {"PYTHONDONTWRITEBYTECODE": "1"}
+)
 
 # The interpreter behind ``_StartUpBatch``: for each request (a JSON line: environment and code)
 # it replaces os.environ by the request's, forgets the ``config`` package and Django's settings,
