@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -108,12 +109,14 @@ def _queue(entry: SearchQueryLog) -> bool:
     return True
 
 
-def flush_search_log() -> int:
+def flush_search_log(*, wait: float = 0.0) -> int:
     """Write the queued searches in bulk; the number written. One flush at a time (a lock in
     Redis); the queue is claimed by renaming it, so searches queued meanwhile wait for the next
     flush, and the claimed rows are removed only after their INSERT committed. A chunk whose
     INSERT committed but whose removal did not happen (the process died in between) is found by
-    its last row — the same search at the same microsecond — and not written twice."""
+    its last row — the same search at the same microsecond — and not written twice. With ``wait``,
+    a flush under way elsewhere is waited for (up to ``wait`` seconds), then this one runs: what
+    was queued before the call is in the table when it returns."""
     from redis.exceptions import ResponseError
 
     from core.cache import UNAVAILABLE
@@ -124,9 +127,12 @@ def flush_search_log() -> int:
     client, key = found
     token = uuid.uuid4().hex
     lock, claimed = key(LOCK_KEY), key(CLAIMED_KEY)
+    give_up = time.monotonic() + wait
     try:
-        if not client.set(lock, token, nx=True, ex=LOCK_SECONDS):
-            return 0  # another process is flushing
+        while not client.set(lock, token, nx=True, ex=LOCK_SECONDS):
+            if time.monotonic() >= give_up:
+                return 0  # another process is flushing
+            time.sleep(0.05)
         try:
             written = _write_claimed(client, claimed)  # left by a flush that died
             try:
@@ -219,7 +225,7 @@ class Report:
 
 
 def report(days: int = 7, *, now=None) -> Report:
-    flush_search_log()
+    flush_search_log(wait=5.0)
     days = 30 if int(days) == 30 else 7
     now = now or timezone.now()
     since = now - timedelta(days=days)

@@ -117,6 +117,13 @@ def test_the_staff_report_sees_queued_searches(listings, search_urls):
     assert [row["normalised"] for row in data.zero_queries] == ["nothing-here"]
 
 
+def test_the_report_waits_for_a_flush_under_way(listings, search_urls):
+    client, key = analytics._redis()
+    _get(search_urls, {"q": "报销"})
+    client.set(key(analytics.LOCK_KEY), "another-process", px=300)  # a flush elsewhere, ending soon
+    assert report(7).searches == 1
+
+
 def test_the_periodic_task_writes_the_queue(listings, search_urls):
     from catalog.tasks import flush_search_log as task
 
