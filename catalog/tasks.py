@@ -32,3 +32,12 @@ def send_delisted_email(delisting_id: int) -> int:
 def report_catalog_facts() -> int:
     """Monthly (``CELERY_BEAT_SCHEDULE``): last month's and this month's catalogue facts."""
     return catalog_facts.report_catalog_facts(months=2)
+
+
+@shared_task(name="catalog.flush_search_log")
+def flush_search_log() -> int:
+    """Every 10 seconds (``CELERY_BEAT_SCHEDULE``): the searches queued in Redis
+    by pages served whole (``catalog.search.analytics``) written in bulk."""
+    from catalog.search.analytics import flush_search_log as flush
+
+    return flush()

@@ -5,12 +5,13 @@ on a customer page but the CSRF token and the CSP nonce: the page shell (header,
 footer) and the body are the same for every such visitor of a URL. ``AnonymousPageMiddleware``
 keeps the whole rendered page of the pages that say so — Wagtail pages whose class sets
 ``shared_anonymous_page = True`` (listing, home, partner directory) and views decorated with
-``shared_anonymous_page`` (category and industry pages) — keyed like a fragment
+``shared_anonymous_page`` (category, industry and search pages) — keyed like a fragment
 (``core.fragments.fragment_key``: language, host, full path, the visitor parts such as the compare
 tray, plus the scheme) and valid while the fragments' versions are the ones it was made with
 (``core.fragments``: content, index, labels, release, date). A hit is **one cache round trip**
 (the versions and the page in one ``get_many``), no session, no SQL, no rendering: the stored
-markup gets this response's own CSRF token and CSP nonce (``core.fragments.fill_in``).
+markup gets this response's own CSRF token and CSP nonce (``core.fragments.fill_in``). A view that
+records each request (the search page's analytics row) does it on a hit through its ``on_hit``.
 
 Never stored: signed-in visitors' pages, a response that queued a message or wrote the session,
 anything but a 200 HTML answer to a GET, htmx requests, pages behind a view restriction, and
@@ -37,11 +38,19 @@ _MASKED_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 _NOT_REPLAYED = frozenset({"content-length", "set-cookie"})
 
 
-def shared_anonymous_page(view):
+def shared_anonymous_page(view=None, *, on_hit=None):
     """Mark a view whose GET answer is the same for every anonymous visitor of a URL (nothing
-    per request but the CSRF token and the nonce: no analytics row, no session write)."""
-    view.shared_anonymous_page = True
-    return view
+    per request but the CSRF token and the nonce: no session write). A view that records
+    something per request (the search page: its analytics row) gives ``on_hit(request, replay)``,
+    called on every hit with what the request that rendered the page put in
+    ``request.anonymous_page_replay`` (stored with the page)."""
+
+    def mark(view):
+        view.shared_anonymous_page = True
+        view.anonymous_page_on_hit = on_hit
+        return view
+
+    return mark(view) if view is not None else mark
 
 
 def eligible(request) -> bool:
@@ -73,6 +82,7 @@ class AnonymousPageMiddleware:
                 "html": _strip(request, response.content.decode(response.charset)),
                 "status": response.status_code,
                 "headers": [(k, v) for k, v in response.items() if k.lower() not in _NOT_REPLAYED],
+                "replay": getattr(request, "anonymous_page_replay", None),
             }
             cache.set(key, entry, settings.FRAGMENT_CACHE_SECONDS)
         return response
@@ -89,6 +99,9 @@ class AnonymousPageMiddleware:
             for name, value in entry["headers"]:
                 response[name] = value
             patch_vary_headers(response, ("Cookie",))
+            on_hit = getattr(view_func, "anonymous_page_on_hit", None)
+            if on_hit is not None:
+                on_hit(request, entry.get("replay"))
             return response
         request._anonymous_page_key = key
         request._anonymous_page_versions = current

@@ -1,22 +1,23 @@
 """Search analytics: what people search for, what finds nothing, and which results they open.
 
 ``log_search`` and ``log_click`` write ``SearchQueryLog`` / ``SearchClick`` rows (never raising:
-analytics must not break a search); ``report(days)`` reads them for the staff screen with a
-fixed number of queries.
+analytics must not break a search); searches of pages served whole are queued in Redis and written
+in bulk (``flush_search_log``); ``report(days)`` flushes, then reads them for the staff screen with
+a fixed number of queries.
 """
 
 from __future__ import annotations
 
-import atexit
 import hashlib
+import json
 import logging
-import threading
 import time
+import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.db.models import Avg, Count, Max, Q
 from django.utils import timezone
 
@@ -49,15 +50,13 @@ def _entry(result, language: str, session: str) -> SearchQueryLog:
 
 
 def log_search(*, result, language: str, session: str = "", buffered: bool = False) -> int | None:
-    """Record a search; its id (``None`` when buffered: the page-cache hot path queues rows and
-    writes them in bulk every ``FLUSH_SECONDS`` or ``FLUSH_SIZE`` rows, and at exit)."""
+    """Record a search; its id, or ``None`` when ``buffered``: the row is queued in Redis (one
+    ``RPUSH``, no SQL — the pages served whole to anonymous visitors) and written in bulk by
+    ``flush_search_log`` (the ``catalog.flush_search_log`` task every 10 seconds, the
+    request that queues the ``FLUSH_SIZE``-th row, and ``report`` before it reads). Without Redis
+    the row is written at once."""
     entry = _entry(result, language, session)
-    if buffered:
-        with _lock:
-            _buffer.append(entry)
-            due = len(_buffer) >= FLUSH_SIZE or time.monotonic() - _last_flush[0] >= FLUSH_SECONDS
-        if due:
-            flush_search_log()
+    if buffered and _queue(entry):
         return None
     try:
         entry.save()
@@ -67,33 +66,123 @@ def log_search(*, result, language: str, session: str = "", buffered: bool = Fal
     return entry.pk
 
 
-FLUSH_SECONDS = 1.0
-FLUSH_SIZE = 100
-_buffer: list[SearchQueryLog] = []
-_last_flush = [time.monotonic()]
-_lock = threading.Lock()
+# --- the queue of searches not written yet (Redis) ------------------------------------------------
+QUEUE_KEY = "catalog.search.log.queue"
+#: the rows one flush has taken from the queue; left behind by a flush that died, it is written
+#: first by the next one
+CLAIMED_KEY = "catalog.search.log.claimed"
+LOCK_KEY = "catalog.search.log.flushing"
+LOCK_SECONDS = 300
+FLUSH_SIZE = 100  # queued rows that make the request queuing the last one write them all
+CHUNK = 1000  # rows per INSERT
+_FIELDS = ("query", "normalised", "language", "filters", "sort", "result_count", "engine", "session_hash")
 
 
-def flush_search_log() -> int:
-    """Write the queued search rows (one INSERT)."""
-    with _lock:
-        rows = list(_buffer)
-        _buffer.clear()
-        _last_flush[0] = time.monotonic()
-    if not rows:
-        return 0
-    now = timezone.now()
-    for row in rows:
-        row.created_at = row.created_at or now
+def _redis():
+    """(client, key maker) of the default cache when it is Redis, else ``None``."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]
+    if not isinstance(cache, RedisCache):
+        return None
+    return cache._cache.get_client(write=True), cache.make_key
+
+
+def _queue(entry: SearchQueryLog) -> bool:
+    """Queue ``entry`` (with the time of the search); False when there is no Redis to queue in."""
+    from core.cache import UNAVAILABLE
+
+    found = _redis()
+    if found is None:
+        return False
+    client, key = found
+    row = {name: getattr(entry, name) for name in _FIELDS}
+    row["created_at"] = timezone.now().isoformat()
     try:
-        SearchQueryLog.objects.bulk_create(rows)
-    except DatabaseError:  # pragma: no cover
-        logger.exception("Could not write %d queued searches", len(rows))
+        queued = client.rpush(key(QUEUE_KEY), json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+    except UNAVAILABLE:
+        logger.warning("Redis unavailable: a search is logged directly")
+        return False
+    if queued >= FLUSH_SIZE:
+        flush_search_log()
+    return True
+
+
+def flush_search_log(*, wait: float = 0.0) -> int:
+    """Write the queued searches in bulk; the number written. One flush at a time (a lock in
+    Redis); the queue is claimed by renaming it, so searches queued meanwhile wait for the next
+    flush, and the claimed rows are removed only after their INSERT committed. A chunk whose
+    INSERT committed but whose removal did not happen (the process died in between) is found by
+    its last row — the same search at the same microsecond — and not written twice. With ``wait``,
+    a flush under way elsewhere is waited for (up to ``wait`` seconds), then this one runs: what
+    was queued before the call is in the table when it returns."""
+    from redis.exceptions import ResponseError
+
+    from core.cache import UNAVAILABLE
+
+    found = _redis()
+    if found is None:
         return 0
-    return len(rows)
+    client, key = found
+    token = uuid.uuid4().hex
+    lock, claimed = key(LOCK_KEY), key(CLAIMED_KEY)
+    give_up = time.monotonic() + wait
+    try:
+        while not client.set(lock, token, nx=True, ex=LOCK_SECONDS):
+            if time.monotonic() >= give_up:
+                return 0  # another process is flushing
+            time.sleep(0.05)
+        try:
+            written = _write_claimed(client, claimed)  # left by a flush that died
+            try:
+                client.rename(key(QUEUE_KEY), claimed)
+            except ResponseError:  # nothing queued
+                return written
+            return written + _write_claimed(client, claimed)
+        finally:
+            if client.get(lock) == token.encode():
+                client.delete(lock)
+    except UNAVAILABLE:
+        logger.warning("Redis unavailable: queued searches are written by a later flush")
+        return 0
 
 
-atexit.register(flush_search_log)
+def _write_claimed(client, claimed: str) -> int:
+    written = 0
+    while True:
+        chunk = client.lrange(claimed, 0, CHUNK - 1)
+        if not chunk:
+            return written
+        rows = [_row(json.loads(item)) for item in chunk]
+        try:
+            with transaction.atomic():
+                if not _written(rows[-1]):
+                    _insert(rows)
+                    written += len(rows)
+        except DatabaseError:
+            logger.exception("Could not write %d queued searches (kept for the next flush)", len(rows))
+            return written
+        client.ltrim(claimed, len(chunk), -1)
+
+
+def _row(data: dict) -> SearchQueryLog:
+    row = SearchQueryLog(**{name: data[name] for name in _FIELDS})
+    row.created_at = datetime.fromisoformat(data["created_at"])
+    return row
+
+
+def _insert(rows: list[SearchQueryLog]) -> None:
+    """One INSERT of ``rows`` with their own ``created_at`` (the time of the search, not of the
+    flush: ``bulk_create`` would give every row ``auto_now_add``'s now)."""
+    fields = [f for f in SearchQueryLog._meta.concrete_fields if not f.primary_key]
+    SearchQueryLog.objects._insert(rows, fields=fields, raw=True)
+
+
+def _written(row: SearchQueryLog) -> bool:
+    return SearchQueryLog.objects.filter(
+        created_at=row.created_at, session_hash=row.session_hash, query=row.query, language=row.language
+    ).exists()
 
 
 def log_click(
@@ -136,7 +225,7 @@ class Report:
 
 
 def report(days: int = 7, *, now=None) -> Report:
-    flush_search_log()
+    flush_search_log(wait=5.0)
     days = 30 if int(days) == 30 else 7
     now = now or timezone.now()
     since = now - timedelta(days=days)

@@ -361,6 +361,8 @@ CELERY_BEAT_SCHEDULE = {
     "core-search-title-norms": {"task": "core.tasks.refresh_search_title_norms", "schedule": 900.0},
     # tasks that could not be enqueued while the broker was down (core.tasks.enqueue)
     "core-drain-task-outbox": {"task": "core.tasks.drain_task_outbox", "schedule": 60.0},
+    # searches queued in Redis by pages served whole (catalog.search.analytics), written in bulk
+    "catalog-flush-search-log": {"task": "catalog.flush_search_log", "schedule": 10.0},
     # billing (billing/tasks/trials.py, subscriptions.py): trials, dunning
     "billing-expire-trials": {"task": "billing.expire_trials", "schedule": crontab(minute="*/15")},
     "billing-remind-trials": {"task": "billing.remind_trials", "schedule": crontab(minute=0, hour=9)},

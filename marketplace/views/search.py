@@ -33,7 +33,7 @@ from catalog.search.base import INDEX_VERSION_KEY, MAX_PAGE, SearchResult, index
 from catalog.search.facets import FACETS, LABELS_VERSION_KEY, facet_options, labels_version
 from catalog.search.text import MAX_QUERY_LENGTH
 from catalog.selectors.listings import live_listings
-from core import fragments
+from core import anonymous_pages, fragments
 from marketplace.selectors.cards import page_currency
 
 logger = logging.getLogger(__name__)
@@ -316,9 +316,25 @@ class SearchView:
     template: str = "marketplace/search/page.html"
 
 
+def _record_replayed_search(request, replay) -> None:
+    """A search page served whole (``core.anonymous_pages``): its search recorded as the request
+    that rendered it recorded it (queued; the same query, filters, sort and result count — the
+    stored page is valid only while the index and labels it was made with are current)."""
+    if replay and replay.get("search"):
+        _log(request, replay["search"], translation.get_language(), buffered=True)
+
+
+@anonymous_pages.shared_anonymous_page(on_hit=_record_replayed_search)
 @require_http_methods(["GET", "HEAD"])
 def search_page(request):
     return serve(request, SearchView())
+
+
+def _whole(request, view: SearchView) -> bool:
+    """Whether this response may be served whole to the next anonymous visitors
+    (``core.anonymous_pages``): then its search is queued, with no id in the result links (the
+    page is theirs too), and what the hits record is kept with the page."""
+    return view.log and anonymous_pages.eligible(request)
 
 
 def serve(request, view: SearchView):
@@ -327,25 +343,25 @@ def serve(request, view: SearchView):
     for key, value in view.scope.items():
         params.setlist(key, [value])
     language = translation.get_language()
+    whole = _whole(request, view)
     cache_key = _page_cache_key(request)
     versions = None
     if cache_key:
         cached, versions = _cached_page(cache_key)
-        if cached is not None:
-            if cached["log"]:  # the hot path: the row is queued and written in bulk
-                _log(request, cached["log"], language, buffered=True)
+        if cached is not None:  # the hot path: the row is queued and written in bulk
+            _log_request(request, cached["log"], language, whole=True)
             return _fill_in(request, cached["html"], None)
     currency = (params.get("currency") or "").upper()
     currency = currency if currency in ("CNY", "USD") else ""
     htmx = bool(getattr(request, "htmx", False)) and not getattr(request.htmx, "boosted", False)
     if not cache_key and fragments.cacheable(request):
-        return _serve_fragment(request, view, params, currency, language, htmx)
+        return _serve_fragment(request, view, params, currency, language, htmx, whole)
     try:
         result = _search(params, currency, language)
     except Exception:  # an unreachable engine is a 503 with a message, never a 500
         return _unavailable(request, params)
     summary = _summary(request, view, result)
-    query_log_id = _log(request, summary, language) if summary else None
+    query_log_id = _log_request(request, summary, language, whole)
     template = "marketplace/search/_app.html" if htmx else view.template
     if cache_key:
         context = _context(request, result, currency, QID_PLACEHOLDER if summary else None, view)
@@ -401,7 +417,17 @@ class _Unavailable(Exception):
     pass
 
 
-def _serve_fragment(request, view: SearchView, params, currency: str, language: str, htmx: bool):
+def _log_request(request, summary: dict | None, language: str, whole: bool):
+    """Record this request's search (``summary``, ``None`` for none); its id, or ``None`` for a
+    page served whole to the next visitors (queued, and replayed on their hits)."""
+    if whole:
+        request.anonymous_page_replay = {"search": summary}
+    if not summary:
+        return None
+    return _log(request, summary, language, buffered=whole)
+
+
+def _serve_fragment(request, view: SearchView, params, currency: str, language: str, htmx: bool, whole: bool):
     """The search app (results, facets, paging) as a cached fragment (``core.fragments``: keyed
     on the URL — query, filters, sort, page, currency —, the language, the compare tray and the
     index, labels and content versions); the page around it, the CSRF token, the CSP nonce and the
@@ -431,7 +457,7 @@ def _serve_fragment(request, view: SearchView, params, currency: str, language: 
         entry, _hit = fragments.cached(request, "search-app", parts, render_app)
     except _Unavailable:
         return _unavailable(request, params)
-    query_log_id = _log(request, entry["log"], language) if entry["log"] else None
+    query_log_id = _log_request(request, entry["log"], language, whole)
     if htmx:
         return _fill_in(request, entry["html"], query_log_id)
     html = fragments.fill_in(request, entry["html"]).replace(QID_PLACEHOLDER, str(query_log_id or ""))

@@ -1,7 +1,8 @@
 # ruff: noqa: F811 - the fixtures are test_mkt_fragments's (imported below)
 """Whole pages shared by anonymous visitors (``core.anonymous_pages``, issue #17): a hit is one
 cache round trip and no SQL, a change shows on the next request, each visitor gets their own CSRF
-token and nonce, signed-in visitors get their own shell, messages are never stored."""
+token and nonce, signed-in visitors get their own shell, messages are never stored; the search
+page too, its searches recorded."""
 
 import re
 
@@ -174,13 +175,16 @@ def test_a_view_restriction_is_applied_at_once(shop):
         assert response.status_code == 302 and "login" in response["Location"]
 
 
-def test_the_search_page_is_never_shared_whole(shop):
-    """Its analytics row (and the id in its result links) is each request's own."""
+def test_the_search_page_is_shared_whole_and_records_every_search(shop):
+    """Served whole like the other pages; its analytics row is queued by every request, hits
+    included, and written by the flush."""
     from catalog.models import SearchQueryLog
+    from catalog.search.analytics import flush_search_log
 
     before = SearchQueryLog.objects.count()
-    for _ in range(3):
-        _html(Client(), "/en/search/?q=Yunfan")
+    pages = [_html(Client(), "/en/search/?q=Yunfan") for _ in range(3)]
+    assert _without_visitor(pages[1]) == _without_visitor(pages[2]) and "Yunfan CRM" in pages[2]
+    assert flush_search_log() == 3
     assert SearchQueryLog.objects.count() == before + 3
 
 

@@ -18,6 +18,7 @@ from django.utils import translation
 
 from catalog.models import ListingPage, PricingModel, SearchQueryLog
 from catalog.search import search, suggest
+from catalog.search.analytics import flush_search_log
 from catalog.search.facets import FACETS
 from catalog.search.indexing import reindex_all
 from catalog.selectors.listings import live_listings
@@ -372,6 +373,7 @@ def test_search_page_shows_results_facets_and_links_to_canonical_urls(catalogue,
         assert f'href="{page.get_url()}"' in html
     assert 'name="type" value="saas" checked' in html
     assert 'id="facet-region-east"' in html
+    flush_search_log()  # an anonymous visitor's search is queued (docs/caching.md)
     assert SearchQueryLog.objects.filter(normalised="报销", result_count=2).exists()
 
 

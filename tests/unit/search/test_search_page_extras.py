@@ -44,13 +44,7 @@ def _csrf(html: str) -> str:
     return re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
 
 
-def test_anonymous_pages_are_cached_with_their_own_token_and_log(listings, search_urls, monkeypatch):
-    import time
-
-    from catalog.search import analytics
-
-    monkeypatch.setattr(analytics, "FLUSH_SECONDS", 3600)
-    analytics._last_flush[0] = time.monotonic()
+def test_anonymous_pages_are_cached_with_their_own_token_and_log(listings, search_urls):
     first, second = Client(), Client()
     response = first.get(search_urls, {"q": "报销"})
     assert response.status_code == 200
@@ -61,12 +55,21 @@ def test_anonymous_pages_are_cached_with_their_own_token_and_log(listings, searc
     html_first, html_again = response.content.decode(), again.content.decode()
     assert "csrfTokenPlaceholder" not in html_again and "qidPlaceholder" not in html_again
     assert _csrf(html_first) != _csrf(html_again)
-    # The cached page's search is queued (the hot path writes in bulk) and counted once written.
-    assert SearchQueryLog.objects.count() == 1
-    assert flush_search_log() == 1
+    # Both searches are queued (pages shared by anonymous visitors carry no row id) and written
+    # together by the flush.
+    assert SearchQueryLog.objects.count() == 0
+    assert flush_search_log() == 2
     logs = list(SearchQueryLog.objects.order_by("pk"))
     assert len(logs) == 2 and {log.result_count for log in logs} == {3}
-    assert f"qid={logs[0].pk}" in html_first and "qid=&" not in html_first
+    assert "qidPlaceholder" not in html_first and f"qid={logs[0].pk}" not in html_first
+
+
+def test_signed_in_searches_are_written_at_once_with_their_id_in_the_links(listings, search_urls):
+    client = Client()
+    client.force_login(UserFactory())
+    html = client.get(search_urls, {"q": "报销"}).content.decode()
+    (log,) = SearchQueryLog.objects.all()
+    assert f"qid={log.pk}" in html.replace("&amp;", "&")
 
 
 def _nonces(response) -> tuple[set[str], str]:
