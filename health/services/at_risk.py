@@ -163,7 +163,8 @@ def _flagged_rows(months: list[date], partner_ids: set[int] | None, health: Heal
     missing_drop, metrics)``. The month before comes from subqueries on the unique (partner,
     month) index instead of loading every snapshot of the months before; ``missing_<cause>``
     tells whether that flag is still to write; ``metrics`` is read only where one is (the
-    detail needs it), so a recompute that finds every flag reads no JSON."""
+    detail needs it), so a recompute that finds every flag reads no JSON — on PostgreSQL only
+    its entries' scores (:class:`_ScoresText`), elsewhere the drill-down itself."""
     previous_month = Case(
         *[When(month=m, then=Value(shift_months(m, -1))) for m in sorted(set(months))],
         output_field=DateField(),
