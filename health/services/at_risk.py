@@ -7,8 +7,21 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
-from django.db import connections, transaction
-from django.db.models import Case, DateField, Exists, F, JSONField, OuterRef, Q, Subquery, Value, When
+from django.db import connection, connections, transaction
+from django.db.models import (
+    Case,
+    DateField,
+    Exists,
+    F,
+    Func,
+    JSONField,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.utils import timezone
 from wagtail.log_actions import log
 
@@ -21,10 +34,12 @@ from health.services.definitions import DIMENSIONS, fmt_number
 from partners.selectors.programme import shift_months
 
 
-def _cause_detail(dims_now: tuple, dims_before: tuple | None, metrics: dict) -> dict:
+def _cause_detail(dims_now: tuple, dims_before: tuple | None, metrics: list[tuple]) -> dict:
     """The detail of a flag: each dimension's score, previous score and change
     (``dims_now`` / ``dims_before``: the scores in ``DIMENSIONS`` order), the dimension to look
-    at, and the (at most three) metrics that dropped most — or the weakest three."""
+    at, and the (at most three) metrics that dropped most — or the weakest three. ``metrics``:
+    ``(slug, score, previous_score)`` in the drill-down's key order (:func:`_metric_scores`), the
+    order that decides ties."""
     dims = {}
     for dim, now_score, before in zip(
         DIMENSIONS, dims_now, dims_before or (None,) * len(DIMENSIONS), strict=True
@@ -36,13 +51,9 @@ def _cause_detail(dims_now: tuple, dims_before: tuple | None, metrics: dict) -> 
                 fmt_number(now_score - before) if now_score is not None and before is not None else None
             ),
         }
-    changes = [
-        (slug, m["score"] - m["previous_score"])
-        for slug, m in metrics.items()
-        if m.get("previous_score") is not None
-    ]
+    changes = [(slug, score - previous) for slug, score, previous in metrics if previous is not None]
     dropped = [slug for slug, delta in sorted(changes, key=lambda c: c[1]) if delta < 0][:3]
-    weakest = sorted(metrics.items(), key=lambda item: item[1]["score"])[:3]
+    weakest = sorted(metrics, key=lambda item: item[1])[:3]
     scored = [(d, float(s)) for d, s in zip(DIMENSIONS, dims_now, strict=True) if s is not None]
     deltas = [(d, float(v["change"])) for d, v in dims.items() if v["change"] is not None]
     return {
@@ -50,8 +61,38 @@ def _cause_detail(dims_now: tuple, dims_before: tuple | None, metrics: dict) -> 
         "dimension": (min(deltas, key=lambda x: x[1])[0] if deltas else None)
         or (min(scored, key=lambda x: x[1])[0] if scored else None),
         "weakest_dimension": min(scored, key=lambda x: x[1])[0] if scored else None,
-        "metrics": dropped or [slug for slug, _m in weakest],
+        "metrics": dropped or [slug for slug, _score, _previous in weakest],
     }
+
+
+class _ScoresText(Func):
+    """PostgreSQL: a drill-down's ``slug score previous_score`` triples, comma-separated, in its
+    key order (``jsonb_each … WITH ORDINALITY``; an absent previous score is empty) — the three
+    figures at-risk needs, about a sixth of the drill-down's text. Decoding the whole ≈ 2.5 KB
+    JSON of 40,000 flagged snapshots was most of at-risk's Python time (benchmarks/README.md).
+    Slugs are ``[-a-zA-Z0-9_]``: no space or comma."""
+
+    template = (
+        "(SELECT string_agg(e.key || ' ' || (e.value ->> 'score') || ' ' || "
+        "COALESCE(e.value ->> 'previous_score', ''), ',' ORDER BY e.n) "
+        "FROM jsonb_each(%(expressions)s) WITH ORDINALITY AS e(key, value, n))"
+    )
+    output_field = TextField()
+
+
+def _metric_scores(metrics) -> list[tuple]:
+    """``(slug, score, previous_score)`` of each drill-down entry in key order, from the drill-down
+    itself (a dict) or from :class:`_ScoresText` (text; JSON numbers read as floats, as ``json``
+    reads them)."""
+    if not metrics:
+        return []
+    if isinstance(metrics, dict):
+        return [(slug, m["score"], m.get("previous_score")) for slug, m in metrics.items()]
+    out = []
+    for item in metrics.split(","):
+        slug, score, previous = item.split(" ")
+        out.append((slug, float(score), float(previous) if previous else None))
+    return out
 
 
 def detect_at_risk(*, months: list[date], partner_ids: set[int] | None = None, notify: bool = True) -> int:
@@ -122,7 +163,8 @@ def _flagged_rows(months: list[date], partner_ids: set[int] | None, health: Heal
     missing_drop, metrics)``. The month before comes from subqueries on the unique (partner,
     month) index instead of loading every snapshot of the months before; ``missing_<cause>``
     tells whether that flag is still to write; ``metrics`` is read only where one is (the
-    detail needs it), so a recompute that finds every flag reads no JSON."""
+    detail needs it), so a recompute that finds every flag reads no JSON — on PostgreSQL only
+    its entries' scores (:class:`_ScoresText`), elsewhere the drill-down itself."""
     previous_month = Case(
         *[When(month=m, then=Value(shift_months(m, -1))) for m in sorted(set(months))],
         output_field=DateField(),
@@ -143,7 +185,10 @@ def _flagged_rows(months: list[date], partner_ids: set[int] | None, health: Heal
     needed = Q(missing_floor=True, composite__lt=health.at_risk_floor) | Q(
         _drop_condition(health), missing_drop=True
     )
-    detail_metrics = Case(When(needed, then=F("metrics")), default=None, output_field=JSONField())
+    if connection.vendor == "postgresql":
+        detail_metrics = Case(When(needed, then=_ScoresText(F("metrics"))), default=None)
+    else:
+        detail_metrics = Case(When(needed, then=F("metrics")), default=None, output_field=JSONField())
     rows = (
         _flagged(months, partner_ids, health)
         .annotate(previous_month=previous_month)
@@ -191,7 +236,9 @@ def flag_in_python(months: list[date], partner_ids: set[int] | None, health: Hea
         if previous_composite is not None and previous_composite - composite > drop and missing_drop:
             causes.append(AtRiskFlag.Cause.DROP)
         for cause in causes:
-            detail = detail or _cause_detail(dims_now, dims_before if found else None, metrics or {})
+            detail = detail or _cause_detail(
+                dims_now, dims_before if found else None, _metric_scores(metrics)
+            )
             cause_detail = {**detail, "threshold": thresholds[cause]}
             rows.append((partner_id, month, composite, previous_composite, cause, cause_detail, now))
     bulk_upsert(

@@ -193,6 +193,19 @@ def test_recomputation_is_idempotent_and_keeps_history(example):
     assert HealthSnapshot.objects.count() == 7
 
 
+def test_a_recomputation_removes_snapshots_left_without_metrics(example):
+    """A partner with no metric left in a month loses that month's earlier snapshot; other
+    months keep theirs (a first computation has none to remove, and skips the search)."""
+    p1, p2, *_ = example
+    health.compute_snapshots(first=MAY, last=JUNE, notify=False)
+    assert snap(p2, MAY).composite is not None
+    PartnerFact.objects.filter(partner=p2, month=MAY).delete()
+    health.compute_snapshots(first=MAY, notify=False)
+    assert not HealthSnapshot.objects.filter(partner=p2, month=MAY).exists()
+    assert snap(p2).composite is not None and snap(p1, MAY).composite is not None
+    assert HealthSnapshot.objects.count() == 6
+
+
 def test_one_partner_is_ranked_against_its_whole_kind(example):
     p1, p2, *_ = example
     health.compute_snapshots(first=JUNE, partner_ids=[p1.pk], notify=False)
