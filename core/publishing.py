@@ -7,7 +7,8 @@
 - no admin-index write for a save that writes no field of the page's entry
   (:class:`AdminIndexOnContentSaves`; the backend itself is ``core.wagtail_search``);
 - the revision read back with one existence query per related model instead of a ``get()`` per
-  foreign key of the page and of every child row in its JSON (:func:`targets_exist`).
+  foreign key of the page and of every child row in its JSON (:func:`targets_exist`), and the
+  page read back not asked again for the rows found so when ``publish()`` validates it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import cache
 
-from django.db.models import ForeignObjectRel, ManyToManyRel, ManyToOneRel
+from asgiref.local import Local
+from django.core.exceptions import ValidationError
+from django.db import router
+from django.db.models import Field, ForeignObjectRel, ManyToManyRel, ManyToOneRel
 from modelcluster.models import ClusterableModel, get_all_child_relations
 
 from core.reference_index import OneReferenceIndexUpdate
@@ -142,15 +146,39 @@ def targets_exist(model, data) -> bool:
     targets: dict[tuple[type, str], set] = defaultdict(set)
     if not _collect_targets(model, data, targets):
         return False
+    seen = getattr(_publishing, "found", None)
     for (related, field_name), values in targets.items():
-        found = set(
-            related._default_manager.filter(**{f"{field_name}__in": values}).values_list(
-                field_name, flat=True
-            )
-        )
+        queryset = related._default_manager.filter(**{f"{field_name}__in": values})
+        found = set(queryset.values_list(field_name, flat=True))
+        if seen is not None:
+            seen.update((queryset.db, related, field_name, value) for value in found)
         if found != values:
             return False
     return True
+
+
+# --- The publish's validation ------------------------------------------------------------------
+#
+# ``publish()`` validates the page it read back from the revision (``full_clean``: a query per
+# foreign key), right after :func:`targets_exist` found most of the same rows. Inside one
+# ``publish()`` (nothing is deleted in between) a key found there is not looked up again: only
+# where the lookup would ask the same thing — a related model whose base manager is Django's
+# plain one (so it sees every row the default manager sees) and a field without
+# ``limit_choices_to`` — and every other check of the field (null, blank, choices, validators)
+# still runs.
+
+_publishing = Local()
+
+
+def _known_to_exist(instance, field, value) -> bool:
+    found = getattr(_publishing, "found", None)
+    if not found or value is None or field.remote_field.parent_link or field.get_limit_choices_to():
+        return False
+    related = field.remote_field.model
+    if related._meta.base_manager_name is not None:
+        return False
+    using = router.db_for_read(related, instance=instance)
+    return (using, related, field.remote_field.field_name, value) in found
 
 
 class FastPublish(OneReferenceIndexUpdate, AdminIndexOnContentSaves):
@@ -159,3 +187,43 @@ class FastPublish(OneReferenceIndexUpdate, AdminIndexOnContentSaves):
         if check_fks and targets_exist(cls, data):
             check_fks = False  # every key checked above, in one query per related model
         return super().from_serializable_data(data, check_fks=check_fks, strict_fks=strict_fks)
+
+    def publish(self, *args, **kwargs):
+        if getattr(_publishing, "found", None) is not None:
+            return super().publish(*args, **kwargs)
+        _publishing.found = set()
+        try:
+            return super().publish(*args, **kwargs)
+        finally:
+            del _publishing.found
+
+    def clean_fields(self, exclude=None):
+        """Django's, minus the existence query of a foreign key found moments ago (above)."""
+        exclude = set(exclude or ())
+        known = []
+        for field in self._meta.fields if getattr(_publishing, "found", None) else ():
+            if field.name in exclude or field.generated or not (field.is_relation and field.many_to_one):
+                continue
+            raw_value = getattr(self, field.attname)
+            if field.blank and raw_value in field.empty_values:
+                continue
+            try:
+                value = field.to_python(raw_value)
+            except ValidationError:
+                continue  # Django's own loop reports it
+            if _known_to_exist(self, field, value):
+                known.append((field, value))
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude | {field.name for field, _value in known})
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field, value in known:  # Field.clean without ForeignKey.validate's query
+            try:
+                Field.validate(field, value, self)
+                field.run_validators(value)
+                setattr(self, field.attname, value)
+            except ValidationError as error:
+                errors[field.name] = error.error_list
+        if errors:
+            raise ValidationError(errors)
