@@ -189,13 +189,12 @@ class FastPublish(OneReferenceIndexUpdate, AdminIndexOnContentSaves):
         return super().from_serializable_data(data, check_fks=check_fks, strict_fks=strict_fks)
 
     def publish(self, *args, **kwargs):
-        if getattr(_publishing, "found", None) is not None:
-            return super().publish(*args, **kwargs)
-        _publishing.found = set()
+        outer = getattr(_publishing, "found", None)
+        _publishing.found = set()  # this publish's own (a receiver's publish starts afresh)
         try:
             return super().publish(*args, **kwargs)
         finally:
-            del _publishing.found
+            _publishing.found = outer
 
     def clean_fields(self, exclude=None):
         """Django's, minus the existence query of a foreign key found moments ago (above)."""
