@@ -23,6 +23,10 @@ class CoreConfig(AppConfig):
         post_save.connect(reference_index.collect_saved, dispatch_uid="core.reference_index.saved")
         post_delete.connect(reference_index.collect_deleted, dispatch_uid="core.reference_index.deleted")
 
+        from core import publishing
+
+        publishing.connect_signal_handlers()  # admin-index receivers of FastPublish pages
+
         from django.test.signals import setting_changed
 
         setting_changed.connect(fragments.on_setting_changed, dispatch_uid="core.fragments.settings")

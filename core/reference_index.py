@@ -19,6 +19,7 @@ so the index ends exactly as before. :class:`OneReferenceIndexUpdate` wraps a pa
 from __future__ import annotations
 
 from contextlib import contextmanager
+from functools import cache
 
 from asgiref.local import Local
 from django.db import transaction
@@ -44,14 +45,68 @@ def _parent_key(instance) -> tuple[str, str, str] | None:
     return (model._meta.app_label, model._meta.model_name, str(pk))
 
 
-def collect_saved(sender, instance, raw=False, **kwargs) -> None:
-    """``post_save`` of any model: inside the block, note a tracked object for the update."""
+def _root(model, pk) -> tuple[str, str]:
+    """An object by its root model (a page by ``wagtailcore.Page``) and primary key: a child row's
+    ``ParentalKey`` may point at the base model (Wagtail's comments point at ``Page``)."""
+    parents = model._meta.get_parent_list()
+    return ((parents[-1] if parents else model)._meta.label, str(pk))
+
+
+def _is_child(model) -> bool:
+    return any(isinstance(field, ParentalKey) for field in model._meta.get_fields())
+
+
+@cache
+def _reference_free(model, update_fields: frozenset[str]) -> bool:
+    """True when a save of ``model`` writing only ``update_fields`` cannot change its references:
+    every name is a column Wagtail's index does not read (not a foreign key it follows, nor a
+    field with ``extract_references`` such as a StreamField or rich text), as the revision
+    columns ``save_revision`` writes (``latest_revision``: revisions are never indexed)."""
+    columns = {}
+    for field in model._meta.concrete_fields:
+        columns[field.name] = columns[field.attname] = field
+    generic = {
+        name
+        for gfk in model._meta.private_fields
+        if hasattr(gfk, "ct_field")
+        for name in (gfk.ct_field, gfk.fk_field)
+    }
+    for name in update_fields:
+        field = columns.get(name)
+        if field is None or field.name in generic or hasattr(field, "extract_references"):
+            return False
+        if field.is_relation and field.many_to_one:
+            ignored = getattr(field, "wagtail_reference_index_ignore", False) or getattr(
+                field.related_model, "wagtail_reference_index_ignore", False
+            )
+            if not ignored and not isinstance(field, ParentalKey):
+                return False
+    return True
+
+
+def collect_saved(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+    """``post_save`` of any model: inside the block, note a tracked object for the update.
+
+    A save that writes only columns the index does not read (``update_fields``, see
+    :func:`_reference_free`) cannot change the object's references and is not noted — the index
+    is left as it was, which is what a rebuild from the unchanged rows gives — unless something
+    else in the block updates the object anyway (its child rows written or deleted: modelcluster
+    commits the relations named in ``update_fields`` after ``post_save``; another save), then
+    the left-out update is done too (:func:`one_update_per_object`)."""
     pending = getattr(_pending, "value", None)
     if pending is None or raw or sender not in ReferenceIndex.tracked_models:
         return
     key = _parent_key(instance)
-    if key is not None:
-        pending["saved"].setdefault(key, None)
+    if key is None:
+        return
+    if (
+        update_fields is not None
+        and not _is_child(sender)
+        and _reference_free(sender, frozenset(update_fields))
+    ):
+        pending["unchanged"][_root(sender, instance.pk)] = key
+        return
+    pending["saved"].setdefault(key, None)
 
 
 def collect_deleted(sender, instance, **kwargs) -> None:
@@ -59,6 +114,20 @@ def collect_deleted(sender, instance, **kwargs) -> None:
     pending = getattr(_pending, "value", None)
     if pending is not None and sender in ReferenceIndex.tracked_models:
         pending["deleted"].append(instance)
+
+
+def _touched_roots(pending) -> set[tuple[str, str]]:
+    """The objects (by :func:`_root`) whose references the block updates anyway: the saved ones
+    and the parents of deleted child rows."""
+    from django.apps import apps
+
+    roots = {_root(apps.get_model(app_label, name), pk) for app_label, name, pk in pending["saved"]}
+    for instance in pending["deleted"]:
+        for field in type(instance)._meta.get_fields():
+            if isinstance(field, ParentalKey):
+                roots.add(_root(field.related_model, getattr(instance, field.attname)))
+                break
+    return roots
 
 
 @contextmanager
@@ -78,12 +147,19 @@ def one_update_per_object():
         yield  # an outer block collects, or the caller switched the updates off itself
         return
 
-    _pending.value = pending = {"saved": {}, "deleted": []}
+    _pending.value = pending = {"saved": {}, "deleted": [], "unchanged": {}}
     try:
         with disable_reference_index_auto_update():
             yield
     finally:
         del _pending.value
+    if pending["unchanged"]:
+        # A save left out above whose object is updated anyway (a child row written or deleted,
+        # another save): its own update comes back, so the index ends as one per save would leave it.
+        touched = _touched_roots(pending)
+        for root, key in pending["unchanged"].items():
+            if root in touched:
+                pending["saved"].setdefault(key, None)
     if pending["deleted"]:
         with transaction.atomic():
             for instance in pending["deleted"]:  # what Wagtail's post_delete receiver does

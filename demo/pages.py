@@ -21,7 +21,7 @@ from contextlib import contextmanager
 
 from django.db.models.signals import post_save
 from django.utils import timezone
-from modelsearch.signal_handlers import post_save_signal_handler
+from modelsearch.signal_handlers import post_save_signal_handler as modelsearch_on_save
 from wagtail.models import Page, Revision
 from wagtail.search.backends import get_search_backends_with_name
 from wagtail.signals import page_published
@@ -30,6 +30,7 @@ from catalog.models import ListingPage
 from catalog.search import signals as search_signals
 from catalog.search import tasks as search_tasks
 from catalog.search.apps_ready import PUBLISHED_UID
+from core.publishing import post_save_signal_handler as core_on_save
 
 
 class BulkPublishing:
@@ -59,7 +60,11 @@ def bulk_publishing(*models: type[Page]):
     listings) to one bulk write each when the block ends without an error. Only receivers that
     were connected are deferred and put back (tests run with some of them off)."""
     bulk = BulkPublishing()
-    deferred = [model for model in models if post_save.disconnect(post_save_signal_handler, sender=model)]
+    deferred = {}  # model: its admin-index receiver (modelsearch's, or core.publishing.s)
+    for model in models:
+        for receiver in (modelsearch_on_save, core_on_save):
+            if post_save.disconnect(receiver, sender=model):
+                deferred[model] = receiver
     for model in deferred:
         post_save.connect(bulk._on_save, sender=model, weak=False)
     listings = ListingPage in models and page_published.disconnect(
@@ -70,9 +75,9 @@ def bulk_publishing(*models: type[Page]):
     try:
         yield bulk
     finally:
-        for model in deferred:
+        for model, receiver in deferred.items():
             post_save.disconnect(bulk._on_save, sender=model)
-            post_save.connect(post_save_signal_handler, sender=model)
+            post_save.connect(receiver, sender=model)
         if listings:
             page_published.disconnect(bulk._on_published, sender=ListingPage)
             page_published.connect(

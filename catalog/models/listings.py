@@ -46,7 +46,7 @@ from catalog.blocks import DescriptionBlock
 from catalog.models.categories import Category
 from core.i18n import TranslatedField
 from core.money import Currency, Money, quantize
-from core.reference_index import OneReferenceIndexUpdate
+from core.publishing import FastPublish
 from partners.models import Industry, Partner, PartnerPage, Region
 
 
@@ -163,7 +163,7 @@ def listing_slug_base(*, title_en: str = "", title: str = "") -> str:
     return base[:60].strip("-")
 
 
-class ListingPage(OneReferenceIndexUpdate, Page):
+class ListingPage(FastPublish, Page):
     nav_section = "search"  # the header's "Browse apps", although the URL is under the partner's page
 
     partner = models.ForeignKey(

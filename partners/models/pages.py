@@ -18,7 +18,7 @@ from wagtail.models import Collection, Page
 from wagtail.search import index
 
 from core.i18n import TranslatedField
-from core.reference_index import OneReferenceIndexUpdate
+from core.publishing import FastPublish
 from partners.models.profile import Partner
 
 DIRECTORY_PAGE_SIZE = 24
@@ -74,7 +74,7 @@ class PartnersIndexPage(Page):
         return context
 
 
-class PartnerPage(OneReferenceIndexUpdate, Page):
+class PartnerPage(FastPublish, Page):
     """A partner's public profile. Its text comes from the ``Partner`` profile; titles are bilingual.
 
     Pages are provisioned by ``partners.services.onboarding`` (approval, seed), never created by
