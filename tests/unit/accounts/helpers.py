@@ -140,14 +140,22 @@ def built_once_per_module(build):
     """A module-scoped fixture holding ``build()``, made once for the module as Django's
     ``setUpTestData`` would: in a transaction rolled back after the module's last test, each test
     in a savepoint within it (what a test changes is undone before the next). Tests take
-    :func:`copies` of it (tests/conftest.py groups the module's tests on one xdist worker)."""
+    :func:`copies` of it (tests/conftest.py groups the module's tests on one xdist worker). Files
+    the build stores go to directories of the module's, not to ``var/`` (the per-test
+    ``MEDIA_ROOT`` of tests/conftest.py is not set yet when a module-scoped fixture runs)."""
     import pytest
     from django.db import transaction
+    from django.test import override_settings
 
     @pytest.fixture(scope="module")
-    def fixture(django_db_setup, django_db_blocker):
+    def fixture(django_db_setup, django_db_blocker, tmp_path_factory):
+        media = override_settings(
+            MEDIA_ROOT=tmp_path_factory.mktemp("media"), PRIVATE_MEDIA_ROOT=tmp_path_factory.mktemp("private")
+        )
         with django_db_blocker.unblock(), transaction.atomic():
-            yield build()
+            with media:
+                data = build()
+            yield data
             transaction.set_rollback(True)
 
     return fixture

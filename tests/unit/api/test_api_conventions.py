@@ -11,11 +11,21 @@ from django.utils.translation import gettext
 
 from api.models import IdempotentResponse
 from billing.models import LedgerEntry, LedgerKind
-from tests.factories.api import api_client, key_for, partner_client
+from tests.factories.api import api_client, key_for, partner_client, world
+from tests.unit.accounts.helpers import built_once_per_module, copies
 
 pytestmark = pytest.mark.django_db
 
 USAGE = "/api/v1/usage-records"
+
+# ``mine`` (tests.factories.api.world) built once for the module: each test runs in a savepoint
+# and gets its own copies; ``token`` (api/conftest.py) is still a new key for each test.
+_mine_built_once = built_once_per_module(world)
+
+
+@pytest.fixture
+def mine(_mine_built_once):
+    return copies(_mine_built_once)
 
 
 def post(client, body, *, key="k-1", raw=False):

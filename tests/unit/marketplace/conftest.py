@@ -18,6 +18,24 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+def make_vendor() -> dict:
+    """``partner_owner``, ``partner`` and its live ``listing``, as the fixtures below make them (for
+    a module that builds them once)."""
+    owner = UserFactory(email="owner@vendor.example.cn")
+    partner = vendor_partner(owner)
+    return {"partner_owner": owner, "partner": partner, "listing": vendor_listing(partner)}
+
+
+def vendor_partner(owner):
+    return provisioned_partner(
+        owner=owner, organisation__name="云帆软件", organisation__name_en="Yunfan Software"
+    )
+
+
+def vendor_listing(partner):
+    return make_listing(partner, title="云帆 CRM", title_en="Yunfan CRM")
+
+
 @pytest.fixture
 def partner_owner(db):
     return UserFactory(email="owner@vendor.example.cn")
@@ -25,14 +43,12 @@ def partner_owner(db):
 
 @pytest.fixture
 def partner(db, partner_owner):
-    return provisioned_partner(
-        owner=partner_owner, organisation__name="云帆软件", organisation__name_en="Yunfan Software"
-    )
+    return vendor_partner(partner_owner)
 
 
 @pytest.fixture
 def listing(partner):
-    return make_listing(partner, title="云帆 CRM", title_en="Yunfan CRM")
+    return vendor_listing(partner)
 
 
 @pytest.fixture

@@ -23,9 +23,35 @@ from marketplace.services import reviews as services
 from partners.models import PartnerFact
 from tests.factories.accounts import MembershipFactory, OrganisationFactory, UserFactory, buyer
 from tests.factories.marketplace import give_usage, make_listing, make_review
+from tests.unit.accounts.helpers import built_once_per_module, copies
+from tests.unit.marketplace.conftest import make_vendor
 from tests.unit.marketplace.helpers import en_reverse, url_of
 
 pytestmark = pytest.mark.django_db
+
+# The partner, its owner and its live listing built once for the module: each test runs in a
+# savepoint and gets its own copies (the customers, reviews and staff are still made per test).
+_vendor_built_once = built_once_per_module(make_vendor)
+
+
+@pytest.fixture
+def _vendor(_vendor_built_once):
+    return copies(_vendor_built_once)
+
+
+@pytest.fixture
+def partner_owner(_vendor):
+    return _vendor["partner_owner"]
+
+
+@pytest.fixture
+def partner(_vendor):
+    return _vendor["partner"]
+
+
+@pytest.fixture
+def listing(_vendor):
+    return _vendor["listing"]
 
 
 def write(

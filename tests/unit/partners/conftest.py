@@ -28,14 +28,12 @@ ROLES = (
 )
 
 
-@pytest.fixture
-def tiers(db):
+def make_tiers():
     """Three rungs for every kind: {kind: [rank 0, rank 1, rank 2]} (migrations may have made them)."""
     return {kind: [TierFactory(kind=kind, rank=rank) for rank in range(3)] for kind in PartnerKind.values}
 
 
-@pytest.fixture
-def regions(db):
+def make_regions():
     return {
         "east": RegionFactory(code="east", name="华东", name_en="East China"),
         "north": RegionFactory(code="north", name="华北", name_en="North China"),
@@ -43,26 +41,67 @@ def regions(db):
     }
 
 
-@pytest.fixture
-def industries(db):
+def make_industries():
     return {
         "retail": IndustryFactory(slug="retail", name="零售", name_en="Retail"),
         "finance": IndustryFactory(slug="finance", name="金融", name_en="Finance"),
     }
 
 
-@pytest.fixture
-def directory(db):
+def the_directory():
     index = PartnersIndexPage.objects.first()
     assert index is not None, "partners.0005 creates the directory page"
     return index
 
 
 @pytest.fixture
-def customer(db):
+def tiers(db):
+    return make_tiers()
+
+
+@pytest.fixture
+def regions(db):
+    return make_regions()
+
+
+@pytest.fixture
+def industries(db):
+    return make_industries()
+
+
+@pytest.fixture
+def directory(db):
+    return the_directory()
+
+
+def make_customer():
     user = UserFactory()
     MembershipFactory(user=user, organisation=OrganisationFactory(), role=Role.OWNER)
     return user
+
+
+def make_partner_a(owner, member):
+    return provisioned_partner(
+        owner=owner,
+        members=[member],
+        organisation__name="甲方科技",
+        organisation__name_en="Partner A Tech",
+        organisation__slug="partner-a",
+    )
+
+
+def make_partner_b(owner):
+    return provisioned_partner(
+        owner=owner,
+        organisation__name="乙方软件",
+        organisation__name_en="Partner B Software",
+        organisation__slug="partner-b",
+    )
+
+
+@pytest.fixture
+def customer(db):
+    return make_customer()
 
 
 @pytest.fixture
@@ -77,13 +116,7 @@ def partner_a_member(db):
 
 @pytest.fixture
 def partner_a(directory, partner_a_owner, partner_a_member):
-    return provisioned_partner(
-        owner=partner_a_owner,
-        members=[partner_a_member],
-        organisation__name="甲方科技",
-        organisation__name_en="Partner A Tech",
-        organisation__slug="partner-a",
-    )
+    return make_partner_a(partner_a_owner, partner_a_member)
 
 
 @pytest.fixture
@@ -93,18 +126,11 @@ def partner_b_owner(db):
 
 @pytest.fixture
 def partner_b(directory, partner_b_owner):
-    return provisioned_partner(
-        owner=partner_b_owner,
-        organisation__name="乙方软件",
-        organisation__name_en="Partner B Software",
-        organisation__slug="partner-b",
-    )
+    return make_partner_b(partner_b_owner)
 
 
-@pytest.fixture
-def role_user(request, partner_a, partner_b, customer, reviewer, programme_manager):
-    """``role_user(name)`` → the user playing that role (None for anonymous)."""
-    users = {
+def users_by_role(partner_a, partner_b, customer, reviewer, programme_manager):
+    return {
         "anonymous": None,
         "customer": customer,
         "partner_a_member": partner_a.organisation.memberships.get(role=Role.MEMBER).user,
@@ -113,7 +139,77 @@ def role_user(request, partner_a, partner_b, customer, reviewer, programme_manag
         "reviewer": reviewer,
         "programme_manager": programme_manager,
     }
-    return users.__getitem__
+
+
+@pytest.fixture
+def role_user(request, partner_a, partner_b, customer, reviewer, programme_manager):
+    """``role_user(name)`` → the user playing that role (None for anonymous)."""
+    return users_by_role(partner_a, partner_b, customer, reviewer, programme_manager).__getitem__
+
+
+# --- The same people built once for a module ------------------------------------------------------
+ROLE_FIXTURES = (
+    "customer",
+    "partner_a_owner",
+    "partner_a_member",
+    "partner_a",
+    "partner_b_owner",
+    "partner_b",
+    "reviewer",
+    "programme_manager",
+)
+
+
+def build_roles(**more):
+    """What the fixtures above make (the people of :data:`ROLES`, their partners), in one go, plus
+    ``name: make(world)`` for each ``name=make`` of ``more`` (in that order)."""
+    from tests.factories.accounts import staff_member
+
+    world = {
+        "directory": the_directory(),
+        "customer": make_customer(),
+        "partner_a_owner": UserFactory(email="owner@partner-a.example.cn"),
+        "partner_a_member": UserFactory(email="member@partner-a.example.cn"),
+        "partner_b_owner": UserFactory(email="owner@partner-b.example.cn"),
+        "reviewer": staff_member("reviewer"),
+        "programme_manager": staff_member("programme_manager"),
+    }
+    world["partner_a"] = make_partner_a(world["partner_a_owner"], world["partner_a_member"])
+    world["partner_b"] = make_partner_b(world["partner_b_owner"])
+    world["users"] = users_by_role(
+        *(world[key] for key in ("partner_a", "partner_b", "customer", "reviewer", "programme_manager"))
+    )
+    for name, make in more.items():
+        world[name] = make(world)
+    return world
+
+
+def roles_built_once(**more):
+    """Fixtures for a module whose tests only read the role people: ``role_world`` (copies of
+    :func:`build_roles`, built once for the module with
+    :func:`tests.unit.accounts.helpers.built_once_per_module`), ``role_user``, ``directory`` and
+    :data:`ROLE_FIXTURES` read from it, and one for each name of ``more``. A module takes
+    them with ``globals().update(roles_built_once(...))``."""
+    from tests.unit.accounts.helpers import built_once_per_module, copies
+
+    def _role_world(_roles_built_once):
+        return copies(_roles_built_once)
+
+    def reading(key):
+        def fixture(role_world):
+            return role_world[key]
+
+        return pytest.fixture(fixture)
+
+    def _role_user(role_world):
+        return role_world["users"].__getitem__
+
+    fixtures = {
+        "_roles_built_once": built_once_per_module(lambda: build_roles(**more)),
+        "role_world": pytest.fixture(_role_world),
+        "role_user": pytest.fixture(_role_user),
+    }
+    return fixtures | {key: reading(key) for key in ("directory", *ROLE_FIXTURES, *more)}
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from tests.factories.programme import (
     CertifiedPersonFactory,
     report_months,
 )
-from tests.unit.partners.conftest import ROLES
+from tests.unit.partners.conftest import ROLES, roles_built_once
 
 pytestmark = pytest.mark.django_db
 
@@ -44,16 +44,20 @@ def csv_upload(body=CSV, name="people.csv"):
     return SimpleUploadedFile(name, body.encode("utf-8"), content_type="text/csv")
 
 
-@pytest.fixture
-def people(partner_a, partner_b):
+def make_people(world):
     cert = CertificationFactory(slug="any-kind", name="平台认证", name_en="Platform Certified")
     CertifiedPersonFactory(
-        partner=partner_a, certification=cert, name="Alice Anders", issued_on=date(2026, 1, 1)
+        partner=world["partner_a"], certification=cert, name="Alice Anders", issued_on=date(2026, 1, 1)
     )
     CertifiedPersonFactory(
-        partner=partner_b, certification=cert, name="Bob Brandt", issued_on=date(2026, 1, 1)
+        partner=world["partner_b"], certification=cert, name="Bob Brandt", issued_on=date(2026, 1, 1)
     )
     return cert
+
+
+# The role people, partners A and B and ``people`` (their certified people) built once for the
+# module; each test runs in a savepoint and gets its own copies.
+globals().update(roles_built_once(people=make_people))
 
 
 # --- the partner console --------------------------------------------------------------------------

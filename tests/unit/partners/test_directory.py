@@ -10,6 +10,8 @@ from django.utils import timezone
 from partners.models import Certification, CertifiedPerson, Partner, PartnerPage
 from partners.selectors.directory import directory_filterset
 from tests.factories.partners import provisioned_partner
+from tests.unit.accounts.helpers import built_once_per_module, copies
+from tests.unit.partners.conftest import make_industries, make_regions, make_tiers, the_directory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +38,11 @@ def slugs(response):
     return [p.slug for p in response.context["partners"]]
 
 
-@pytest.fixture
-def ecosystem(directory, tiers, regions, industries):
+def make_ecosystem():
     """Five partners across kinds, tiers, regions and industries."""
+    the_directory()
+    make_tiers()
+    regions, industries = make_regions(), make_industries()
     east, north, europe = regions["east"], regions["north"], regions["europe"]
     retail, finance = industries["retail"], industries["finance"]
     return {
@@ -54,6 +58,15 @@ def ecosystem(directory, tiers, regions, industries):
             "echo", "Echo Edge", kind="channel", rank=0, regions=[east], industries=[finance]
         ),
     }
+
+
+# Built once for the module: each test runs in a savepoint and gets its own copies.
+_ecosystem_built_once = built_once_per_module(make_ecosystem)
+
+
+@pytest.fixture
+def ecosystem(_ecosystem_built_once):
+    return copies(_ecosystem_built_once)
 
 
 # --- listing, filters, sorts ---------------------------------------------------------------

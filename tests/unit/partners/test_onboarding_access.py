@@ -11,11 +11,15 @@ from partners.models import PartnerApplication
 from partners.services import onboarding
 from tests.factories.partners import pdf_upload
 from tests.unit.accounts.helpers import get_as, outcome
-from tests.unit.partners.conftest import ROLES
+from tests.unit.partners.conftest import ROLES, roles_built_once
 
 pytestmark = pytest.mark.django_db
 
 ADMIN_HOME = reverse("wagtailadmin_home")
+
+# The role people and partners A and B built once for the module (each test in a savepoint, with
+# its own copies); the application stays per test: its document lives in the test's MEDIA_ROOT.
+globals().update(roles_built_once())
 
 
 @pytest.fixture

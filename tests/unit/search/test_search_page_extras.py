@@ -8,7 +8,7 @@ import re
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
+from django.test import Client, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -17,7 +17,7 @@ from catalog.models import SearchClick, SearchQueryLog
 from catalog.search.analytics import flush_search_log, report
 from tests.factories.accounts import UserFactory, staff_member
 from tests.factories.search import publish_listing, search_partner
-from tests.unit.accounts.helpers import enrol_totp
+from tests.unit.accounts.helpers import built_once_per_module, copies, enrol_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -32,12 +32,8 @@ def database_engine(settings):
 
 @pytest.fixture
 def listings(database_engine, committed):
-    partner = search_partner()
     with committed():
-        return [
-            publish_listing(partner, title=f"报销助手{i}", title_en=f"Expense Helper {i}", body="移动报销")
-            for i in range(3)
-        ]
+        return make_listings()
 
 
 def _csrf(html: str) -> str:
@@ -117,18 +113,53 @@ def _admin_url(name):
         return reverse(name)
 
 
-@pytest.fixture
-def analytics(listings, search_urls):
-    """Searches and clicks: "报销" three times (clicked at 1 and 2), "nothing-here" twice."""
-    client = Client()
-    for _ in range(3):
-        client.get(search_urls, {"q": "报销"})
-    for _ in range(2):
-        client.get(search_urls, {"q": "nothing-here"})
-    click = _admin_url("search_click")
-    client.get(click, {"q": "报销", "listing": listings[0].pk, "pos": 1})
-    client.get(click, {"q": "报销", "listing": listings[1].pk, "pos": 2})
+def make_listings():
+    partner = search_partner()
+    return [
+        publish_listing(partner, title=f"报销助手{i}", title_en=f"Expense Helper {i}", body="移动报销")
+        for i in range(3)
+    ]
+
+
+def build_analytics():
+    """The ``listings`` (indexed by the database engine, as the ``listings`` fixture makes them),
+    then searches and clicks: "报销" three times (clicked at 1 and 2), "nothing-here" twice.
+    Built once for the module; the searches queued by the page cache are written at the end."""
+    from django.core.cache import cache
+
+    import catalog.search as search_module
+    from catalog.search.apps_ready import connect
+    from marketplace.views import search as search_views
+
+    connect()
+    cache.clear()  # as the autouse fixtures do before each test: no page cached by an earlier one
+    search_views._local.clear()
+    with override_settings(SEARCH_ENGINE="database"):
+        search_module._engines.clear()
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            listings = make_listings()
+        with translation.override("zh-hans"):
+            search_url = reverse("search")
+        client = Client()
+        for _ in range(3):
+            client.get(search_url, {"q": "报销"})
+        for _ in range(2):
+            client.get(search_url, {"q": "nothing-here"})
+        click = _admin_url("search_click")
+        client.get(click, {"q": "报销", "listing": listings[0].pk, "pos": 1})
+        client.get(click, {"q": "报销", "listing": listings[1].pk, "pos": 2})
+        flush_search_log()
+    search_module._engines.clear()
+    search_views._local.clear()
     return listings
+
+
+_analytics_built_once = built_once_per_module(build_analytics)
+
+
+@pytest.fixture
+def analytics(_analytics_built_once, database_engine, search_urls):
+    return copies(_analytics_built_once)
 
 
 def test_report_figures(analytics):

@@ -8,13 +8,12 @@ from accounts.models import Role
 from tests.factories.accounts import UserFactory, staff_member
 from tests.factories.catalog import complete_listing
 from tests.factories.partners import provisioned_partner
-from tests.unit.accounts.helpers import enrol_totp
+from tests.unit.accounts.helpers import built_once_per_module, copies, enrol_totp
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world(db):
+def build_world():
     member_a = UserFactory(email="member@scope-a.example.cn")
     a = provisioned_partner(members=[member_a], organisation__slug="scope-a")
     b = provisioned_partner(organisation__slug="scope-b")
@@ -23,6 +22,15 @@ def world(db):
     live_b = complete_listing(b, publish=True, title="乙方上线", title_en="Bravo Live", slug="bravo-live")
     assert a.organisation.memberships.get(user=member_a).role == Role.MEMBER
     return {"member_a": member_a, "a": a, "b": b, "draft_a": draft_a, "draft_b": draft_b, "live_b": live_b}
+
+
+# Built once for the module: each test runs in a savepoint and gets its own copies.
+_world_built_once = built_once_per_module(build_world)
+
+
+@pytest.fixture
+def world(_world_built_once):
+    return copies(_world_built_once)
 
 
 @pytest.mark.parametrize(
