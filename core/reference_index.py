@@ -113,7 +113,8 @@ def collect_deleted(sender, instance, **kwargs) -> None:
     """``post_delete`` of any model: inside the block, note a tracked object for the removal."""
     pending = getattr(_pending, "value", None)
     if pending is not None and sender in ReferenceIndex.tracked_models:
-        pending["deleted"].append(instance)
+        # Noted now: Django clears the primary key of every deleted object after its post_delete.
+        pending["deleted"].append((ReferenceIndex._get_base_content_type(instance), str(instance.pk)))
 
 
 def _touched_roots(pending) -> set[tuple[str, str]]:
@@ -161,12 +162,23 @@ def one_update_per_object():
             if root in touched:
                 pending["saved"].setdefault(key, None)
     if pending["deleted"]:
-        with transaction.atomic():
-            for instance in pending["deleted"]:  # what Wagtail's post_delete receiver does
-                ReferenceIndex.remove_for_object(instance)
-                ReferenceIndex.remove_references_to(instance)
+        remove_for_deleted(pending["deleted"])
     for app_label, model_name, pk in pending["saved"]:  # what its post_save receiver queues
         update_reference_index_task.enqueue(app_label, model_name, pk)
+
+
+def remove_for_deleted(deleted) -> None:
+    """What Wagtail's ``post_delete`` receiver does for each deleted object, ``deleted`` given as
+    (base content type, primary key as text) — ``ReferenceIndex.remove_for_object`` and
+    ``remove_references_to`` — in two deletes per base content type instead of two per object
+    (the demo reset deleting 160 listings with their images used ~3,000 statements for it)."""
+    ids_by_type: dict = {}
+    for base_content_type, pk in deleted:
+        ids_by_type.setdefault(base_content_type, set()).add(pk)
+    with transaction.atomic():
+        for base_content_type, ids in ids_by_type.items():
+            ReferenceIndex.objects.filter(base_content_type=base_content_type, object_id__in=ids).delete()
+            ReferenceIndex.objects.filter(to_content_type=base_content_type, to_object_id__in=ids).delete()
 
 
 class OneReferenceIndexUpdate:

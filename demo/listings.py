@@ -276,20 +276,26 @@ class _Writer:
     def backdate(self, specs: list[ListingSpec], created: dict[str, ListingPage]) -> None:
         """ "Last updated" = the latest version; first published = the first version."""
         tz = timezone.get_current_timezone()
+        subscriptions = dict(  # active subscriptions per listing, one query for all
+            ListingUsage.objects.filter(
+                Q(ended_on__isnull=True) | Q(ended_on__gte=timezone.localdate()),
+                listing__in=[created[spec.slug].pk for spec in specs],
+                kind=UsageKind.SUBSCRIPTION,
+            )
+            .order_by()
+            .values("listing")
+            .annotate(n=Count("pk"))
+            .values_list("listing", "n")
+        )
         for spec in specs:
             page = created[spec.slug]
             latest = datetime.combine(spec.versions[0].released_on, time(10), tzinfo=tz)
             first = datetime.combine(spec.versions[-1].released_on, time(10), tzinfo=tz)
-            subscriptions = ListingUsage.objects.filter(
-                Q(ended_on__isnull=True) | Q(ended_on__gte=timezone.localdate()),
-                listing=page,
-                kind=UsageKind.SUBSCRIPTION,
-            ).aggregate(n=Count("pk"))["n"]
             ListingPage.objects.filter(pk=page.pk).update(
                 last_updated_at=latest,
                 first_published_at=first,
                 last_published_at=max(latest, first),
-                active_subscriptions=subscriptions,
+                active_subscriptions=subscriptions.get(page.pk, 0),
             )
 
 
