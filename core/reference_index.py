@@ -115,6 +115,10 @@ def collect_deleted(sender, instance, **kwargs) -> None:
     if pending is not None and sender in ReferenceIndex.tracked_models:
         # Noted now: Django clears the primary key of every deleted object after its post_delete.
         pending["deleted"].append((ReferenceIndex._get_base_content_type(instance), str(instance.pk)))
+        for field in type(instance)._meta.get_fields():
+            if isinstance(field, ParentalKey):  # a child row: its parent's references change
+                pending["deleted_parents"].add(_root(field.related_model, getattr(instance, field.attname)))
+                break
 
 
 def _touched_roots(pending) -> set[tuple[str, str]]:
@@ -123,11 +127,7 @@ def _touched_roots(pending) -> set[tuple[str, str]]:
     from django.apps import apps
 
     roots = {_root(apps.get_model(app_label, name), pk) for app_label, name, pk in pending["saved"]}
-    for instance in pending["deleted"]:
-        for field in type(instance)._meta.get_fields():
-            if isinstance(field, ParentalKey):
-                roots.add(_root(field.related_model, getattr(instance, field.attname)))
-                break
+    roots |= pending["deleted_parents"]
     return roots
 
 
@@ -148,7 +148,7 @@ def one_update_per_object():
         yield  # an outer block collects, or the caller switched the updates off itself
         return
 
-    _pending.value = pending = {"saved": {}, "deleted": [], "unchanged": {}}
+    _pending.value = pending = {"saved": {}, "deleted": [], "deleted_parents": set(), "unchanged": {}}
     try:
         with disable_reference_index_auto_update():
             yield
