@@ -144,7 +144,7 @@ def built_once_per_module(build):
     the build stores go to directories of the module's, not to ``var/`` (the per-test
     ``MEDIA_ROOT`` of tests/conftest.py is not set yet when a module-scoped fixture runs)."""
     import pytest
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.test import override_settings
 
     @pytest.fixture(scope="module")
@@ -155,6 +155,10 @@ def built_once_per_module(build):
         with django_db_blocker.unblock(), transaction.atomic():
             with media:
                 data = build()
+            # The build's deferred foreign keys checked once, as a commit would: left pending,
+            # each test's teardown (Django's check_constraints in the test's savepoint) checked
+            # them all again (see tests/conftest.py::demo_seed).
+            connection.check_constraints()
             yield data
             transaction.set_rollback(True)
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from api.models import Scope
@@ -23,7 +23,9 @@ from tests.factories.demand import RequirementFactory
 @pytest.fixture(scope="module")
 def worlds(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        yield demand_world(), demand_world()
+        data = demand_world(), demand_world()
+        connection.check_constraints()  # once, as a commit would (accounts.helpers.built_once_per_module)
+        yield data
         transaction.set_rollback(True)
 
 
