@@ -123,7 +123,7 @@ def test_partner_sees_the_fulfilment_delivery_and_the_ledger_entry(world, browse
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
         endpoint = fulfilment.update_endpoint(
             store.partner, url=f"http://127.0.0.1:{server.server_address[1]}/fulfilment"
