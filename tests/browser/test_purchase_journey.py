@@ -82,7 +82,6 @@ def test_find_trial_convert_with_card_and_see_invoice(world, browser, live_serve
 
     page.goto(f"{live_server.url}/en/billing/subscriptions/")
     assert "Nebula Helpdesk" in page.locator("[data-testid=subscriptions]").inner_text()
-    page.screenshot(path="/tmp/purchase-journey.png", full_page=True)
     context.close()
 
 
