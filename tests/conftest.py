@@ -543,10 +543,14 @@ def _stop_worker(proc, hostname):
     if proc.poll() is None:
         with suppress(Exception):
             app.control.shutdown(destination=[hostname])
-        try:
+        with suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.terminate()
+    stop_process(proc)
+
+
+def stop_process(proc):
+    """SIGTERM, then SIGKILL if it is still there 10 s later (a no-op for a process that ended)."""
+    proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import celery_command
+from tests.conftest import celery_command, stop_process
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -77,10 +77,5 @@ def celery_beat_process(redis_url, tmp_path):
             pytest.fail(f"celery beat did not start\n{log_path.read_text()[-4000:]}")
         yield {"process": proc, "log": log_path}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        stop_process(proc)
         log.close()
