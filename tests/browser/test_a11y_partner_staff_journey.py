@@ -8,8 +8,8 @@ and its drill-down, and finance's ledger. Chinese, the default language.
 import pytest
 
 from billing.models import FulfilmentDelivery
-from tests.browser.a11y import serious_violations
-from tests.browser.journey import ARTIFACTS, log_in, screenshots_on_failure
+from tests.browser.a11y import QuietNetwork, serious_violations
+from tests.browser.journey import ARTIFACTS, screenshots_on_failure, sign_in
 from tests.factories.catalog import complete_listing
 from tests.factories.partners import ApplicationFactory
 from tests.unit.health.dashboard_fixtures import *  # noqa: F403
@@ -37,10 +37,11 @@ def phone(browser):
 
 def _audit(page, base, paths) -> dict:
     problems = {}
+    network = QuietNetwork(page)
     for path in paths:
         response = page.goto(base + path)
         assert response.status == 200, (path, response.status)
-        page.wait_for_load_state("networkidle")
+        network.wait()
         found = serious_violations(page)
         if found:
             problems[path] = found
@@ -59,7 +60,7 @@ def test_partner_and_staff_screens_pass_axe_on_a_phone(
     base = live_server.url
     owner, staff = phone(), phone()
     with screenshots_on_failure([owner, staff], "a11y-partner-staff"):
-        log_in(owner, base, health_world.a_owner.email)
+        sign_in(owner, base, health_world.a_owner.email)
         problems = _audit(
             owner,
             base,
@@ -78,7 +79,7 @@ def test_partner_and_staff_screens_pass_axe_on_a_phone(
             ],
         )
 
-        log_in(staff, base, pm.email)
+        sign_in(staff, base, pm.email)
         problems |= _audit(
             staff,
             base,
@@ -90,10 +91,10 @@ def test_partner_and_staff_screens_pass_axe_on_a_phone(
             ],
         )
         staff.context.clear_cookies()
-        log_in(staff, base, reviewer_user.email)
+        sign_in(staff, base, reviewer_user.email)
         problems |= _audit(staff, base, [f"/admin/pages/{listing.pk}/edit/"])
         staff.context.clear_cookies()
-        log_in(staff, base, finance.email)
+        sign_in(staff, base, finance.email)
         problems |= {f"finance {k}": v for k, v in _audit(staff, base, ["/admin/finance/"]).items()}
         report = "\n".join(f"{path}: {found}" for path, found in problems.items())
         if problems:

@@ -22,11 +22,11 @@ from billing.models import Invoice, Subscription
 from cosell.models import DealRegistration, ProtectionRule, Status
 from partners.models import PartnerKind
 from tests.browser.a11y import assert_accessible
-from tests.browser.journey import screenshots_on_failure
-from tests.factories.accounts import PASSWORD, OrganisationFactory, UserFactory, buyer
+from tests.browser.journey import screenshots_on_failure, sign_in
+from tests.factories.accounts import OrganisationFactory, UserFactory, buyer
 from tests.factories.billing import shop
 from tests.factories.partners import provisioned_partner
-from tests.unit.accounts.helpers import english, enrol_totp, pass_two_factor
+from tests.unit.accounts.helpers import english, enrol_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -71,16 +71,6 @@ def world(db, settings, stripe_api_base):
     return people
 
 
-def log_in(page, base, email):
-    page.goto(f"{base}/en/accounts/login/")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("form:has(input[name=password]) [type=submit]").first.click()
-    pass_two_factor(page)
-    assert "/accounts/login/" not in page.url, f"{email} could not log in"
-
-
 def register(page, base, listing, **fields):
     page.goto(f"{base}{DEALS}new/")
     for name, value in fields.items():
@@ -99,7 +89,7 @@ def test_register_hold_resolve_buy_and_the_first_partner_wins(live_server, open_
     with screenshots_on_failure(pages, "cosell-journey"):
         # 1. The first channel partner registers the customer in Chinese: approved at once.
         page = first_page
-        log_in(page, base, world["first"].email)
+        sign_in(page, base, world["first"].email)
         register(
             page,
             base,
@@ -116,7 +106,7 @@ def test_register_hold_resolve_buy_and_the_first_partner_wins(live_server, open_
         # 2. The second registers the same customer under its English name: held, told only that
         #    an existing registration covers it.
         page = second_page
-        log_in(page, base, world["second"].email)
+        sign_in(page, base, world["second"].email)
         register(
             page,
             base,
@@ -139,7 +129,7 @@ def test_register_hold_resolve_buy_and_the_first_partner_wins(live_server, open_
 
         # 3. The programme manager sees both sides and rejects the second as a duplicate.
         page = manager_page
-        log_in(page, base, world["manager"].email)
+        sign_in(page, base, world["manager"].email)
         page.goto(f"{base}/admin/cosell_admin/")
         assert_accessible(page)
         with page.expect_navigation():
@@ -169,7 +159,7 @@ def test_register_hold_resolve_buy_and_the_first_partner_wins(live_server, open_
         #    the test card → paid. The first partner's deal is won, with the purchase and its 10 %
         #    referral commission on the deal page.
         page = customer_page
-        log_in(page, base, world["customer"].email)
+        sign_in(page, base, world["customer"].email)
         with translation.override("en"):
             listing_url = world["listing"].get_url()
         page.goto(f"{base}{listing_url}")

@@ -24,7 +24,7 @@ from demand.models import Invitation, PaymentRequest, Proposal, ProposalState, R
 from demand.services import proposals as proposal_services
 from partners.models import PartnerKind
 from tests.browser.a11y import assert_accessible
-from tests.browser.journey import log_in, screenshots_on_failure
+from tests.browser.journey import screenshots_on_failure, sign_in
 from tests.factories.accounts import MembershipFactory, OrganisationFactory, UserFactory
 from tests.factories.partners import provisioned_partner
 from tests.unit.accounts.helpers import english
@@ -85,7 +85,7 @@ def test_post_route_propose_compare_award_and_pay_a_milestone_by_card(world, ope
     with screenshots_on_failure(pages, "demand-journey"):
         # 1. The customer posts a routed requirement and sends it for review.
         buyer = factory()
-        log_in(buyer, base, world["customer"].email)
+        sign_in(buyer, base, world["customer"].email)
         buyer.goto(f"{base}/en/demand/requirements/new/")
         assert_accessible(buyer)
         due = timezone.localtime() + timedelta(days=7)
@@ -107,7 +107,7 @@ def test_post_route_propose_compare_award_and_pay_a_milestone_by_card(world, ope
 
         # 2. A programme manager approves it: routing invites the qualified service partners.
         staff = factory()
-        log_in(staff, base, world["manager"].email)
+        sign_in(staff, base, world["manager"].email)
         staff.goto(f"{base}/admin/demand/requirements/{requirement.public_id}/")
         with staff.expect_navigation():
             staff.get_by_role("button", name="Approve and open").click()
@@ -118,7 +118,7 @@ def test_post_route_propose_compare_award_and_pay_a_milestone_by_card(world, ope
 
         # 3. The routed partner proposes in its console and sees why it was matched.
         partner = factory()
-        log_in(partner, base, world["alpha"].email)
+        sign_in(partner, base, world["alpha"].email)
         partner.goto(f"{base}/en/demand/console/hall/")
         with partner.expect_navigation():
             partner.get_by_role("link", name="Store POS rollout").first.click()

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from health.models import GeneratedReport
 from health.services import reports as health_reports
-from tests.browser.journey import log_in, screenshots_on_failure
+from tests.browser.journey import screenshots_on_failure, sign_in
 from tests.factories.health import MONTHS
 from tests.unit.accounts.helpers import english
 from tests.unit.health.dashboard_fixtures import *  # noqa: F403
@@ -59,7 +59,7 @@ def test_manager_drills_into_at_risk_partner_and_downloads_its_pdf(
     base = live_server.url
     manager, partner_page = open_page(), open_page()
     with screenshots_on_failure([manager, partner_page], "health-journey"):
-        log_in(manager, base, pm.email)
+        sign_in(manager, base, pm.email)
         manager.goto(f"{base}/admin/")
         manager.get_by_role("link", name="Ecosystem health").first.click()
         expect(manager.get_by_role("heading", name="Ecosystem health").first).to_be_visible()
@@ -106,7 +106,7 @@ def test_manager_drills_into_at_risk_partner_and_downloads_its_pdf(
             progress=100,
         )
         other.file.save("b.pdf", ContentFile(b"%PDF-1.7 b"))
-        log_in(partner_page, base, health_world.a_owner.email)
+        sign_in(partner_page, base, health_world.a_owner.email)
         partner_page.goto(f"{base}/en/partners/console/")
         with partner_page.expect_navigation():
             partner_page.locator("#console-health-link").click()

@@ -21,7 +21,7 @@ from accounts.roles import STAFF_GROUPS
 from incentives.models import FundRequest, IncentiveLedgerEntry, RequestState
 from incentives.services import allocation
 from partners.models import PartnerKind
-from tests.browser.journey import log_in, screenshots_on_failure
+from tests.browser.journey import screenshots_on_failure, sign_in
 from tests.factories.accounts import MembershipFactory, UserFactory
 from tests.factories.partners import PartnerFactory, TierFactory
 from tests.unit.accounts.helpers import english
@@ -78,7 +78,7 @@ def test_request_approve_claim_pay_and_the_balance_agrees(live_server, open_page
     with screenshots_on_failure([partner_page, manager_page, finance_page], "incentives-journey"):
         # 1. The partner sees its allocation and asks for funds for an event.
         page = partner_page
-        log_in(page, base, world["owner"].email)
+        sign_in(page, base, world["owner"].email)
         page.goto(f"{base}/en/incentives/console/")
         expect(page.get_by_test_id("allocation")).to_have_text("¥50,000.00")
         click(page, "link", "Request funds for an activity")
@@ -95,7 +95,7 @@ def test_request_approve_claim_pay_and_the_balance_agrees(live_server, open_page
 
         # 2. The programme manager pre-approves 18,000 of it.
         page = manager_page
-        log_in(page, base, world["manager"].email)
+        sign_in(page, base, world["manager"].email)
         page.goto(f"{base}/admin/incentives/requests/")
         click(page, "link", "Gold partner roadshow")
         page.get_by_label("Approved amount").fill("18000")
@@ -125,7 +125,7 @@ def test_request_approve_claim_pay_and_the_balance_agrees(live_server, open_page
         expect(page.get_by_text("No flag raised.")).to_be_visible()
         click(page, "button", "Approve claim")
         page = finance_page
-        log_in(page, base, world["finance"].email)
+        sign_in(page, base, world["finance"].email)
         page.goto(f"{base}/admin/incentives/requests/{request.public_id}/")
         click(page, "button", "Approve payment")
         request.refresh_from_db()

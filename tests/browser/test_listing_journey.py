@@ -20,9 +20,10 @@ from accounts.models import Role
 from accounts.roles import STAFF_GROUPS
 from catalog.models import Category, ListingPage, ListingUsage, UsageKind
 from marketplace.models import Review, ReviewReply
-from tests.factories.accounts import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
+from tests.browser.journey import sign_in
+from tests.factories.accounts import MembershipFactory, OrganisationFactory, UserFactory
 from tests.factories.partners import provisioned_partner
-from tests.unit.accounts.helpers import enrol_totp, pass_two_factor
+from tests.unit.accounts.helpers import enrol_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -34,16 +35,12 @@ CHANGES_REQUESTED = "Please describe the support hours in the tagline."
 
 
 def log_in(browser, live_server, email):
+    """A browser context of its own for ``email``, signed in (the login form is not what this
+    journey tests: see tests/browser/journey.py::sign_in)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(20000)
-    page.goto(f"{live_server.url}/en/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("form:has(input[name=password]) [type=submit]").first.click()
-    pass_two_factor(page)
-    assert "/accounts/login/" not in page.url, f"{email} could not log in"
+    sign_in(page, live_server.url, email)
     return page
 
 

@@ -26,6 +26,7 @@ from accounts.roles import STAFF_GROUPS
 from partners.models import Certification, Industry, Partner, PartnerKind, Region
 from partners.selectors.programme import default_as_of, shift_months
 from partners.services.facts import FactRow, report_facts
+from tests.browser.journey import sign_in
 from tests.factories.accounts import PASSWORD, UserFactory
 from tests.unit.accounts.helpers import english, enrol_totp, pass_two_factor
 
@@ -144,7 +145,7 @@ def test_apply_approve_invite_certify_evaluate_promote(live_server, open_page, p
 
         # 2. A reviewer approves it in the Wagtail admin queue.
         page = reviewer_page
-        log_in(page, base, people["reviewer"].email)
+        sign_in(page, base, people["reviewer"].email)
         page.goto(f"{base}/admin/partners/applications/")
         row = page.get_by_role("row").filter(has_text=COMPANY_EN)
         expect(row).to_have_count(1)
@@ -215,7 +216,7 @@ def test_apply_approve_invite_certify_evaluate_promote(live_server, open_page, p
 
         # 5. A programme manager runs the evaluation from the admin and approves the promotion.
         page = manager_page
-        log_in(page, base, people["manager"].email)
+        sign_in(page, base, people["manager"].email)
         page.goto(f"{base}/admin/programme/")
         submit(page, "Run evaluation now")
         expect(page.get_by_text(re.compile(r"Evaluated \d{4}-\d{2}: 1 to promote"))).to_be_visible()

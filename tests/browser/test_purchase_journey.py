@@ -82,7 +82,6 @@ def test_find_trial_convert_with_card_and_see_invoice(world, browser, live_serve
 
     page.goto(f"{live_server.url}/en/billing/subscriptions/")
     assert "Nebula Helpdesk" in page.locator("[data-testid=subscriptions]").inner_text()
-    page.screenshot(path="/tmp/purchase-journey.png", full_page=True)
     context.close()
 
 
@@ -123,7 +122,7 @@ def test_partner_sees_the_fulfilment_delivery_and_the_ledger_entry(world, browse
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
         endpoint = fulfilment.update_endpoint(
             store.partner, url=f"http://127.0.0.1:{server.server_address[1]}/fulfilment"

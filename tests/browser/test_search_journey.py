@@ -99,7 +99,6 @@ def test_search_in_chinese_with_autocomplete_and_facets(catalogue, live_server, 
     page.locator("[data-search-hit]").first.wait_for()
     hits = page.locator("[data-search-hit]").all_inner_texts()
     assert len(hits) == 1 and "客户通连接器" in hits[0]
-    page.screenshot(path="/tmp/search-zh.png", full_page=True)
 
 
 def test_search_in_english_finds_a_misspelt_name(catalogue, live_server, wide_page):
@@ -117,4 +116,3 @@ def test_search_in_english_finds_a_misspelt_name(catalogue, live_server, wide_pa
     assert hits and "Ledger Pro" in hits[0]
     with translation.override("en"):
         assert page.locator("html").get_attribute("lang") == "en"
-    page.screenshot(path="/tmp/search-en.png", full_page=True)

@@ -1,17 +1,18 @@
 """Fixtures for integration tests that run real Celery processes next to the test database."""
 
 import os
-import shutil
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import celery_command, stop_process
+
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _wait_for(predicate, timeout=30.0, interval=0.2):
+def _wait_for(predicate, timeout=30.0, interval=0.05):
     """Poll ``predicate`` until it returns something truthy; return that, or None on timeout."""
     deadline = time.monotonic() + timeout
     while True:
@@ -46,12 +47,11 @@ def celery_beat_process(redis_url, tmp_path):
         "EMAIL_URL": "consolemail://",
         "C_FORCE_ROOT": "1",
     }
-    celery = shutil.which("celery", path=str(REPO / ".venv" / "bin")) or "celery"
     log_path = tmp_path / "beat.log"
     log = open(log_path, "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [
-            celery,
+            *celery_command(),
             "-A",
             "config",
             "beat",
@@ -77,10 +77,5 @@ def celery_beat_process(redis_url, tmp_path):
             pytest.fail(f"celery beat did not start\n{log_path.read_text()[-4000:]}")
         yield {"process": proc, "log": log_path}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        stop_process(proc)
         log.close()

@@ -16,8 +16,11 @@ from django.utils import timezone
 
 from config.celery import app
 from core.tasks import HEARTBEAT_CACHE_KEY, last_heartbeat, record_heartbeat
+from tests.conftest import celery_worker
 
-pytestmark = pytest.mark.integration
+# One xdist worker runs the module's tests one after the other, so they share one Celery worker
+# (pytest-django would otherwise put the transactional test among the last of its worker).
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("celery-worker")]
 
 TIMEOUT = 30  # seconds; a warm worker answers in well under one
 
@@ -30,6 +33,19 @@ def fail_with_logs(message, *processes):
 def heartbeat_after(moment: datetime):
     at = last_heartbeat()
     return at if at is not None and at >= moment else None
+
+
+@pytest.fixture(scope="module")
+def celery_worker_process(django_db_setup, redis_url, tmp_path_factory):
+    """One worker for this module's tests instead of one each (~3 s of CPU to start one): none
+    changes its configuration, and each looks only at what it sent (heartbeats after its own
+    start, the log written since)."""
+    with celery_worker(redis_url, tmp_path_factory.mktemp("celery")) as worker:
+        yield worker
+
+
+def log_since(worker, offset: int) -> str:
+    return worker["log"].read_text()[offset:]
 
 
 @contextmanager
@@ -60,6 +76,7 @@ def test_task_sent_by_name_runs_on_the_worker(celery_worker_process, wait_for):
 
 @pytest.mark.django_db
 def test_delay_publishes_to_redis_when_eager_is_off(celery_worker_process, wait_for):
+    log_offset = len(celery_worker_process["log"].read_text())
     cache.delete(HEARTBEAT_CACHE_KEY)
     sent_at = timezone.now() - timedelta(seconds=1)
 
@@ -72,7 +89,7 @@ def test_delay_publishes_to_redis_when_eager_is_off(celery_worker_process, wait_
     at = wait_for(lambda: heartbeat_after(sent_at), timeout=TIMEOUT)
     if at is None:
         fail_with_logs("the worker did not run record_heartbeat.delay()", celery_worker_process)
-    assert "core.tasks.record_heartbeat" in celery_worker_process["log"].read_text()
+    assert "core.tasks.record_heartbeat" in log_since(celery_worker_process, log_offset)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -29,7 +29,7 @@ def test_a_task_whose_worker_process_is_killed_runs_again_and_its_effect_happens
 ):
     assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
     key = f"killed-{uuid.uuid4().hex}"
-    app.send_task("tests.integration.slow_effect", args=[key, 4])
+    app.send_task("tests.integration.slow_effect", args=[key, 10])  # killed long before the end
 
     first = wait_for(lambda: cache.get(f"{key}:last-pid"), timeout=TIMEOUT)
     assert first, prefork_worker["log"].read_text()[-3000:]

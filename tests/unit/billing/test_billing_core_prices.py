@@ -139,7 +139,7 @@ def recorded_stripe(settings):
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     settings.STRIPE_API_BASE = f"http://127.0.0.1:{server.server_address[1]}"
     settings.STRIPE_LEGACY_PLANS = False
