@@ -164,3 +164,34 @@ def test_the_search_page_uses_it(catalogue, search_urls, client, settings):
     assert html.count("data-search-hit") >= 1
     htmx = client.get(search_urls, {"q": "发票"}, HTTP_HX_REQUEST="true").content.decode()
     assert htmx.lstrip().startswith('<div id="search-app"')
+
+
+FACET_OPTIONS = (  # the facet options as a template (what cards.facet_options must produce)
+    "{% load i18n %}{% if facet.single %}"
+    '<label class="filter-option" for="facet-{{ facet.key }}-any"><input type="radio" '
+    'id="facet-{{ facet.key }}-any" name="{{ facet.key }}" value=""{% if not facet.any_selected %} checked'
+    '{% endif %}><span>{% translate "Any rating" %}</span></label>{% endif %}{% for option in facet.values %}'
+    '<label class="filter-option{% if option.depth %} facet-option--child{% endif %}" for="{{ option.id }}">'
+    '<input type="{% if facet.single %}radio{% else %}checkbox{% endif %}" id="{{ option.id }}" '
+    'name="{{ facet.key }}" value="{{ option.value }}"{% if option.selected %} checked{% endif %}>'
+    '<span>{{ option.label }}</span><span class="count" aria-label="{% blocktranslate count '
+    "counter=option.count %}{{ counter }} listing{% plural %}{{ counter }} listings{% endblocktranslate %}"
+    '">{{ option.count }}</span></label>{% endfor %}'
+)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_facet_options_match_their_template(catalogue, search_urls, language):
+    from marketplace.templatetags.cards import facet_options
+
+    oracle = REFERENCE.from_string(FACET_OPTIONS)
+    with translation.override(language):
+        facets = _context({"q": "发票", "category": "finance"}, language, search_urls)["facets"]
+        user = {"value": "v&\"<>'", "label": "标签 <b> & 'x'", "count": 2, "selected": True, "depth": 1}
+        facets.append({"key": "k&", "single": False, "any_selected": True, "values": [{**user, "id": 'i"<'}]})
+        facets.append(
+            {"key": "rating", "single": True, "any_selected": False, "values": [{**user, "id": "r"}]}
+        )
+        assert len(facets) > 3
+        for facet in facets:
+            assert str(facet_options(facet)) == oracle.render(Context({"facet": facet}))
