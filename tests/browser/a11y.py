@@ -82,3 +82,11 @@ class QuietNetwork:
         while self.in_flight or time.monotonic() - self.last_change < self.quiet:
             assert time.monotonic() < deadline, f"still loading: {[r.url for r in self.in_flight]}"
             self.page.wait_for_timeout(10)  # lets Playwright deliver the page's events
+        # Then what networkidle's half second used to cover: web fonts in place and every CSS
+        # transition or animation that ends (a fading message, an opening panel) at its end, so
+        # axe never measures a colour half-way (an endless one, such as a spinner, is not awaited).
+        self.page.evaluate(
+            """() => Promise.all([document.fonts.ready, ...document.getAnimations()
+                .filter(a => a.effect && a.effect.getTiming().iterations !== Infinity)
+                .map(a => a.finished.catch(() => null))])"""
+        )
