@@ -20,6 +20,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
+# Links in e-mails and the admin point at the address `make run` serves (unless SITE_URL is set).
+run: export SITE_URL ?= http://$(HOST):$(PORT)
+
 ## make run: SQLite + demo data + localstripe on loopback + the recorded Stripe Connect stand-in
 ## (localstripe has no Connect; payouts go to billing/stripe_standin) + dev server
 run: install
