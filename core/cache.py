@@ -75,6 +75,18 @@ class ResilientRedisCache(RedisCache):
     incr = _degrades(lambda key, delta=1, version=None: delta)(RedisCache.incr)
 
 
+def redis_client(alias: str = "default"):
+    """``(client, make_key)``: the ``redis.Redis`` behind the ``alias`` cache (its write pool) and
+    the cache's key maker, for what the cache API has no verb for (lists, locks); ``None`` when
+    that cache is not Redis (local memory in some settings)."""
+    from django.core.cache import caches
+
+    cache = caches[alias]
+    if not isinstance(cache, RedisCache):
+        return None
+    return cache._cache.get_client(write=True), cache.make_key
+
+
 # --- reads shared by one request ----------------------------------------------------------------
 # A page asks for the same cached values many times (the search facets' labels and their version
 # number ten times on a search page): ``per_request`` keeps what one request has read, so each is

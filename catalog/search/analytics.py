@@ -78,22 +78,11 @@ CHUNK = 1000  # rows per INSERT
 _FIELDS = ("query", "normalised", "language", "filters", "sort", "result_count", "engine", "session_hash")
 
 
-def _redis():
-    """(client, key maker) of the default cache when it is Redis, else ``None``."""
-    from django.core.cache import caches
-    from django.core.cache.backends.redis import RedisCache
-
-    cache = caches["default"]
-    if not isinstance(cache, RedisCache):
-        return None
-    return cache._cache.get_client(write=True), cache.make_key
-
-
 def _queue(entry: SearchQueryLog) -> bool:
     """Queue ``entry`` (with the time of the search); False when there is no Redis to queue in."""
-    from core.cache import UNAVAILABLE
+    from core.cache import UNAVAILABLE, redis_client
 
-    found = _redis()
+    found = redis_client()
     if found is None:
         return False
     client, key = found
@@ -119,9 +108,9 @@ def flush_search_log(*, wait: float = 0.0) -> int:
     was queued before the call is in the table when it returns."""
     from redis.exceptions import ResponseError
 
-    from core.cache import UNAVAILABLE
+    from core.cache import UNAVAILABLE, redis_client
 
-    found = _redis()
+    found = redis_client()
     if found is None:
         return 0
     client, key = found

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from catalog.models import SearchQueryLog
 from catalog.search import analytics
 from catalog.search.analytics import flush_search_log, report
+from core.cache import redis_client
 from tests.factories.accounts import UserFactory
 from tests.factories.search import publish_listing, search_partner
 
@@ -36,7 +37,7 @@ def listings(settings, committed):
 
 
 def _queued() -> int:
-    client, key = analytics._redis()
+    client, key = redis_client()
     return client.llen(key(analytics.QUEUE_KEY))
 
 
@@ -118,7 +119,7 @@ def test_the_staff_report_sees_queued_searches(listings, search_urls):
 
 
 def test_the_report_waits_for_a_flush_under_way(listings, search_urls):
-    client, key = analytics._redis()
+    client, key = redis_client()
     _get(search_urls, {"q": "报销"})
     client.set(key(analytics.LOCK_KEY), "another-process", px=300)  # a flush elsewhere, ending soon
     assert report(7).searches == 1
@@ -136,7 +137,7 @@ def test_the_periodic_task_writes_the_queue(listings, search_urls):
 def test_a_flush_that_died_is_finished_once_by_the_next(listings, search_urls):
     """Rows claimed by a flush that stopped before writing them are written by the next flush; a
     chunk whose INSERT committed but was not removed from Redis is not written twice."""
-    client, key = analytics._redis()
+    client, key = redis_client()
     for _ in range(3):
         _get(search_urls, {"q": "报销"})
     client.rename(key(analytics.QUEUE_KEY), key(analytics.CLAIMED_KEY))  # died after claiming
@@ -157,7 +158,7 @@ def test_a_flush_that_died_is_finished_once_by_the_next(listings, search_urls):
 
 
 def test_one_flush_at_a_time(listings, search_urls):
-    client, key = analytics._redis()
+    client, key = redis_client()
     _get(search_urls, {"q": "报销"})
     client.set(key(analytics.LOCK_KEY), "another-process", ex=60)
     assert flush_search_log() == 0 and _queued() == 1
