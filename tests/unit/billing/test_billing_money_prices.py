@@ -5,6 +5,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from billing.services.invoices import consistent_line
 from tests.unit.billing.test_billing_core_views import en, owner_client  # noqa: F401
@@ -93,7 +94,10 @@ def test_cancel_asks_for_confirmation_first(stripe, owner_client, store, custome
     url = en("purchase:cancel", public_id=sub.public_id)
     html = owner_client.post(url).content.decode()
     preview = html.split('data-testid="cancel-preview"')[1].split("</ul>")[0]
-    assert f"{sub.current_period_end:%Y-%m-%d}" in preview and str(sub.amount) in preview
+    # The page shows the date in the site's time zone (Asia/Shanghai): between 16:00 and 24:00
+    # UTC that is the next day, so the expected date is read in the same zone.
+    shown = timezone.localtime(sub.current_period_end)
+    assert f"{shown:%Y-%m-%d}" in preview and str(sub.amount) in preview
     sub.refresh_from_db()
     assert not sub.cancel_at_period_end
     assert owner_client.post(url, {"confirmed": "1"}).status_code == 302
