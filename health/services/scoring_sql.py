@@ -1,7 +1,11 @@
 """Steps 1–2 of the scoring in one SQL statement (values, percentiles within the kind, medians),
 and on PostgreSQL steps 3–4 too: dimensions, composite and the upsert of the snapshots in the
 same statement (``compute``). The portable path (``scoring_python``) streams this module's
-``iter_metric_rows`` and weighs them in Python. Formulas: ``health.services.snapshots``."""
+``iter_metric_rows`` and weighs them in Python. Formulas: ``health.services.snapshots``.
+
+One module because its functions write pieces of the same statement: the value, percentile and
+JSON fragments are only correct together, and the month-chunk writer and its workers run exactly
+that statement."""
 
 from __future__ import annotations
 
