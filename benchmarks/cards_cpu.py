@@ -4,7 +4,8 @@
     DJANGO_SETTINGS_MODULE=config.settings.bench DATABASE_URL=postgres://… REDIS_URL=… \\
         .venv/bin/python benchmarks/cards_cpu.py [--ids 20] [--calls 300]
 
-The cards of ``--ids`` live listings (the best rated first: logos, plans, reviews) are built
+The cards of ``--ids`` live listings (the best rated first: logos, plans, reviews; with
+``--missing`` ids of no listing, as in ``search.py --page``'s synthetic index) are built
 ``--calls`` times in each language, alternating, after a warm-up; printed: the p50 and p90 of
 ``time.process_time`` per call (this Python process only, not the database's work) and the SQL
 statements of one call. The same script measures any version of the function, so old and new
@@ -33,6 +34,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ids", type=int, default=20)
     parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument(
+        "--missing",
+        action="store_true",
+        help="ids of no listing (as at 100,000 synthetic index documents: every card from the index)",
+    )
     args = parser.parse_args()
 
     from django.db import connection
@@ -43,6 +49,8 @@ def main() -> int:
     from marketplace.selectors.cards import listing_cards
 
     ids = list(live_listings().order_by("-rating_count", "pk").values_list("pk", flat=True)[: args.ids])
+    if args.missing:
+        ids = [10_000_000 + i for i in range(args.ids)]
     times = {"zh-hans": [], "en": []}
     for language in times:  # warm-up: connection, renditions, translations, caches
         with translation.override(language):

@@ -18,12 +18,12 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import lru_cache
 
+from django.core.files.storage import FileSystemStorage
 from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 from wagtail.images import get_image_model
 from wagtail.models import Site
 
@@ -65,6 +65,7 @@ def _url_maker():
     return url
 
 
+_TYPE_LABELS = dict(ListingType.choices)
 _BROKEN: set[tuple[int, str]] = set()  # (image id, file name) whose rendition could not be made
 
 
@@ -93,22 +94,57 @@ def _logos(logo_ids) -> dict[int, dict]:
     return found
 
 
-def freshness(updated_at, *, now=None) -> dict:
+def _words(words):
+    """(gettext, ngettext) of ``words``, or the plain functions."""
+    if words is None:
+        return gettext, ngettext
+    return words.gettext, words.ngettext
+
+
+class _Words:
+    """``gettext`` / ``ngettext`` memoized for one batch of cards (one active language): the
+    same few messages are translated once, not once per card."""
+
+    def __init__(self):
+        self._memo = {}
+
+    def gettext(self, message: str) -> str:
+        try:
+            return self._memo[message]
+        except KeyError:
+            value = self._memo[message] = gettext(message)
+            return value
+
+    def ngettext(self, singular: str, plural: str, number: int) -> str:
+        key = (singular, plural, number)
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = ngettext(singular, plural, number)
+            return value
+
+
+def freshness(updated_at, *, now=None, words=None) -> dict:
     """The freshness badge: ``{"state": "fresh"|"recent"|"stale"|"", "label", "title"}``: updated
     in the last ``FRESH_DAYS`` days, earlier, or not for ``STALE_DAYS`` days or more."""
     if updated_at is None:
         return {"state": "", "label": "", "title": ""}
+    _, ngettext = _words(words)
     age = (now or timezone.now()) - updated_at
     title = _("Last updated %(date)s") % {"date": f"{timezone.localtime(updated_at):%Y-%m-%d}"}
-    if age <= timedelta(days=FRESH_DAYS):
+    if age <= _FRESH:
         return {"state": "fresh", "label": _("Recently updated"), "title": title}
-    if age >= timedelta(days=STALE_DAYS):
+    if age >= _STALE:
         return {"state": "stale", "label": _("Not updated for over a year"), "title": title}
     months = max(1, age.days // 30)
     label = ngettext("Updated %(count)s month ago", "Updated %(count)s months ago", months) % {
         "count": months
     }
     return {"state": "recent", "label": label, "title": title}
+
+
+_FRESH = timedelta(days=FRESH_DAYS)
+_STALE = timedelta(days=STALE_DAYS)
 
 
 def money_text(amount, currency: str) -> str:
@@ -119,10 +155,11 @@ def money_text(amount, currency: str) -> str:
     return f"{symbol}{amount:,.2f}"
 
 
-def price_label(price: dict) -> tuple[str, str]:
+def price_label(price: dict, words=None) -> tuple[str, str]:
     """(label, note) of a card's price (``catalog.pricing.card_price``): "From ¥99", "Free",
     "Contact sales"; a price only in the other currency is marked in the note."""
     kind = price["kind"]
+    _ = _words(words)[0]
     if kind == "free":
         return _("Free"), ""
     if kind == "from":
@@ -145,7 +182,8 @@ def _monogram(text: str) -> str:
     return ("".join(w[0] for w in words[:2]) if len(words) > 1 else text[:2]).upper()
 
 
-def _rating(average, count: int, verified: int) -> dict:
+def _rating(average, count: int, verified: int, words: _Words) -> dict:
+    _, ngettext = _words(words)
     if not count or average is None:
         return {"count": 0, "text": _("No reviews yet")}
     percent = max(0, min(100, float(average) * 20))
@@ -176,10 +214,11 @@ _STATEMENTS: dict[tuple[str, int], tuple[str, list]] = {}
 
 
 def _build_statement(connection, count: int) -> tuple[str, list]:
-    """One row per (live listing, plan): the listing's page, partner, organisation, tier, logo
-    rendition and verified-review count (left joins), then one of its plans (a left join too: a
-    listing without plans has one row). Table and column names come from the models, the values
-    from parameters, so the same text runs on PostgreSQL and SQLite."""
+    """The live listings among ``count`` ids with their page, partner, organisation, tier, logo
+    rendition and verified-review count (left joins), then (``UNION ALL``) the plans of those
+    ids, in their order: column 0 says which (0 listing, 1 plan). Table and column names come
+    from the models, the values from parameters, so the same text runs on PostgreSQL and
+    SQLite."""
     from marketplace.models import Review
 
     q = connection.ops.quote_name
@@ -187,7 +226,8 @@ def _build_statement(connection, count: int) -> tuple[str, list]:
     partner_model = ListingPage._meta.get_field("partner").related_model
     organisation_model = partner_model._meta.get_field("organisation").related_model
     tier_model = partner_model._meta.get_field("tier").related_model
-    plan_fk = ListingPage._meta.get_field("plans").field
+    page_model = ListingPage._meta.get_field("page_ptr").related_model
+    plan_fk = ListingPage._meta.get_field("plans").field.name
 
     def col(alias, model, name):
         return f"{alias}.{q(model._meta.get_field(name).column)}"
@@ -195,10 +235,9 @@ def _build_statement(connection, count: int) -> tuple[str, list]:
     def table(model, alias):
         return f"{q(model._meta.db_table)} {alias}"
 
-    page_model = ListingPage._meta.get_field("page_ptr").related_model
     pk = col("l", ListingPage, "page_ptr")
-    # (alias, model, field name) of each selected column, in the order _ROW names them.
-    columns = [
+    in_ids = f"IN ({', '.join(['%s'] * count)})"
+    listing_columns = [  # row[1:22]: what listing_cards unpacks
         ("l", ListingPage, "page_ptr"),
         ("p", page_model, "title"),
         ("l", ListingPage, "title_en"),
@@ -220,11 +259,14 @@ def _build_statement(connection, count: int) -> tuple[str, list]:
         ("r", rendition_model, "file"),
         ("r", rendition_model, "width"),
         ("r", rendition_model, "height"),
+    ]
+    plan_columns = [  # row[22:28]
         ("pl", ListingPlan, "id"),
         ("pl", ListingPlan, "pricing_model"),
         ("pl", ListingPlan, "price_cny"),
         ("pl", ListingPlan, "price_usd"),
         ("pl", ListingPlan, "trial_days"),
+        ("pl", ListingPlan, "sort_order"),
     ]
     usage_match = " AND ".join(
         (
@@ -233,15 +275,24 @@ def _build_statement(connection, count: int) -> tuple[str, list]:
             f"{col('u', ListingUsage, 'kind')} = %s",
         )
     )
-    verified = (
+    verified = (  # row[28]
         f"CASE WHEN {col('l', ListingPage, 'rating_count')} > 0 THEN (SELECT COUNT(*) FROM "
         f"{table(Review, 'v')} WHERE {col('v', Review, 'listing')} = {pk} AND "
         f"{col('v', Review, 'status')} = %s AND EXISTS (SELECT 1 FROM {table(ListingUsage, 'u')} "
         f"WHERE {usage_match})) ELSE 0 END"
     )
-    select = ", ".join([*(col(*c) for c in columns), verified])
+    listings = ", ".join(["0", *(col(*c) for c in listing_columns), *["NULL"] * len(plan_columns), verified])
+    plans = ", ".join(
+        [
+            "1",
+            col("pl", ListingPlan, plan_fk),
+            *["NULL"] * (len(listing_columns) - 1),
+            *(col(*c) for c in plan_columns),
+            "NULL",
+        ]
+    )
     sql = (
-        f"SELECT {select} FROM {table(ListingPage, 'l')}"
+        f"SELECT {listings} FROM {table(ListingPage, 'l')}"
         f" INNER JOIN {table(page_model, 'p')} ON {col('p', page_model, 'id')} = {pk}"
         f" LEFT OUTER JOIN {table(partner_model, 'pa')}"
         f" ON {col('pa', partner_model, 'id')} = {col('l', ListingPage, 'partner')}"
@@ -252,15 +303,16 @@ def _build_statement(connection, count: int) -> tuple[str, list]:
         f" LEFT OUTER JOIN {table(rendition_model, 'r')}"
         f" ON {col('r', rendition_model, 'image')} = {col('l', ListingPage, 'logo')}"
         f" AND {col('r', rendition_model, 'filter_spec')} = %s"
-        f" LEFT OUTER JOIN {table(ListingPlan, 'pl')} ON {col('pl', ListingPlan, plan_fk.name)} = {pk}"
         f" WHERE {col('p', page_model, 'live')} = %s AND {col('l', ListingPage, 'delisted_at')} IS NULL"
-        f" AND {pk} IN ({', '.join(['%s'] * count)})"
-        f" ORDER BY {col('pl', ListingPlan, 'sort_order')}, {col('pl', ListingPlan, 'id')}"
+        f" AND {pk} {in_ids}"
+        f" UNION ALL SELECT {plans} FROM {table(ListingPlan, 'pl')}"
+        f" WHERE {col('pl', ListingPlan, plan_fk)} {in_ids}"
+        " ORDER BY 1, 28, 23"  # listings first, then the plans by their sort order
     )
     # The database's own converters of each column (SQLite: text → datetime, float → Decimal),
     # as the ORM applies them; none on PostgreSQL for these types.
     converters = []
-    for index, (_alias, model, name) in enumerate(columns):
+    for index, (_alias, model, name) in enumerate([*listing_columns, *plan_columns], start=1):
         field = model._meta.get_field(name)
         expression = field.get_col(model._meta.db_table)
         found = connection.ops.get_db_converters(expression) + field.get_db_converters(connection)
@@ -270,41 +322,35 @@ def _build_statement(connection, count: int) -> tuple[str, list]:
 
 
 def _card_rows(ids: list[int]) -> tuple[dict[int, tuple], dict[int, list[dict]]]:
-    """({listing id: its row}, {listing id: its plans as dicts}) of the live listings among
-    ``ids``: one statement."""
+    """({listing id: its 18 columns, logo file, width, height, verified reviews}, {listing id:
+    its plans as dicts}) of the live listings among ``ids``: one statement."""
     from marketplace.models import Review
 
     connection = connections[ListingPage.objects.db]
     sql, converters = _statement(connection, len(ids))
-    params = [Review.Status.PUBLISHED.value, UsageKind.SUBSCRIPTION.value, LOGO_SPEC, True, *ids]
+    params = [Review.Status.PUBLISHED.value, UsageKind.SUBSCRIPTION.value, LOGO_SPEC, True, *ids, *ids]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     by_id: dict[int, tuple] = {}
     plans: dict[int, list[dict]] = {}
-    seen_plans = set()
     for row in rows:
         if converters:
             row = list(row)
             for index, found, expression in converters:
                 value = row[index]
-                for converter in found:
-                    value = converter(value, expression, connection)
-                row[index] = value
-        pk = row[0]
-        if pk not in by_id:
-            by_id[pk] = row
-            plans[pk] = []
-        plan_id = row[21]
-        if plan_id is not None and plan_id not in seen_plans:  # (a second rendition repeats plans)
-            seen_plans.add(plan_id)
+                if value is not None:
+                    for converter in found:
+                        value = converter(value, expression, connection)
+                    row[index] = value
+        pk = row[1]
+        if not row[0]:
+            if pk not in by_id:  # (a second rendition of the logo repeats the listing)
+                by_id[pk] = (*row[1:22], row[28])
+                plans[pk] = []
+        elif pk in plans:
             plans[pk].append(
-                {
-                    "pricing_model": row[22],
-                    "price_cny": row[23],
-                    "price_usd": row[24],
-                    "trial_days": row[25],
-                }
+                {"pricing_model": row[23], "price_cny": row[24], "price_usd": row[25], "trial_days": row[26]}
             )
     return by_id, plans
 
@@ -318,17 +364,20 @@ def listing_cards(ids, *, currency: str | None = None) -> list[dict]:
     english = is_english()
     currency = page_currency(currency)
     by_id, plans = _card_rows(ids)
-    storage = _rendition_storage()
+    if not by_id:
+        return []
     logos = {}
     for row in by_id.values():
         if row[7] is not None and row[18]:
-            logos.setdefault(row[7], {"url": storage.url(row[18]), "width": row[19], "height": row[20]})
+            logos.setdefault(row[7], {"url": _rendition_url(row[18]), "width": row[19], "height": row[20]})
     missing = {row[7] for row in by_id.values() if row[7] is not None} - set(logos)
     missing -= {pk for pk, _name in _BROKEN}
     if missing:
         logos.update(_logos(missing))
     url = _url_maker()
-    types = dict(ListingType.choices)
+    words = _Words()
+    _ = words.gettext
+    types = {}
     now = timezone.now()
     cards = []
     for pk in ids:
@@ -355,12 +404,15 @@ def listing_cards(ids, *, currency: str | None = None) -> list[dict]:
             tier_name_en,
             tier_colour,
         ) = row[:18]
-        verified = row[26]
+        verified = row[21]
         own_plans = plans[pk]
         title = (title_en if english else title) or title or title_en
         partner = (partner_name_en if english else partner_name) or partner_name
         price = card_price(own_plans, currency)
-        label, note = price_label(price)
+        label, note = price_label(price, words)
+        kind = types.get(listing_type)
+        if kind is None:
+            kind = types[listing_type] = str(_TYPE_LABELS.get(listing_type, listing_type))
         tier = None
         if tier_name:
             tier = {"name": (tier_name_en if english else tier_name) or tier_name}
@@ -374,22 +426,39 @@ def listing_cards(ids, *, currency: str | None = None) -> list[dict]:
                 "tagline": (tagline_en if english else tagline) or tagline,
                 "partner": partner,
                 "by": _("by %(partner)s") % {"partner": partner} if partner else "",
-                "type": str(types.get(listing_type, listing_type)),
+                "type": kind,
                 "tier": tier,
                 "logo": logos.get(logo_id),
                 "has_trial": any(
                     p["pricing_model"] == PricingModel.FREE_TRIAL or (p["trial_days"] or 0) > 0
                     for p in own_plans
                 ),
-                "rating": _rating(rating_average, rating_count or 0, verified or 0),
+                "rating": _rating(rating_average, rating_count or 0, verified or 0, words),
                 "price": price,
                 "price_label": label,
                 "price_note": note,
-                "freshness": freshness(last_updated_at or last_published_at or first_published_at, now=now),
+                "freshness": freshness(
+                    last_updated_at or last_published_at or first_published_at, now=now, words=words
+                ),
             }
         )
     return cards
 
 
-def _rendition_storage():
-    return get_image_model().get_rendition_model()._meta.get_field("file").storage
+_URLS: dict[tuple[str, str], str] = {}
+
+
+def _rendition_url(name: str) -> str:
+    """A rendition file's URL (``Rendition.url``); remembered for the file system storage, whose
+    URLs only depend on the name and ``MEDIA_URL`` (signed or remote storages are asked each
+    time)."""
+    storage = get_image_model().get_rendition_model()._meta.get_field("file").storage
+    if type(storage) is not FileSystemStorage:
+        return storage.url(name)
+    key = (storage.base_url, name)
+    url = _URLS.get(key)
+    if url is None:
+        if len(_URLS) > 10_000:
+            _URLS.clear()
+        url = _URLS[key] = storage.url(name)
+    return url
