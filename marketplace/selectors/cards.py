@@ -1,6 +1,9 @@
 """Listing cards as plain dicts, built in one pass (issue #17): everything a card shows, read with
-four queries whatever the number of cards (the listings with partner and tier, their plans, their
-logo renditions), no page objects and no per-card template lookups.
+one hand-written statement whatever the number of cards (the live listings with page, partner,
+organisation, tier, logo rendition, verified-review count and plans; compiled once per number of
+ids), the dicts built straight from its tuples: no querysets, no page objects, no per-card
+template lookups. ``tests/unit/marketplace/test_mkt_cards_sql.py`` compares it with the ORM
+version it replaced (kept there as ``reference_cards.py``).
 
 Search results, the home page's featured listings, landing collections, category pages and a
 partner's profile all render these dicts with ``{% listing_cards %}``
@@ -15,18 +18,17 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import lru_cache
 
-from django.db.models import Count, Exists, F, OuterRef
+from django.core.files.storage import FileSystemStorage
+from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 from wagtail.images import get_image_model
 from wagtail.models import Site
 
 from catalog.models import ListingPage, ListingPlan, ListingType, ListingUsage, PricingModel, UsageKind
 from catalog.pricing import card_price
-from catalog.selectors.listings import live_listings
 from core.i18n import is_english
 from core.money import SYMBOLS, Currency
 from themes.templatetags.symbio import contrast_text, safe_colour
@@ -34,22 +36,6 @@ from themes.templatetags.symbio import contrast_text, safe_colour
 LOGO_SPEC = "fill-96x96"
 FRESH_DAYS = 90  # updated within this many days: "Recently updated"
 STALE_DAYS = 365  # not updated for this long: "Not updated for over a year"
-
-_FIELDS = (
-    "pk",
-    "title",
-    "title_en",
-    "tagline",
-    "tagline_en",
-    "listing_type",
-    "url_path",
-    "logo_id",
-    "rating_average",
-    "rating_count",
-    "last_updated_at",
-    "last_published_at",
-    "first_published_at",
-)
 
 
 @lru_cache(maxsize=256)
@@ -63,14 +49,6 @@ def page_currency(currency: str | None = None) -> str:
     if currency in ("CNY", "USD"):
         return currency
     return "USD" if is_english() else "CNY"
-
-
-def _has_field(name: str) -> bool:
-    try:
-        ListingPage._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - FieldDoesNotExist
-        return False
-    return True
 
 
 def _url_maker():
@@ -87,6 +65,7 @@ def _url_maker():
     return url
 
 
+_TYPE_LABELS = dict(ListingType.choices)
 _BROKEN: set[tuple[int, str]] = set()  # (image id, file name) whose rendition could not be made
 
 
@@ -115,22 +94,57 @@ def _logos(logo_ids) -> dict[int, dict]:
     return found
 
 
-def freshness(updated_at, *, now=None) -> dict:
+def _words(words):
+    """(gettext, ngettext) of ``words``, or the plain functions."""
+    if words is None:
+        return gettext, ngettext
+    return words.gettext, words.ngettext
+
+
+class _Words:
+    """``gettext`` / ``ngettext`` memoized for one batch of cards (one active language): the
+    same few messages are translated once, not once per card."""
+
+    def __init__(self):
+        self._memo = {}
+
+    def gettext(self, message: str) -> str:
+        try:
+            return self._memo[message]
+        except KeyError:
+            value = self._memo[message] = gettext(message)
+            return value
+
+    def ngettext(self, singular: str, plural: str, number: int) -> str:
+        key = (singular, plural, number)
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = ngettext(singular, plural, number)
+            return value
+
+
+def freshness(updated_at, *, now=None, words=None) -> dict:
     """The freshness badge: ``{"state": "fresh"|"recent"|"stale"|"", "label", "title"}``: updated
     in the last ``FRESH_DAYS`` days, earlier, or not for ``STALE_DAYS`` days or more."""
     if updated_at is None:
         return {"state": "", "label": "", "title": ""}
+    _, ngettext = _words(words)
     age = (now or timezone.now()) - updated_at
     title = _("Last updated %(date)s") % {"date": f"{timezone.localtime(updated_at):%Y-%m-%d}"}
-    if age <= timedelta(days=FRESH_DAYS):
+    if age <= _FRESH:
         return {"state": "fresh", "label": _("Recently updated"), "title": title}
-    if age >= timedelta(days=STALE_DAYS):
+    if age >= _STALE:
         return {"state": "stale", "label": _("Not updated for over a year"), "title": title}
     months = max(1, age.days // 30)
     label = ngettext("Updated %(count)s month ago", "Updated %(count)s months ago", months) % {
         "count": months
     }
     return {"state": "recent", "label": label, "title": title}
+
+
+_FRESH = timedelta(days=FRESH_DAYS)
+_STALE = timedelta(days=STALE_DAYS)
 
 
 def money_text(amount, currency: str) -> str:
@@ -141,10 +155,11 @@ def money_text(amount, currency: str) -> str:
     return f"{symbol}{amount:,.2f}"
 
 
-def price_label(price: dict) -> tuple[str, str]:
+def price_label(price: dict, words=None) -> tuple[str, str]:
     """(label, note) of a card's price (``catalog.pricing.card_price``): "From ¥99", "Free",
     "Contact sales"; a price only in the other currency is marked in the note."""
     kind = price["kind"]
+    _ = _words(words)[0]
     if kind == "free":
         return _("Free"), ""
     if kind == "from":
@@ -167,7 +182,8 @@ def _monogram(text: str) -> str:
     return ("".join(w[0] for w in words[:2]) if len(words) > 1 else text[:2]).upper()
 
 
-def _rating(average, count: int, verified: int) -> dict:
+def _rating(average, count: int, verified: int, words: _Words) -> dict:
+    _, ngettext = _words(words)
     if not count or average is None:
         return {"count": 0, "text": _("No reviews yet")}
     percent = max(0, min(100, float(average) * 20))
@@ -185,101 +201,264 @@ def _rating(average, count: int, verified: int) -> dict:
     }
 
 
-def verified_review_counts(listing_ids) -> dict[int, int]:
-    """{listing id: its published reviews from organisations that subscribed to it}: the reviews
-    from verified paying usage, which weigh double in the rating
-    (``marketplace.services.reviews.SUBSCRIBER_WEIGHT``). One query."""
+def _statement(connection, count: int):
+    """(SQL, converters) of the card rows of ``count`` ids: one statement, cached per shape."""
+    key = (connection.vendor, count)
+    found = _STATEMENTS.get(key)
+    if found is None:
+        found = _STATEMENTS[key] = _build_statement(connection, count)
+    return found
+
+
+_STATEMENTS: dict[tuple[str, int], tuple[str, list]] = {}
+
+
+def _build_statement(connection, count: int) -> tuple[str, list]:
+    """The live listings among ``count`` ids with their page, partner, organisation, tier, logo
+    rendition and verified-review count (left joins), then (``UNION ALL``) the plans of those
+    ids, in their order: column 0 says which (0 listing, 1 plan). Table and column names come
+    from the models, the values from parameters, so the same text runs on PostgreSQL and
+    SQLite."""
     from marketplace.models import Review
 
-    if not listing_ids:
-        return {}
-    subscribed = ListingUsage.objects.filter(
-        listing_id=OuterRef("listing_id"),
-        organisation_id=OuterRef("organisation_id"),
-        kind=UsageKind.SUBSCRIPTION,
+    q = connection.ops.quote_name
+    rendition_model = get_image_model().get_rendition_model()
+    partner_model = ListingPage._meta.get_field("partner").related_model
+    organisation_model = partner_model._meta.get_field("organisation").related_model
+    tier_model = partner_model._meta.get_field("tier").related_model
+    page_model = ListingPage._meta.get_field("page_ptr").related_model
+    plan_fk = ListingPage._meta.get_field("plans").field.name
+
+    def col(alias, model, name):
+        return f"{alias}.{q(model._meta.get_field(name).column)}"
+
+    def table(model, alias):
+        return f"{q(model._meta.db_table)} {alias}"
+
+    pk = col("l", ListingPage, "page_ptr")
+    in_ids = f"IN ({', '.join(['%s'] * count)})"
+    listing_columns = [  # row[1:22]: what listing_cards unpacks
+        ("l", ListingPage, "page_ptr"),
+        ("p", page_model, "title"),
+        ("l", ListingPage, "title_en"),
+        ("l", ListingPage, "tagline"),
+        ("l", ListingPage, "tagline_en"),
+        ("l", ListingPage, "listing_type"),
+        ("p", page_model, "url_path"),
+        ("l", ListingPage, "logo"),
+        ("l", ListingPage, "rating_average"),
+        ("l", ListingPage, "rating_count"),
+        ("l", ListingPage, "last_updated_at"),
+        ("p", page_model, "last_published_at"),
+        ("p", page_model, "first_published_at"),
+        ("o", organisation_model, "name"),
+        ("o", organisation_model, "name_en"),
+        ("t", tier_model, "name"),
+        ("t", tier_model, "name_en"),
+        ("t", tier_model, "colour"),
+        ("r", rendition_model, "file"),
+        ("r", rendition_model, "width"),
+        ("r", rendition_model, "height"),
+    ]
+    plan_columns = [  # row[22:28]
+        ("pl", ListingPlan, "id"),
+        ("pl", ListingPlan, "pricing_model"),
+        ("pl", ListingPlan, "price_cny"),
+        ("pl", ListingPlan, "price_usd"),
+        ("pl", ListingPlan, "trial_days"),
+        ("pl", ListingPlan, "sort_order"),
+    ]
+    usage_match = " AND ".join(
+        (
+            f"{col('u', ListingUsage, 'listing')} = {col('v', Review, 'listing')}",
+            f"{col('u', ListingUsage, 'organisation')} = {col('v', Review, 'organisation')}",
+            f"{col('u', ListingUsage, 'kind')} = %s",
+        )
     )
-    return dict(
-        Review.objects.filter(listing_id__in=list(listing_ids), status=Review.Status.PUBLISHED)
-        .filter(Exists(subscribed))
-        .values("listing_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("listing_id", "n")
+    verified = (  # row[28]
+        f"CASE WHEN {col('l', ListingPage, 'rating_count')} > 0 THEN (SELECT COUNT(*) FROM "
+        f"{table(Review, 'v')} WHERE {col('v', Review, 'listing')} = {pk} AND "
+        f"{col('v', Review, 'status')} = %s AND EXISTS (SELECT 1 FROM {table(ListingUsage, 'u')} "
+        f"WHERE {usage_match})) ELSE 0 END"
     )
+    listings = ", ".join(["0", *(col(*c) for c in listing_columns), *["NULL"] * len(plan_columns), verified])
+    plans = ", ".join(
+        [
+            "1",
+            col("pl", ListingPlan, plan_fk),
+            *["NULL"] * (len(listing_columns) - 1),
+            *(col(*c) for c in plan_columns),
+            "NULL",
+        ]
+    )
+    sql = (
+        f"SELECT {listings} FROM {table(ListingPage, 'l')}"
+        f" INNER JOIN {table(page_model, 'p')} ON {col('p', page_model, 'id')} = {pk}"
+        f" LEFT OUTER JOIN {table(partner_model, 'pa')}"
+        f" ON {col('pa', partner_model, 'id')} = {col('l', ListingPage, 'partner')}"
+        f" LEFT OUTER JOIN {table(organisation_model, 'o')}"
+        f" ON {col('o', organisation_model, 'id')} = {col('pa', partner_model, 'organisation')}"
+        f" LEFT OUTER JOIN {table(tier_model, 't')}"
+        f" ON {col('t', tier_model, 'id')} = {col('pa', partner_model, 'tier')}"
+        f" LEFT OUTER JOIN {table(rendition_model, 'r')}"
+        f" ON {col('r', rendition_model, 'image')} = {col('l', ListingPage, 'logo')}"
+        f" AND {col('r', rendition_model, 'filter_spec')} = %s"
+        f" WHERE {col('p', page_model, 'live')} = %s AND {col('l', ListingPage, 'delisted_at')} IS NULL"
+        f" AND {pk} {in_ids}"
+        f" UNION ALL SELECT {plans} FROM {table(ListingPlan, 'pl')}"
+        f" WHERE {col('pl', ListingPlan, plan_fk)} {in_ids}"
+        " ORDER BY 1, 28, 23"  # listings first, then the plans by their sort order
+    )
+    # The database's own converters of each column (SQLite: text → datetime, float → Decimal),
+    # as the ORM applies them; none on PostgreSQL for these types.
+    converters = []
+    for index, (_alias, model, name) in enumerate([*listing_columns, *plan_columns], start=1):
+        field = model._meta.get_field(name)
+        expression = field.get_col(model._meta.db_table)
+        found = connection.ops.get_db_converters(expression) + field.get_db_converters(connection)
+        if found:
+            converters.append((index, found, expression))
+    return sql, converters
+
+
+def _card_rows(ids: list[int]) -> tuple[dict[int, tuple], dict[int, list[dict]]]:
+    """({listing id: its 18 columns, logo file, width, height, verified reviews}, {listing id:
+    its plans as dicts}) of the live listings among ``ids``: one statement."""
+    from marketplace.models import Review
+
+    connection = connections[ListingPage.objects.db]
+    sql, converters = _statement(connection, len(ids))
+    params = [Review.Status.PUBLISHED.value, UsageKind.SUBSCRIPTION.value, LOGO_SPEC, True, *ids, *ids]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    by_id: dict[int, tuple] = {}
+    plans: dict[int, list[dict]] = {}
+    for row in rows:
+        if converters:
+            row = list(row)
+            for index, found, expression in converters:
+                value = row[index]
+                if value is not None:
+                    for converter in found:
+                        value = converter(value, expression, connection)
+                    row[index] = value
+        pk = row[1]
+        if not row[0]:
+            if pk not in by_id:  # (a second rendition of the logo repeats the listing)
+                by_id[pk] = (*row[1:22], row[28])
+                plans[pk] = []
+        elif pk in plans:
+            plans[pk].append(
+                {"pricing_model": row[23], "price_cny": row[24], "price_usd": row[25], "trial_days": row[26]}
+            )
+    return by_id, plans
 
 
 def listing_cards(ids, *, currency: str | None = None) -> list[dict]:
-    """Cards for the live listings among ``ids``, in that order (four queries)."""
+    """Cards for the live listings among ``ids``, in that order (one statement; a logo's
+    card-size rendition is made on its first view)."""
     ids = [pk for pk in dict.fromkeys(ids) if pk is not None]
     if not ids:
         return []
     english = is_english()
     currency = page_currency(currency)
-    fields = [f for f in _FIELDS if f == "pk" or _has_field(f)]
-    rows = (
-        live_listings()
-        .filter(pk__in=ids)
-        .values(
-            *fields,
-            partner_name=F("partner__organisation__name"),
-            partner_name_en=F("partner__organisation__name_en"),
-            tier_name=F("partner__tier__name"),
-            tier_name_en=F("partner__tier__name_en"),
-            tier_colour=F("partner__tier__colour"),
-        )
-    )
-    by_id = {row["pk"]: row for row in rows}
-    plan_fk = ListingPage._meta.get_field("plans").field.name
-    plans: dict[int, list[dict]] = {}
-    for plan in ListingPlan.objects.filter(**{f"{plan_fk}__in": list(by_id)}).values(
-        plan_fk, "pricing_model", "price_cny", "price_usd", "trial_days"
-    ):
-        plans.setdefault(plan[plan_fk], []).append(plan)
-    logos = _logos({row["logo_id"] for row in by_id.values() if row.get("logo_id")})
-    verified = verified_review_counts([pk for pk, row in by_id.items() if row["rating_count"]])
+    by_id, plans = _card_rows(ids)
+    if not by_id:
+        return []
+    logos = {}
+    for row in by_id.values():
+        if row[7] is not None and row[18]:
+            logos.setdefault(row[7], {"url": _rendition_url(row[18]), "width": row[19], "height": row[20]})
+    missing = {row[7] for row in by_id.values() if row[7] is not None} - set(logos)
+    missing -= {pk for pk, _name in _BROKEN}
+    if missing:
+        logos.update(_logos(missing))
     url = _url_maker()
-    types = dict(ListingType.choices)
+    words = _Words()
+    _ = words.gettext
+    types = {}
     now = timezone.now()
     cards = []
     for pk in ids:
         row = by_id.get(pk)
         if row is None:
             continue
-        own_plans = plans.get(pk, [])
-        title = (row["title_en"] if english else row["title"]) or row["title"] or row["title_en"]
-        partner = (row["partner_name_en"] if english else row["partner_name"]) or row["partner_name"]
+        (
+            _pk,
+            title,
+            title_en,
+            tagline,
+            tagline_en,
+            listing_type,
+            url_path,
+            logo_id,
+            rating_average,
+            rating_count,
+            last_updated_at,
+            last_published_at,
+            first_published_at,
+            partner_name,
+            partner_name_en,
+            tier_name,
+            tier_name_en,
+            tier_colour,
+        ) = row[:18]
+        verified = row[21]
+        own_plans = plans[pk]
+        title = (title_en if english else title) or title or title_en
+        partner = (partner_name_en if english else partner_name) or partner_name
         price = card_price(own_plans, currency)
-        label, note = price_label(price)
+        label, note = price_label(price, words)
+        kind = types.get(listing_type)
+        if kind is None:
+            kind = types[listing_type] = str(_TYPE_LABELS.get(listing_type, listing_type))
         tier = None
-        if row["tier_name"]:
-            tier = {"name": (row["tier_name_en"] if english else row["tier_name"]) or row["tier_name"]}
-            tier["colour"], tier["ink"] = _tier_colours(row["tier_colour"] or "")
+        if tier_name:
+            tier = {"name": (tier_name_en if english else tier_name) or tier_name}
+            tier["colour"], tier["ink"] = _tier_colours(tier_colour or "")
         cards.append(
             {
                 "pk": pk,
-                "url": url(row["url_path"]),
+                "url": url(url_path),
                 "title": title,
                 "monogram": _monogram(title),
-                "tagline": (row["tagline_en"] if english else row["tagline"]) or row["tagline"],
+                "tagline": (tagline_en if english else tagline) or tagline,
                 "partner": partner,
                 "by": _("by %(partner)s") % {"partner": partner} if partner else "",
-                "type": str(types.get(row["listing_type"], row["listing_type"])),
+                "type": kind,
                 "tier": tier,
-                "logo": logos.get(row.get("logo_id")),
+                "logo": logos.get(logo_id),
                 "has_trial": any(
                     p["pricing_model"] == PricingModel.FREE_TRIAL or (p["trial_days"] or 0) > 0
                     for p in own_plans
                 ),
-                "rating": _rating(row["rating_average"], row["rating_count"] or 0, verified.get(pk, 0)),
+                "rating": _rating(rating_average, rating_count or 0, verified or 0, words),
                 "price": price,
                 "price_label": label,
                 "price_note": note,
                 "freshness": freshness(
-                    row.get("last_updated_at")
-                    or row.get("last_published_at")
-                    or row.get("first_published_at"),
-                    now=now,
+                    last_updated_at or last_published_at or first_published_at, now=now, words=words
                 ),
             }
         )
     return cards
+
+
+_URLS: dict[tuple[str, str], str] = {}
+
+
+def _rendition_url(name: str) -> str:
+    """A rendition file's URL (``Rendition.url``); remembered for the file system storage, whose
+    URLs only depend on the name and ``MEDIA_URL`` (signed or remote storages are asked each
+    time)."""
+    storage = get_image_model().get_rendition_model()._meta.get_field("file").storage
+    if type(storage) is not FileSystemStorage:
+        return storage.url(name)
+    key = (storage.base_url, name)
+    url = _URLS.get(key)
+    if url is None:
+        if len(_URLS) > 10_000:
+            _URLS.clear()
+        url = _URLS[key] = storage.url(name)
+    return url
