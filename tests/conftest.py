@@ -358,10 +358,10 @@ def english():
 def _clear_cache():
     from django.core.cache import cache
 
-    from marketplace.views import search as search_views
+    from marketplace.views import search_cache
 
     cache.clear()
-    search_views._local.clear()  # the search page's per-process micro-cache
+    search_cache._local.clear()  # the search page's per-process micro-cache
     yield
 
 

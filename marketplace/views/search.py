@@ -7,9 +7,7 @@ query string gets a normal page. htmx requests get only the search app fragment.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import time
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from urllib.parse import urlencode
@@ -29,12 +27,19 @@ from django.views.decorators.http import require_http_methods
 
 from catalog.search import SORTS, popular_categories, search, suggest
 from catalog.search.analytics import log_click, log_search, session_hash
-from catalog.search.base import INDEX_VERSION_KEY, MAX_PAGE, SearchResult, index_version, local_generation
-from catalog.search.facets import FACETS, LABELS_VERSION_KEY, facet_options, labels_version
+from catalog.search.base import MAX_PAGE, SearchResult, local_generation
+from catalog.search.facets import FACETS, facet_options
 from catalog.search.text import MAX_QUERY_LENGTH
 from catalog.selectors.listings import live_listings
 from core import anonymous_pages, fragments
 from marketplace.selectors.cards import page_currency
+from marketplace.views.search_cache import (
+    QID_PLACEHOLDER,
+    cached_page,
+    fill_in_page,
+    page_cache_key,
+    remember,
+)
 
 logger = logging.getLogger(__name__)
 PER_PAGE = 20
@@ -227,74 +232,6 @@ def _correction_urls(result: SearchResult, search_url: str, state) -> dict:
     }
 
 
-# --- the page cache (anonymous visitors without cookies) ---------------------------------------
-# The CSRF token and CSP nonce are core.fragments' placeholders (strip_visitor / fill_in); the
-# id of the visitor's search in the analytics is the search page's own.
-QID_PLACEHOLDER = "qidPlaceholder4b2d"
-
-
-def _page_cache_key(request) -> str | None:
-    """Anonymous, cookie-less GETs share the page of a URL (until the index or the taxonomy
-    changes, at most ``SEARCH_PAGE_CACHE_SECONDS``): nothing on it is theirs but the CSRF token,
-    the CSP nonce of its inline scripts and the id of their search in the analytics, all filled in
-    per request."""
-    seconds = getattr(settings, "SEARCH_PAGE_CACHE_SECONDS", 0)
-    if not seconds or request.method != "GET" or request.user.is_authenticated:
-        return None
-    if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
-        return None
-    htmx = "h" if getattr(request, "htmx", False) and not getattr(request.htmx, "boosted", False) else "p"
-    digest = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
-    return f"search:page:{translation.get_language()}:{htmx}:{digest}"
-
-
-# Each worker also keeps the pages it served in the last LOCAL_SECONDS (a micro-cache: a popular
-# query costs no cache round trip). Changes made by this process empty it at once; changes made
-# elsewhere show within LOCAL_SECONDS.
-LOCAL_SECONDS = 2.0
-LOCAL_MAX = 256
-_local: dict = {}
-
-
-def _cached_page(cache_key: str) -> tuple[dict | None, tuple]:
-    """The cached entry if it was made from the current index and taxonomy (one cache round trip
-    for the entry and both version numbers, or none from the micro-cache), and those versions."""
-    local_key = (cache_key, local_generation())
-    held = _local.get(local_key)
-    if held is not None and held[0] > time.monotonic():
-        return held[1], held[1]["versions"]
-    entry, versions = _shared_page(cache_key)
-    if entry is not None:
-        _remember(local_key, entry)
-    return entry, versions
-
-
-def _remember(local_key, entry) -> None:
-    if len(_local) >= LOCAL_MAX:
-        _local.clear()
-    _local[local_key] = (time.monotonic() + LOCAL_SECONDS, entry)
-
-
-def _shared_page(cache_key: str) -> tuple[dict | None, tuple]:
-    found = cache.get_many([cache_key, INDEX_VERSION_KEY, LABELS_VERSION_KEY])
-    versions = (found.get(INDEX_VERSION_KEY), found.get(LABELS_VERSION_KEY))
-    if None in versions:
-        versions = (index_version(), labels_version())
-    entry = found.get(cache_key)
-    if entry is not None and tuple(entry["versions"]) == versions:
-        return entry, versions
-    return None, versions
-
-
-def _fill_in(request, html: str, query_log_id) -> HttpResponse:
-    # this response's own token and nonce (a page stored with another request's nonce would have
-    # its inline scripts refused)
-    html = fragments.fill_in(request, html).replace(QID_PLACEHOLDER, str(query_log_id or ""))
-    response = HttpResponse(html)
-    response["Vary"] = "HX-Request, Accept-Language, Cookie"
-    return response
-
-
 def _log(request, summary: dict, language: str, *, buffered: bool = False):
     return log_search(
         result=SimpleNamespace(**summary), language=language, session=visitor_hash(request), buffered=buffered
@@ -344,13 +281,13 @@ def serve(request, view: SearchView):
         params.setlist(key, [value])
     language = translation.get_language()
     whole = _whole(request, view)
-    cache_key = _page_cache_key(request)
+    cache_key = page_cache_key(request)
     versions = None
     if cache_key:
-        cached, versions = _cached_page(cache_key)
+        cached, versions = cached_page(cache_key)
         if cached is not None:  # the hot path: the row is queued and written in bulk
             _log_request(request, cached["log"], language, whole=True)
-            return _fill_in(request, cached["html"], None)
+            return fill_in_page(request, cached["html"], None)
     currency = (params.get("currency") or "").upper()
     currency = currency if currency in ("CNY", "USD") else ""
     htmx = bool(getattr(request, "htmx", False)) and not getattr(request.htmx, "boosted", False)
@@ -369,8 +306,8 @@ def serve(request, view: SearchView):
         html = fragments.strip_visitor(request, html)
         entry = {"html": html, "log": summary, "versions": versions}
         cache.set(cache_key, entry, settings.SEARCH_PAGE_CACHE_SECONDS)
-        _remember((cache_key, local_generation()), entry)
-        return _fill_in(request, html, query_log_id)
+        remember((cache_key, local_generation()), entry)
+        return fill_in_page(request, html, query_log_id)
     response = render(request, template, _context(request, result, currency, query_log_id, view))
     response["Vary"] = "HX-Request, Accept-Language, Cookie"
     return response
@@ -459,7 +396,7 @@ def _serve_fragment(request, view: SearchView, params, currency: str, language: 
         return _unavailable(request, params)
     query_log_id = _log_request(request, entry["log"], language, whole)
     if htmx:
-        return _fill_in(request, entry["html"], query_log_id)
+        return fill_in_page(request, entry["html"], query_log_id)
     html = fragments.fill_in(request, entry["html"]).replace(QID_PLACEHOLDER, str(query_log_id or ""))
     context = {
         **entry["head"],

@@ -34,11 +34,11 @@ ES_SKIP_REASON = "ELASTICSEARCH_URL is not set: no Elasticsearch server is reach
 @pytest.fixture(autouse=True)
 def _fresh_page_micro_cache():
     """Each worker's 2-second page micro-cache outlives ``cache.clear()``; tests start empty."""
-    from marketplace.views import search as search_views
+    from marketplace.views import search_cache
 
-    search_views._local.clear()
+    search_cache._local.clear()
     yield
-    search_views._local.clear()
+    search_cache._local.clear()
 
 
 @pytest.fixture(autouse=True)

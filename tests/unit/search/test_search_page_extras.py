@@ -129,11 +129,11 @@ def build_analytics():
 
     import catalog.search as search_module
     from catalog.search.apps_ready import connect
-    from marketplace.views import search as search_views
+    from marketplace.views import search_cache
 
     connect()
     cache.clear()  # as the autouse fixtures do before each test: no page cached by an earlier one
-    search_views._local.clear()
+    search_cache._local.clear()
     with override_settings(SEARCH_ENGINE="database"):
         search_module._engines.clear()
         with TestCase.captureOnCommitCallbacks(execute=True):
@@ -150,7 +150,7 @@ def build_analytics():
         client.get(click, {"q": "报销", "listing": listings[1].pk, "pos": 2})
         flush_search_log()
     search_module._engines.clear()
-    search_views._local.clear()
+    search_cache._local.clear()
     return listings
 
 
