@@ -23,7 +23,12 @@ it was built) makes the caller fall back to SQL. A snapshot is built once per in
 cache and kept in each process's memory.
 
 Used when the text matches at least ``settings.SEARCH_BITSET_MIN_HITS`` documents (default
-``MIN_HITS``); below that the SQL counts are already fast.
+``MIN_HITS``). With filters (or a sort other than relevance) the ids of ``candidates`` are
+fetched as soon as the planner expects ``settings.SEARCH_BITSET_FILTERED_MIN_HITS`` of them
+(default ``FILTERED_MIN_HITS``), and once fetched they are counted here *whatever their number*:
+one index scan and popcounts cost less than the ``UNION ALL`` of ``GROUP BY`` statements (one index scan
+per active facet) at any size, and the total comes with them, so the page of hits needs no
+window count.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ from catalog.search.facets import FACETS
 from catalog.search.generation import local_generation
 
 MIN_HITS = 5_000
+FILTERED_MIN_HITS = 50
 EPOCH_KEY = changes.EPOCH_KEY
 SNAPSHOT_KEY = "catalog.search.db.bitsets"
 SNAPSHOT_TIMEOUT = 60 * 60
@@ -56,6 +62,10 @@ _local: dict = {}  # {"key": …, "snapshot": Snapshot}
 
 def min_hits() -> int:
     return int(getattr(settings, "SEARCH_BITSET_MIN_HITS", MIN_HITS))
+
+
+def filtered_min_hits() -> int:
+    return int(getattr(settings, "SEARCH_BITSET_FILTERED_MIN_HITS", FILTERED_MIN_HITS))
 
 
 @dataclass
@@ -262,15 +272,24 @@ def candidates(match, filters: dict[str, list[str]]) -> Q:
 
 def probably_broad(condition: Q) -> bool:
     """The planner's estimate of how many documents ``condition`` matches (its statistics on
-    the vector's most common lexemes) reaches half of ``min_hits()``: worth fetching their ids.
-    One planning round trip, no scan; a wrong guess costs time, never correctness."""
+    the vector's most common lexemes) reaches half of ``min_hits()`` or
+    ``filtered_min_hits()``: worth fetching their ids. One planning round trip, no scan; a
+    wrong guess costs time, never correctness."""
     sql, params = SearchDocument.objects.filter(condition).values("listing_id").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
         plan = json.loads(plan)
-    return plan[0]["Plan"]["Plan Rows"] * 2 >= min_hits()
+    rows = plan[0]["Plan"]["Plan Rows"]
+    return rows * 2 >= min_hits() or rows >= filtered_min_hits()
+
+
+def candidate_ids(match, filters: dict[str, list[str]]) -> np.ndarray | None:
+    """The ascending ids of ``candidates(match, filters)`` when the planner expects enough of
+    them to be worth counting here (``probably_broad``), else ``None`` (the SQL counts)."""
+    condition = candidates(match, filters)
+    return text_ids(condition) if probably_broad(condition) else None
 
 
 def text_ids(condition: Q) -> np.ndarray:
@@ -281,11 +300,14 @@ def text_ids(condition: Q) -> np.ndarray:
         return ids_from_bytes(cursor.fetchone()[0])
 
 
-def count(request: SearchRequest, ids) -> tuple[int, dict[str, dict[str, int]]] | None:
+def count(
+    request: SearchRequest, ids, *, fetched: bool = False
+) -> tuple[int, dict[str, dict[str, int]]] | None:
     """(total, facet counts) of ``request`` from bitsets, given the ascending ``ids`` of the
-    documents of ``candidates`` (or of the text alone), when they are at least ``min_hits()``;
-    ``None`` otherwise (or when the snapshot misses a hit): the caller counts in SQL."""
-    if len(ids) < min_hits():
+    documents of ``candidates`` (or of the text alone), when they are at least ``min_hits()``
+    or were ``fetched`` for this request (``candidate_ids``: any number, even none); ``None``
+    otherwise (or when the snapshot misses a hit): the caller counts in SQL."""
+    if not fetched and len(ids) < min_hits():
         return None
     snap = snapshot()
     hits = snap.mask(np.asarray(ids, dtype=np.int64))
