@@ -275,7 +275,14 @@ def probably_broad(condition: Q) -> bool:
     the vector's most common lexemes) reaches half of ``min_hits()`` or
     ``filtered_min_hits()``: worth fetching their ids. One planning round trip, no scan; a
     wrong guess costs time, never correctness."""
-    sql, params = SearchDocument.objects.filter(condition).values("listing_id").query.sql_with_params()
+    return _probably_broad(*_ids_sql(condition))
+
+
+def _ids_sql(condition: Q) -> tuple[str, tuple]:
+    return SearchDocument.objects.filter(condition).values("listing_id").query.sql_with_params()
+
+
+def _probably_broad(sql: str, params) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
@@ -288,13 +295,16 @@ def probably_broad(condition: Q) -> bool:
 def candidate_ids(match, filters: dict[str, list[str]]) -> np.ndarray | None:
     """The ascending ids of ``candidates(match, filters)`` when the planner expects enough of
     them to be worth counting here (``probably_broad``), else ``None`` (the SQL counts)."""
-    condition = candidates(match, filters)
-    return text_ids(condition) if probably_broad(condition) else None
+    sql, params = _ids_sql(candidates(match, filters))
+    return _text_ids(sql, params) if _probably_broad(sql, params) else None
 
 
 def text_ids(condition: Q) -> np.ndarray:
     """Ids of the documents matching ``condition``, ascending, in one statement."""
-    sql, params = SearchDocument.objects.filter(condition).values("listing_id").query.sql_with_params()
+    return _text_ids(*_ids_sql(condition))
+
+
+def _text_ids(sql: str, params) -> np.ndarray:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {IDS_AS_BYTES} FROM ({sql}) AS h", params)  # noqa: S608
         return ids_from_bytes(cursor.fetchone()[0])

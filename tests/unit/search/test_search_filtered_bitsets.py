@@ -140,3 +140,22 @@ def test_sql_path_is_taken_when_the_planner_expects_few(catalogue, settings):
     with CaptureQueriesContext(connection) as queries:
         search(text="管理", filters={"type": ["saas"], "region": ["east"]})
     assert any("GROUP BY" in q["sql"] for q in queries.captured_queries)
+
+
+def test_remembered_scan_digest_is_the_compiled_one(catalogue, settings):
+    """``broad._digest`` remembers digests per process: always the digest of the scan's SQL as
+    compiled now, another one when the ranking settings or the words change."""
+    from catalog.search.database.query import TextMatch
+
+    def fresh(match):
+        broad._digests.clear()
+        return broad._digest(match)
+
+    for text in ("管理", "payroll", "报销 发票"):
+        match = TextMatch(text)
+        first = fresh(match)
+        assert broad._digest(TextMatch(text)) == first  # remembered
+    before = broad._digest(TextMatch("管理"))
+    settings.SEARCH_RANKING = {**getattr(settings, "SEARCH_RANKING", {}), "exact_name_bonus": 7.5}
+    assert broad._digest(TextMatch("管理")) == fresh(TextMatch("管理")) != before
+    assert broad._digest(TextMatch("发票")) != broad._digest(TextMatch("管理"))
