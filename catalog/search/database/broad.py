@@ -111,14 +111,23 @@ def _unpack(stored: bytes) -> Kept:
     return Kept(ids, rows, boosts, valid)
 
 
-def _get(key: str) -> Kept | None:
+def _get(key: str, *, also: str | None = None):
+    """The kept scan under ``key`` (this process's, else the cache's), or ``None``. With
+    ``also``, (that, the cache's value under ``also``) — read in the same round trip; ``None``
+    for ``also`` when the scan is in this process (not needed then)."""
     local_key = (key, local_generation())
     found = _local.get(local_key)
     if found is not None:
         with contextlib.suppress(KeyError):  # dropped meanwhile by another thread
             _local.move_to_end(local_key)
-        return found
-    stored = cache.get(key)
+        return found if also is None else (found, None)
+    if also is None:
+        return _unpacked(local_key, cache.get(key))
+    stored = cache.get_many([key, also])
+    return _unpacked(local_key, stored.get(key)), stored.get(also)
+
+
+def _unpacked(local_key, stored) -> Kept | None:
     if stored is None:
         return None
     try:
@@ -198,12 +207,16 @@ def updated(kept: Kept, match: TextMatch, changed: np.ndarray) -> Kept | None:
 
 def _current(match: TextMatch, at_epoch: str, version: int, digest: str) -> Kept | None:
     """The kept scan of this version, or an earlier version's brought up to date (``changes``)."""
-    found = _get(_key(at_epoch, version, digest))
+    base = _latest.get(digest)
+    known = base is not None and base[0] == at_epoch and base[1] < version
+    key = _key(at_epoch, version, digest)
+    if known:
+        found, latest = _get(key), None
+    else:  # the latest kept version is asked in the same round trip
+        found, latest = _get(key, also=f"{KEY}.latest.{at_epoch}.{digest}")
     if found is not None:
         return found
-    base = _latest.get(digest)
-    if base is None or base[0] != at_epoch or base[1] >= version:
-        latest = cache.get(f"{KEY}.latest.{at_epoch}.{digest}")
+    if not known:
         if not isinstance(latest, int) or latest >= version:
             return None
         kept = _get(_key(at_epoch, latest, digest))
