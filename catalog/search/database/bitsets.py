@@ -25,10 +25,11 @@ cache and kept in each process's memory.
 Used when the text matches at least ``settings.SEARCH_BITSET_MIN_HITS`` documents (default
 ``MIN_HITS``). With filters (or a sort other than relevance) the ids of ``candidates`` are
 fetched as soon as the planner expects ``settings.SEARCH_BITSET_FILTERED_MIN_HITS`` of them
-(default ``FILTERED_MIN_HITS``), and once fetched they are counted here *whatever their number*:
-one index scan and popcounts cost less than the ``UNION ALL`` of ``GROUP BY`` statements (one index scan
-per active facet) at any size, and the total comes with them, so the page of hits needs no
-window count.
+(default ``FILTERED_MIN_HITS``; always, without asking, once this process's snapshot holds
+``LARGE_INDEX`` documents), and once fetched they are counted here *whatever their
+number*: one index scan and popcounts cost less than the ``UNION ALL`` of ``GROUP BY``
+statements (one index scan per active facet) at any size, and the total comes with them, so
+the page of hits needs no window count.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from catalog.search.generation import local_generation
 
 MIN_HITS = 5_000
 FILTERED_MIN_HITS = 50
+LARGE_INDEX = 20_000  # documents from which the candidates' ids are fetched without asking the planner
 EPOCH_KEY = changes.EPOCH_KEY
 SNAPSHOT_KEY = "catalog.search.db.bitsets"
 SNAPSHOT_TIMEOUT = 60 * 60
@@ -296,7 +298,17 @@ def candidate_ids(match, filters: dict[str, list[str]]) -> np.ndarray | None:
     """The ascending ids of ``candidates(match, filters)`` when the planner expects enough of
     them to be worth counting here (``probably_broad``), else ``None`` (the SQL counts)."""
     sql, params = _ids_sql(candidates(match, filters))
-    return _text_ids(sql, params) if _probably_broad(sql, params) else None
+    if _large_index() or _probably_broad(sql, params):
+        return _text_ids(sql, params)
+    return None
+
+
+def _large_index() -> bool:
+    """This process's snapshot (of any version) holds at least ``LARGE_INDEX`` documents (and
+    ``filtered_min_hits()``): an index this size makes nearly every candidate set worth
+    fetching, so the planner is not asked (a round trip and a second planning of the fetch)."""
+    found = _local.get("snapshot")
+    return found is not None and found.size >= max(LARGE_INDEX, filtered_min_hits())
 
 
 def text_ids(condition: Q) -> np.ndarray:

@@ -159,3 +159,18 @@ def test_remembered_scan_digest_is_the_compiled_one(catalogue, settings):
     settings.SEARCH_RANKING = {**getattr(settings, "SEARCH_RANKING", {}), "exact_name_bonus": 7.5}
     assert broad._digest(TextMatch("管理")) == fresh(TextMatch("管理")) != before
     assert broad._digest(TextMatch("发票")) != broad._digest(TextMatch("管理"))
+
+
+def test_a_large_index_fetches_the_candidates_without_asking_the_planner(catalogue, settings, monkeypatch):
+    settings.SEARCH_BITSET_FILTERED_MIN_HITS = 0
+    filters = {"category": ["hr", "finance"], "region": ["east"], "type": ["saas"]}
+    search(text="管理", filters=filters)  # builds this process's snapshot
+    settings.SEARCH_BITSET_FILTERED_MIN_HITS = 1
+    monkeypatch.setattr(bitsets, "LARGE_INDEX", 1)
+    for text in ("管理", "payroll", "报销 发票"):
+        with CaptureQueriesContext(connection) as queries:
+            fast = _answer(search(text=text, filters=filters, relax=True))
+        assert not any(q["sql"].startswith("EXPLAIN") for q in queries.captured_queries)
+        settings.SEARCH_BITSET_FILTERED_MIN_HITS = OFF  # and the SQL path (never "large" then)
+        assert _answer(search(text=text, filters=filters, relax=True)) == fast, text
+        settings.SEARCH_BITSET_FILTERED_MIN_HITS = 1
