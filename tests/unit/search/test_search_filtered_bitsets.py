@@ -18,6 +18,7 @@ from catalog.search.base import bump_index_version
 from catalog.search.database import bitsets, broad
 from catalog.search.database.query import RelaxedMatch
 from tests.unit.search.test_search_behaviour import FILTER_COMBINATIONS
+from tests.unit.search.test_search_broad import _answer as broad_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -56,15 +57,10 @@ def _postgres_only(db, settings):
 
 
 def _answer(result) -> dict:
+    """``test_search_broad``'s answer, and what a correction or relaxation changes."""
     return {
-        "total": result.total,
+        **broad_answer(result),
         "page": result.page,
-        "pages": result.pages,
-        "hits": [hit.listing_id for hit in result.hits],
-        "scores": [round(hit.score, 9) for hit in result.hits],
-        "facets": {
-            key: [(fv.value, fv.count, fv.selected) for fv in values] for key, values in result.facets.items()
-        },
         "did_you_mean": result.did_you_mean,
         "corrected": result.corrected,
         "relaxed": result.relaxed,
