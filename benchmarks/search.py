@@ -482,7 +482,15 @@ def with_settings(label: str, calls: int, make, rng, **overrides) -> dict:
 def sql_counts(label: str, calls: int, make, rng) -> dict:
     """``measure`` with the bitset path off (``SEARCH_BITSET_MIN_HITS`` out of reach) and no
     kept scans: the same searches counted in SQL, for a ratio from the same run."""
-    return with_settings(label, calls, make, rng, SEARCH_BITSET_MIN_HITS=10**12, SEARCH_BROAD_CACHE=False)
+    return with_settings(
+        label,
+        calls,
+        make,
+        rng,
+        SEARCH_BITSET_MIN_HITS=10**12,
+        SEARCH_BITSET_FILTERED_MIN_HITS=10**12,
+        SEARCH_BROAD_CACHE=False,
+    )
 
 
 def searched_again(label: str, calls: int, words: list[str], rng) -> dict:

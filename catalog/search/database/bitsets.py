@@ -23,7 +23,13 @@ it was built) makes the caller fall back to SQL. A snapshot is built once per in
 cache and kept in each process's memory.
 
 Used when the text matches at least ``settings.SEARCH_BITSET_MIN_HITS`` documents (default
-``MIN_HITS``); below that the SQL counts are already fast.
+``MIN_HITS``). With filters (or a sort other than relevance) the ids of ``candidates`` are
+fetched as soon as the planner expects ``settings.SEARCH_BITSET_FILTERED_MIN_HITS`` of them
+(default ``FILTERED_MIN_HITS``; always, without asking, once this process's snapshot holds
+``LARGE_INDEX`` documents), and once fetched they are counted here *whatever their
+number*: one index scan and popcounts cost less than the ``UNION ALL`` of ``GROUP BY``
+statements (one index scan per active facet) at any size, and the total comes with them, so
+the page of hits needs no window count.
 """
 
 from __future__ import annotations
@@ -47,6 +53,8 @@ from catalog.search.facets import FACETS
 from catalog.search.generation import local_generation
 
 MIN_HITS = 5_000
+FILTERED_MIN_HITS = 50
+LARGE_INDEX = 20_000  # documents from which the candidates' ids are fetched without asking the planner
 EPOCH_KEY = changes.EPOCH_KEY
 SNAPSHOT_KEY = "catalog.search.db.bitsets"
 SNAPSHOT_TIMEOUT = 60 * 60
@@ -56,6 +64,10 @@ _local: dict = {}  # {"key": …, "snapshot": Snapshot}
 
 def min_hits() -> int:
     return int(getattr(settings, "SEARCH_BITSET_MIN_HITS", MIN_HITS))
+
+
+def filtered_min_hits() -> int:
+    return int(getattr(settings, "SEARCH_BITSET_FILTERED_MIN_HITS", FILTERED_MIN_HITS))
 
 
 @dataclass
@@ -262,30 +274,62 @@ def candidates(match, filters: dict[str, list[str]]) -> Q:
 
 def probably_broad(condition: Q) -> bool:
     """The planner's estimate of how many documents ``condition`` matches (its statistics on
-    the vector's most common lexemes) reaches half of ``min_hits()``: worth fetching their ids.
-    One planning round trip, no scan; a wrong guess costs time, never correctness."""
-    sql, params = SearchDocument.objects.filter(condition).values("listing_id").query.sql_with_params()
+    the vector's most common lexemes) reaches half of ``min_hits()`` or
+    ``filtered_min_hits()``: worth fetching their ids. One planning round trip, no scan; a
+    wrong guess costs time, never correctness."""
+    return _probably_broad(*_ids_sql(condition))
+
+
+def _ids_sql(condition: Q) -> tuple[str, tuple]:
+    return SearchDocument.objects.filter(condition).values("listing_id").query.sql_with_params()
+
+
+def _probably_broad(sql: str, params) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
         plan = json.loads(plan)
-    return plan[0]["Plan"]["Plan Rows"] * 2 >= min_hits()
+    rows = plan[0]["Plan"]["Plan Rows"]
+    return rows * 2 >= min_hits() or rows >= filtered_min_hits()
+
+
+def candidate_ids(match, filters: dict[str, list[str]]) -> np.ndarray | None:
+    """The ascending ids of ``candidates(match, filters)`` when the planner expects enough of
+    them to be worth counting here (``probably_broad``), else ``None`` (the SQL counts)."""
+    sql, params = _ids_sql(candidates(match, filters))
+    if _large_index() or _probably_broad(sql, params):
+        return _text_ids(sql, params)
+    return None
+
+
+def _large_index() -> bool:
+    """This process's snapshot (of any version) holds at least ``LARGE_INDEX`` documents (and
+    ``filtered_min_hits()``): an index this size makes nearly every candidate set worth
+    fetching, so the planner is not asked (a round trip and a second planning of the fetch)."""
+    found = _local.get("snapshot")
+    return found is not None and found.size >= max(LARGE_INDEX, filtered_min_hits())
 
 
 def text_ids(condition: Q) -> np.ndarray:
     """Ids of the documents matching ``condition``, ascending, in one statement."""
-    sql, params = SearchDocument.objects.filter(condition).values("listing_id").query.sql_with_params()
+    return _text_ids(*_ids_sql(condition))
+
+
+def _text_ids(sql: str, params) -> np.ndarray:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {IDS_AS_BYTES} FROM ({sql}) AS h", params)  # noqa: S608
         return ids_from_bytes(cursor.fetchone()[0])
 
 
-def count(request: SearchRequest, ids) -> tuple[int, dict[str, dict[str, int]]] | None:
+def count(
+    request: SearchRequest, ids, *, fetched: bool = False
+) -> tuple[int, dict[str, dict[str, int]]] | None:
     """(total, facet counts) of ``request`` from bitsets, given the ascending ``ids`` of the
-    documents of ``candidates`` (or of the text alone), when they are at least ``min_hits()``;
-    ``None`` otherwise (or when the snapshot misses a hit): the caller counts in SQL."""
-    if len(ids) < min_hits():
+    documents of ``candidates`` (or of the text alone), when they are at least ``min_hits()``
+    or were ``fetched`` for this request (``candidate_ids``: any number, even none); ``None``
+    otherwise (or when the snapshot misses a hit): the caller counts in SQL."""
+    if not fetched and len(ids) < min_hits():
         return None
     snap = snapshot()
     hits = snap.mask(np.asarray(ids, dtype=np.int64))

@@ -47,17 +47,14 @@ class DatabaseEngine(Engine):
         # PostgreSQL with text: the ids the text matches come first (with the page of hits, from
         # the same scan, when there are no filters); for a broad word (thousands of them) the
         # total and the facet counts come from bitsets (``bitsets``), not from SQL.
-        original, rows = match, None
+        original, rows, text_found = match, None, False
         if bitsets.applies(match):
             if not request.filters and request.sort == "relevance":
                 rows, ids = broad.hits_and_ids(request, match)  # kept for a broad word (``broad``)
                 total = len(ids)
-            else:  # filters: what the counts need (the text's kept ids, or when the planner expects many)
-                ids = broad.text_ids(match)
-                if ids is None:
-                    condition = bitsets.candidates(match, request.filters)
-                    ids = bitsets.text_ids(condition) if bitsets.probably_broad(condition) else []
-            fast = bitsets.count(request, ids)
+                fast = bitsets.count(request, ids)
+            else:
+                fast, text_found = self._filtered_counts(request, match)
             if fast is not None:
                 cached = {"total": fast[0], "counts": fast[1]}
         if rows is None:
@@ -69,7 +66,7 @@ class DatabaseEngine(Engine):
         misspelt = (
             match is not None
             and total == 0
-            and not (request.filters and SearchDocument.objects.filter(match.q({})).exists())
+            and not (request.filters and (text_found or SearchDocument.objects.filter(match.q({})).exists()))
         )
         # Then: pinyin typed for Chinese first ("caiwu" → 财务), then PostgreSQL's trigram match on
         # the names (one typo in a name), then the spelling correction of every word.
@@ -99,9 +96,12 @@ class DatabaseEngine(Engine):
             and relax.relaxable(match.terms)
         ):
             loose = RelaxedMatch(request.text)
-            loose_rows, loose_total = hits(request, loose)
+            loose_fast = self._filtered_counts(request, loose)[0] if bitsets.applies(loose) else None
+            loose_rows, loose_total = hits(request, loose, known_total=loose_fast[0] if loose_fast else None)
             if loose_total > total:
                 rows, total, match, relaxed = loose_rows, loose_total, loose, True
+                if loose_fast is not None:  # its counts too, from the same ids
+                    original, cached = loose, {"total": loose_fast[0], "counts": loose_fast[1]}
 
         page = min(request.page, pages_for(total, request.per_page))
         if page != request.page:  # past the end: show the last page
@@ -136,6 +136,20 @@ class DatabaseEngine(Engine):
             corrected=corrected,
             relaxed=relaxed,
         )
+
+    @staticmethod
+    def _filtered_counts(request: SearchRequest, match):
+        """Text with filters (or another sort): the total and facet counts from bitsets, over
+        the text's kept ids (a broad word, ``broad``) or the ids of ``bitsets.candidates``
+        fetched for this request; ``None`` for the SQL counts. Also whether the text alone
+        is known to match something (some candidate: they all match the text)."""
+        ids = broad.text_ids(match) if not match.relaxed else None
+        if ids is not None:
+            return bitsets.count(request, ids), len(ids) > 0
+        ids = bitsets.candidate_ids(match, request.filters)
+        if ids is None:
+            return None, False
+        return bitsets.count(request, ids, fetched=True), len(ids) > 0
 
     @staticmethod
     def _corrected(request: SearchRequest, match, correction, rows, total):

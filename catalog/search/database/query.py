@@ -18,9 +18,11 @@ its group: ``sso`` finds "single sign-on" and "单点登录".
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
@@ -38,7 +40,7 @@ from django.db.models import (
 from catalog.models import SearchDocument, SearchDocumentText
 from catalog.search import ranking, synonyms
 from catalog.search import text as text_mod
-from catalog.search.base import SearchRequest
+from catalog.search.base import SearchRequest, index_version
 from catalog.search.database.backend import IDS_AS_BYTES, WordSimilar, ids_from_bytes, is_postgres
 from catalog.search.database.facets import facet_tsquery, filters_q
 
@@ -73,6 +75,8 @@ TEXT_FIELDS = (
     "body_en",
 )
 SUBSTRING_COLUMNS = ("title", "title_en", "tagline", "tagline_en", "body", "body_en")
+WEIGHTS_KEY = "catalog.search.db.relax.weights"  # RelaxedMatch's term counts, per index version
+WEIGHTS_TIMEOUT = 60 * 60
 
 
 def _substring_q(char: str) -> Q:
@@ -252,7 +256,10 @@ def ordering(request: SearchRequest, has_text: bool, *, indexable: bool):
 
 
 def hits(request: SearchRequest, match: TextMatch | None, *, known_total=None):
-    """One page of hits (narrow rows, the total as a window count), then their display text."""
+    """One page of hits (narrow rows, the total as a window count unless ``known_total`` is
+    given), then their display text."""
+    if known_total == 0:  # nothing to read
+        return [], 0
     condition = (match or Browse()).q(request.filters)
     qs = SearchDocument.objects.filter(condition)
     fields = list(NARROW_FIELDS)
@@ -401,14 +408,35 @@ class RelaxedMatch(TextMatch):
     def _weights(self) -> list[float]:
         """Each term's share of the score: its inverse document frequency in the names, taglines
         and keywords, normalised. A word that names a whole kind of listing ("connector",
-        "implementation service") is common there and weighs less than the subject ("SSO")."""
-        counts = SearchDocument.objects.aggregate(
-            n=Count("pk"),
-            **{f"t{i}": Count("pk", filter=self._head_q(i)) for i in range(len(self.token_terms))},
-        )
-        idf = [math.log(1 + counts["n"] / (1 + counts[f"t{i}"])) for i in range(len(self.token_terms))]
+        "implementation service") is common there and weighs less than the subject ("SSO").
+        The counts depend only on the index and the terms: kept per index version."""
+        terms = hashlib.sha256(repr((self.postgres, self.token_terms)).encode()).hexdigest()[:40]
+        key = f"{WEIGHTS_KEY}.{index_version()}.{terms}"
+        counts = cache.get(key)
+        if counts is None:
+            counts = self._head_counts()
+            cache.set(key, counts, WEIGHTS_TIMEOUT)
+        n, per_term = counts
+        idf = [math.log(1 + n / (1 + found)) for found in per_term]
         total = sum(idf) or 1.0
         return [value / total for value in idf]
+
+    def _head_counts(self) -> tuple[int, list[int]]:
+        """(documents, documents with each term in their names, taglines or keywords). On
+        PostgreSQL the per-term counts read only the documents with some term anywhere (the
+        GIN-indexed ``search_vector``, which holds every token of the head vector), not every
+        row."""
+        terms = range(len(self.token_terms))
+        documents = SearchDocument.objects
+        if self.postgres:
+            documents = documents.filter(search_vector=self.tsquery)
+            n = SearchDocument.objects.count()
+        counts = documents.aggregate(
+            n=Count("pk"), **{f"t{i}": Count("pk", filter=self._head_q(i)) for i in terms}
+        )
+        if not self.postgres:
+            n = counts["n"]
+        return n, [counts[f"t{i}"] for i in terms]
 
     def q(self, filters: dict[str, list[str]], *, skip: str | None = None) -> Q:
         if self.postgres:

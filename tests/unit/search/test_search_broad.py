@@ -49,6 +49,7 @@ def _answer(result) -> dict:
 
 def _both(settings, **kwargs) -> tuple[dict, dict]:
     settings.SEARCH_BITSET_MIN_HITS = SQL_ONLY
+    settings.SEARCH_BITSET_FILTERED_MIN_HITS = SQL_ONLY
     slow = _answer(search(**kwargs))
     settings.SEARCH_BITSET_MIN_HITS = 1
     fast = _answer(search(**kwargs))
@@ -75,6 +76,7 @@ def test_fast_path_gives_the_sql_answer_for_every_sort_and_page(catalogue, setti
 
 def test_fast_counts_equal_counts_computed_from_the_database(catalogue, settings):
     settings.SEARCH_BITSET_MIN_HITS = SQL_ONLY
+    settings.SEARCH_BITSET_FILTERED_MIN_HITS = SQL_ONLY
     matching = {hit.listing_id for hit in search(text=BROAD, per_page=100).hits}
     settings.SEARCH_BITSET_MIN_HITS = 1
     filters = {"type": ["saas"], "region": ["east", "north"]}

@@ -44,11 +44,13 @@ def _normal(settings, **kwargs) -> dict:
     """The engine's normal path: no kept scans, facet counts in SQL."""
     settings.SEARCH_BROAD_CACHE = False
     settings.SEARCH_BITSET_MIN_HITS = 10**9
+    settings.SEARCH_BITSET_FILTERED_MIN_HITS = 10**9
     try:
         return _answer(search(**kwargs))
     finally:
         settings.SEARCH_BROAD_CACHE = True
         settings.SEARCH_BITSET_MIN_HITS = 1
+        settings.SEARCH_BITSET_FILTERED_MIN_HITS = bitsets.FILTERED_MIN_HITS
 
 
 BUILT: list = []  # one entry per snapshot built from every document
