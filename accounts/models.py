@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from accounts.permissions import preload_permissions
 from core.models import PublicIdModel, TimeStampedModel
 
 INVITATION_VALIDITY = timedelta(days=7)
@@ -25,6 +26,19 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.get_full_name() or self.email
+
+    # ModelBackend's two queries per user object, in one (accounts.permissions).
+    def has_perm(self, perm, obj=None):
+        preload_permissions(self)
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label):
+        preload_permissions(self)
+        return super().has_module_perms(app_label)
+
+    def get_all_permissions(self, obj=None):
+        preload_permissions(self)
+        return super().get_all_permissions(obj)
 
 
 class Organisation(TimeStampedModel):

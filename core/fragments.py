@@ -108,12 +108,18 @@ def release() -> str:
 _CODE_SUFFIXES = frozenset({".py", ".html", ".txt", ".json", ".mo"})
 
 
+#: Settings no page shows: where files are written (their URLs follow ``MEDIA_URL``). Every test
+#: gives itself new media directories, and each change cost two cache round trips.
+_UNSHOWN_SETTINGS = frozenset({"MEDIA_ROOT", "PRIVATE_MEDIA_ROOT"})
+
+
 def on_setting_changed(setting=None, **_kwargs) -> None:
     """``setting_changed`` (tests' ``override_settings`` / the ``settings`` fixture): markup made
     under other settings is not reused."""
     if setting in ("FRAGMENT_CACHE_RELEASE", "BASE_DIR", "LOCAL_APPS"):
         release.cache_clear()
-    if setting != "CACHES":  # other caches hold none of these entries (and may be unreachable)
+    # other caches hold none of these entries (and may be unreachable)
+    if setting != "CACHES" and setting not in _UNSHOWN_SETTINGS:
         bump_content_version()
 
 

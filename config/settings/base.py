@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "accounts.middleware.RequireMFAMiddleware",
     "accounts.admin_scope.AdminScopeMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "themes.middleware.CachedSiteMiddleware",  # the Site for the redirects above, cached
     "core.anonymous_pages.AnonymousPageMiddleware",
     "core.page_routes.CachedPageRouteMiddleware",
 ]

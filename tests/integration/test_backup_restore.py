@@ -14,7 +14,9 @@ from accounts.models import User
 from partners.models import Partner
 from tests.factories.partners import provisioned_partner
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: Django's flush after the test then skips post_migrate (~4 s); tests/conftest.py
+# restores the migrated data before the next test in any case.
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 ALIAS = "restored_backup"
 

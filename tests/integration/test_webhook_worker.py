@@ -15,7 +15,9 @@ from tests.factories.api import world
 from tests.integration.test_celery_worker import fail_with_logs, tasks_through_broker
 from tests.unit.api.receiver import Receiver
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: Django's flush after the test then skips post_migrate (~4 s); tests/conftest.py
+# restores the migrated data before the next test in any case.
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 TIMEOUT = 30
 

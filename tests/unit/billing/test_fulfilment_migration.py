@@ -23,7 +23,9 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: Django's flush after the test then skips post_migrate (~4 s); tests/conftest.py
+# restores the migrated data before the next test in any case.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_fulfilment_settings_and_log_move_onto_the_webhook_machinery():
     on = money_partner(slug="mig-on", name="迁移甲", name_en="Migrate On")
     off = money_partner(slug="mig-off", name="迁移乙", name_en="Migrate Off")

@@ -76,3 +76,31 @@ def test_the_header_marks_the_section_a_page_belongs_to(client, listing, partner
     assert current_section(client.get("/en/partners/").content.decode()) == ["Partners"]
     assert current_section(client.get("/en/search/").content.decode()) == ["Browse apps"]
     assert current_section(client.get("/en/").content.decode()) == ["Home"]
+
+
+def test_a_404_finds_the_redirects_of_its_own_site_without_a_site_query(client, branding, settings):
+    """Wagtail's RedirectMiddleware, given the request's Site from the shell's cache when nothing
+    has looked it up yet (themes.middleware.CachedSiteMiddleware): each host gets its own site's
+    redirects."""
+    from wagtail.contrib.redirects.models import Redirect
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "other.example"]
+    other = Site.objects.create(hostname="other.example", port=80, root_page=branding.site.root_page)
+    Redirect.objects.create(old_path="/old-place", site=branding.site, redirect_link="/en/search/")
+    Redirect.objects.create(old_path="/only-other", site=other, redirect_link="/en/compare/")
+
+    response = client.get("/old-place/")
+    assert (response.status_code, response["Location"]) == (301, "/en/search/")
+    assert client.get("/only-other/").status_code == 404
+    response = client.get("/only-other/", HTTP_HOST="other.example")
+    assert (response.status_code, response["Location"]) == (301, "/en/compare/")
+
+
+def test_a_404_outside_the_pages_looks_for_redirects_without_a_site_query(client, superuser):
+    """Wagtail's page routing has found the Site by the time a page 404s; an admin screen (or any
+    view of ours) has not, and the redirect lookup used to query it on every 404."""
+    client.force_login(superuser)
+    assert client.get("/admin/pages/987654/edit/").status_code == 404
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/admin/pages/987655/edit/").status_code == 404
+    assert shell_queries(queries) == []
