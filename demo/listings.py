@@ -10,10 +10,12 @@ Workflow notifications are not mailed while seeding.
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, DecimalField, Q
 from django.test.utils import override_settings
 from django.utils import timezone
+from modelcluster.models import ClusterableModel, get_all_child_m2m_relations, get_all_child_relations
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, ReferenceIndex, TaskState
 from wagtail.rich_text import RichText
@@ -249,7 +251,12 @@ class _Writer:
             for n, image in enumerate(shots)
         ]
         page.tags.add(*spec.tags)
+        # The child rows go in after the page, one insert per table, instead of add_child's
+        # commit of each relation (a read of the rows a new page cannot have yet, then an insert
+        # per row, then a read of the rows just written for the revision's JSON).
+        held, page._cluster_related_objects = page._cluster_related_objects, {}
         self.pages[spec.partner_id].add_child(instance=page)
+        insert_children(page, held)
         # As page.save_revision(user=owner).publish() (drafts: save_revision() only), in two writes.
         publish_new(page, user=self.owner(spec.partner_id), live=spec.state == State.LIVE)
         ListingVersion.objects.bulk_create(
@@ -297,6 +304,42 @@ class _Writer:
                 last_published_at=max(latest, first),
                 active_subscriptions=subscriptions.get(page.pk, 0),
             )
+
+
+def insert_children(page: ClusterableModel, held: dict[str, list]) -> None:
+    """Write the child rows and many-to-many links ``held`` back from a page just inserted (which
+    has none yet), as modelcluster's commit on its save would: the same rows, inserted in the same
+    order per table. Then put them back on the page as its in-memory relations (with their ids,
+    every relation it does not hold empty), so that its revision's JSON is made without reading
+    them again — the values as the database returns them (decimals to their places)."""
+    for rel in get_all_child_relations(page):
+        items = held.setdefault(rel.get_accessor_name(), [])
+        for item in items:
+            setattr(item, rel.field.name, page)
+        if items:
+            rel.related_model._default_manager.bulk_create(items)
+            _as_stored(items)
+    for field in get_all_child_m2m_relations(page):
+        targets = held.setdefault(field.name, [])
+        through = field.remote_field.through
+        source, target_ = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+        ids = set()  # Django's ManyRelatedManager.add: the targets' ids as a set, in its order
+        for target in targets:
+            ids.add(target.pk)
+        links = [through(**{source: page.pk, target_: pk}) for pk in ids.difference(())]
+        if links:
+            through._default_manager.bulk_create(links)
+    page._cluster_related_objects = held
+
+
+def _as_stored(items: list) -> None:
+    decimals = [f for f in items[0]._meta.concrete_fields if isinstance(f, DecimalField)]
+    for item in items:
+        for field in decimals:
+            value = getattr(item, field.attname)
+            if value is not None:
+                places = Decimal(1).scaleb(-field.decimal_places)
+                setattr(item, field.attname, Decimal(value).quantize(places))
 
 
 def _stream(blocks):

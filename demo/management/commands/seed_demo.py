@@ -25,7 +25,7 @@ import demo.programme
 from catalog.search.indexing import reindex_all
 from core.fragments import one_content_bump
 from core.reference_index import one_update_per_object
-from demo.base import SIZES, SeedContext
+from demo.base import SIZES, SeedContext, without_savepoints
 
 SEEDERS = (
     demo.accounts,
@@ -66,8 +66,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Seeding the {size} demo ecosystem")
         # The cached pages' content version is bumped once at the end instead of on every saved or
         # deleted row (~2,400 Redis increments a small seed); the reset removes the deleted
-        # objects' reference-index rows in a few statements instead of two per object.
-        with one_content_bump():
+        # objects' reference-index rows in a few statements instead of two per object; no inner
+        # atomic() sets a savepoint (demo.base.without_savepoints: nothing here recovers from one).
+        with one_content_bump(), without_savepoints():
             if reset:
                 with one_update_per_object():
                     for module in reversed(SEEDERS):
