@@ -158,6 +158,18 @@ def pytest_configure(config):
     config.pluginmanager.register(_SlowSeedsFirst(), "symbio-slow-seeds-first")
 
 
+def pytest_collection_finish(session):
+    """What is loaded by now (Django, Wagtail, every test module) lives for the whole run: moved
+    out of the garbage collector's sight (``gc.freeze``), and the youngest generation collected
+    every 20,000 allocations instead of 700. Cycles are still collected, less often: ~2-3 % of
+    the CPU of a worker (tests/unit/api + billing, one process: 73.5-74.4 s → 71.2-72.8 s)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 50)
+
+
 # --- Transactional tests leave an empty database ----------------------------------------------
 # A transactional test (``transaction=True``, ``live_server``) ends by flushing every table, and
 # with ``serialized_rollback`` Django does not even re-run post_migrate: what the migrations
