@@ -1,6 +1,6 @@
 """The request's Site for Wagtail's redirects, from the themes cache."""
 
-from themes.models import _cached_site
+from themes.models import site_for_request
 
 
 class CachedSiteMiddleware:
@@ -15,6 +15,6 @@ class CachedSiteMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.status_code == 404 and not hasattr(request, "_wagtail_site"):
-            request._wagtail_site = _cached_site(request)
+        if response.status_code == 404:
+            site_for_request(request)
         return response

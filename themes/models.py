@@ -68,9 +68,7 @@ class BrandingSettings(BaseSiteSetting):
         attr_name = cls.get_cache_attr_name()
         if hasattr(request, attr_name):
             return getattr(request, attr_name)
-        if not hasattr(request, "_wagtail_site"):
-            request._wagtail_site = _cached_site(request)
-        site = request._wagtail_site
+        site = site_for_request(request)
         if site is None:
             raise cls.DoesNotExist(f"{cls} does not exist for site None.")
         branding = _cached_branding(cls, site)
@@ -96,6 +94,14 @@ def _store_shell(shell: dict) -> None:
     from django.core.cache import cache
 
     cache.set(SHELL_KEY, shell, SHELL_TIMEOUT)
+
+
+def site_for_request(request):
+    """The request's Site as Wagtail's ``Site.find_for_request`` finds it, from the themes cache,
+    kept on the request where Wagtail looks for it (``_wagtail_site``)."""
+    if not hasattr(request, "_wagtail_site"):
+        request._wagtail_site = _cached_site(request)
+    return request._wagtail_site
 
 
 def _cached_site(request):

@@ -427,14 +427,12 @@ class RelaxedMatch(TextMatch):
         GIN-indexed ``search_vector``, which holds every token of the head vector), not every
         row."""
         terms = range(len(self.token_terms))
-        documents = SearchDocument.objects
+        per_term = {f"t{i}": Count("pk", filter=self._head_q(i)) for i in terms}
         if self.postgres:
-            documents = documents.filter(search_vector=self.tsquery)
+            counts = SearchDocument.objects.filter(search_vector=self.tsquery).aggregate(**per_term)
             n = SearchDocument.objects.count()
-        counts = documents.aggregate(
-            n=Count("pk"), **{f"t{i}": Count("pk", filter=self._head_q(i)) for i in terms}
-        )
-        if not self.postgres:
+        else:
+            counts = SearchDocument.objects.aggregate(n=Count("pk"), **per_term)
             n = counts["n"]
         return n, [counts[f"t{i}"] for i in terms]
 
