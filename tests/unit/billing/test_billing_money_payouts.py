@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from billing.models import ConnectAccount, Invoice, LedgerEntry, LedgerKind, Payout, PayoutStatement
 from billing.services import ledger, payouts
@@ -80,6 +81,62 @@ def test_a_month_with_nothing_due_is_carried_forward(isv, listing, buyer):
     assert march.net == Decimal("255.00") - Decimal("85.00")  # February's refund carried into March
     assert march.status == PayoutStatement.Status.OPEN and march.entry_count == 4
     assert march.can_pay_out and not feb.can_pay_out
+
+
+STATED = ("partner_id", "month", "currency", "number", "charges", "refunds", "commission", "adjustments")
+STATED += ("net", "entry_count", "status")
+
+
+def _stated(ids):
+    """Each statement's figures (not its id) and the ledger entries tied to it."""
+    return [
+        (
+            PayoutStatement.objects.values(*STATED).get(pk=pk),
+            sorted(LedgerEntry.objects.filter(statement_id=pk).values_list("pk", flat=True)),
+        )
+        for pk in ids
+    ]
+
+
+def test_a_months_run_states_each_partner_and_currency_as_one_at_a_time_would(isv, listing, buyer):
+    other = money_partner(
+        slug="payout-other", name="云杉服务", name_en="Spruce Services", kind=PartnerKind.SERVICE
+    )
+    other_listing = live_listing(other, slug="payout-other-app")
+    refunded = _paid(isv, listing, buyer, "100.00", at(2026, 1, 10))
+    ledger.post_refund(  # January's charge refunded in February: nothing due, carried
+        refunded,
+        amount=Decimal("100.00"),
+        currency="CNY",
+        stripe_refund_id="re_jan",
+        occurred_at=at(2026, 2, 3),
+    )
+    _paid(isv, listing, buyer, "80.00", at(2026, 2, 14), currency="USD")
+    _paid(other, other_listing, buyer, "400.00", at(2026, 1, 20))
+    _paid(other, other_listing, buyer, "600.00", at(2026, 2, 20))
+    _paid(other, other_listing, buyer, "900.00", at(2026, 3, 2))  # after February: not stated
+    feb = date(2026, 2, 1)
+    pairs = sorted([(isv.pk, "CNY"), (isv.pk, "USD"), (other.pk, "CNY")])
+    partners = {isv.pk: isv, other.pk: other}
+    with transaction.atomic():  # one statement at a time, then undone
+        one_by_one = [
+            payouts.generate_statement(partner=partners[pid], month=feb, currency=cur).pk
+            for pid, cur in pairs
+        ]
+        expected = _stated(one_by_one)
+        transaction.set_rollback(True)
+    assert [figures["status"] for figures, _entries in expected].count(PayoutStatement.Status.CARRIED) == 1
+
+    ids = payouts.generate_month(date(2026, 2, 17))
+    assert _stated(ids) == expected
+    carried = PayoutStatement.objects.get(month=feb, status=PayoutStatement.Status.CARRIED)
+    # Again: only the carried statement's entries are still open — it is returned, nothing is new.
+    assert payouts.generate_month(feb) == [carried.pk]
+    assert PayoutStatement.objects.filter(month=feb).count() == 3
+    assert payouts.generate_month(date(2026, 3, 1), partner_ids=[other.pk]) == list(
+        PayoutStatement.objects.filter(month=date(2026, 3, 1)).values_list("pk", flat=True)
+    )
+    assert PayoutStatement.objects.filter(month=date(2026, 3, 1)).get().partner_id == other.pk
 
 
 def _reconciled():
