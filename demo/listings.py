@@ -1,6 +1,7 @@
 """Writes the demo listings (``demo.catalog`` calls :func:`seed_listings` after the category tree).
 
-Pages go through Wagtail's ``add_child`` (its tree, validation and child rows), then get their
+Pages go into Wagtail's tree as ``add_child`` puts them (``demo.pages.NewChildren``: the same rows,
+without validating each built page again), their child rows in bulk, then get their
 revision and are published by ``demo.pages.publish_new`` (what ``save_revision().publish()``
 leaves, in two writes); Wagtail's admin index and ``catalog.search`` take them in bulk, the
 reference index once per page; versions and usages are bulk-inserted.
@@ -16,6 +17,7 @@ from django.db.models import Count, DecimalField, Q
 from django.test.utils import override_settings
 from django.utils import timezone
 from modelcluster.models import ClusterableModel, get_all_child_m2m_relations, get_all_child_relations
+from taggit.models import Tag
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, ReferenceIndex, TaskState
 from wagtail.rich_text import RichText
@@ -37,7 +39,7 @@ from demo.accounts import demo_login
 from demo.base import SeedContext
 from demo.listing_specs import ListingSpec, PartnerRef, State, Taxonomy, listing_specs
 from demo.media import LOGO_SIZE, PALETTE, SCREENSHOT_SIZE, gradient_png, initials, make_images
-from demo.pages import bulk_publishing, publish_new
+from demo.pages import NewChildren, bulk_publishing, publish_new
 from partners.models import Industry, Partner, PartnerPage, PartnerWorkspace, Region
 
 LISTINGS = {"small": 160, "large": 400}
@@ -146,6 +148,7 @@ def seed_listings(ctx: SeedContext) -> dict[str, int]:
         for n, spec in enumerate(new_specs, start=1):
             created[spec.slug] = writer.create(spec)
             ctx.progress("listings", n, len(new_specs))
+        writer.children.finish()
     for page in created.values():
         ReferenceIndex.create_or_update_for_object(page)
     with quiet_mail():
@@ -182,6 +185,8 @@ class _Writer:
         self.regions = Region.objects.in_bulk(field_name="code")
         self.partners = Partner.objects.in_bulk(ids)
         self.images = 0
+        self.children = NewChildren()
+        self.tags: dict[str, Tag] = {}  # by name: the tags the listings so far were given
 
     def owner(self, partner_id):
         return self.users.get(self.owners.get(partner_id))
@@ -250,12 +255,14 @@ class _Writer:
             )
             for n, image in enumerate(shots)
         ]
-        page.tags.add(*spec.tags)
-        # The child rows go in after the page, one insert per table, instead of add_child's
+        # A tag met before is handed over as itself: taggit looks up (and creates) only the rest.
+        page.tags.add(*(self.tags.get(name, name) for name in spec.tags))
+        self.tags.update((tag.name, tag) for tag in page.tags.all())
+        # The child rows go in after the page, one insert per table, instead of the page's save's
         # commit of each relation (a read of the rows a new page cannot have yet, then an insert
         # per row, then a read of the rows just written for the revision's JSON).
         held, page._cluster_related_objects = page._cluster_related_objects, {}
-        self.pages[spec.partner_id].add_child(instance=page)
+        self.children.add(self.pages[spec.partner_id], page)
         insert_children(page, held)
         # As page.save_revision(user=owner).publish() (drafts: save_revision() only), in two writes.
         publish_new(page, user=self.owner(spec.partner_id), live=spec.state == State.LIVE)
@@ -298,6 +305,8 @@ class _Writer:
             page = created[spec.slug]
             latest = datetime.combine(spec.versions[0].released_on, time(10), tzinfo=tz)
             first = datetime.combine(spec.versions[-1].released_on, time(10), tzinfo=tz)
+            # One row at a time, in this order: where the rows land in the tables decides the order
+            # in which later seeders (the catalogue facts) read them, so their ids.
             ListingPage.objects.filter(pk=page.pk).update(
                 last_updated_at=latest,
                 first_published_at=first,
