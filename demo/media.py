@@ -8,15 +8,23 @@ Encoding was a third of a small seed's CPU (580 PNGs, ~8 ms each), so the encode
 kept for the process (:data:`MEMO_BYTES` at most): the same picture asked again — a listing's
 third and fourth screenshots are its first and second, and a reseed after ``--reset`` (or the
 test suite's reset test) asks for every one again — is the same bytes without drawing or
-encoding it again.
+encoding it again. They are also kept between runs in ``var/demo-png/`` (like ``var/pycache``:
+a file per picture, named by a hash of what is drawn and the Pillow version, written once and
+renamed into place), so a later process — the next test run, ``make run`` after a reset —
+reads the bytes instead of drawing them. A directory that cannot be written is only not used.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import os
+import tempfile
 from functools import lru_cache
+from pathlib import Path
 
+import PIL
+from django.conf import settings
 from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw, ImageFont
 from wagtail.images import get_image_model
@@ -68,11 +76,38 @@ def gradient_png(text: str, colours: tuple[str, str], size: tuple[int, int], *, 
     key = (text, tuple(colours), tuple(size), caption)
     png = _memo.get(key)
     if png is None:
-        png = _draw(text, colours, size, caption)
+        png = _stored(key) or _draw(text, colours, size, caption)
         if _memo_size + len(png) <= MEMO_BYTES:
             _memo[key] = png
             _memo_size += len(png)
     return png
+
+
+def _store_dir() -> Path:
+    return Path(settings.BASE_DIR) / "var" / "demo-png"
+
+
+def _stored(key: tuple) -> bytes | None:
+    """The bytes of ``key``'s picture from ``var/demo-png`` (drawn and stored there when missing)."""
+    name = hashlib.sha1(repr((key, PIL.__version__, _DRAWING)).encode()).hexdigest() + ".png"
+    path = _store_dir() / name
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    png = _draw(*key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as tmp:
+            tmp.write(png)
+        os.replace(tmp.name, path)  # whole or not at all, also with two processes at once
+    except OSError:
+        pass
+    return png
+
+
+# Bump when _draw changes what it draws: the stored pictures of the old drawing are not read.
+_DRAWING = 1
 
 
 def _draw(text: str, colours: tuple[str, str], size: tuple[int, int], caption: str) -> bytes:

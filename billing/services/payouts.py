@@ -14,16 +14,14 @@ statement is marked paid. A Stripe error marks the payout failed and changes not
 from __future__ import annotations
 
 import logging
-import operator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
-from functools import reduce
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Case, Count, F, Q, Sum, Value, When
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -178,14 +176,14 @@ def generate_month(month: date, *, partner_ids=None) -> list[int]:
         if (pid, cur) not in existing
     ]
     PayoutStatement.objects.bulk_create(new)
-    due = [s for s in new if s.status == PayoutStatement.Status.OPEN]
-    if due:
-        each = [Q(partner_id=s.partner_id, currency=s.currency) for s in due]
-        LedgerEntry.objects.filter(
-            reduce(operator.or_, each), occurred_at__lt=end, statement__isnull=True
-        ).exclude(kind=LedgerKind.PAYOUT).update(
-            statement=Case(*(When(q, then=Value(s.pk)) for q, s in zip(each, due, strict=True)))
+    due_ids = [s.pk for s in new if s.status == PayoutStatement.Status.OPEN]
+    if due_ids:  # each open entry of a pair awaiting payout → that pair's new statement
+        due = PayoutStatement.objects.filter(
+            pk__in=due_ids, partner_id=OuterRef("partner_id"), currency=OuterRef("currency")
         )
+        LedgerEntry.objects.filter(Exists(due), occurred_at__lt=end, statement__isnull=True).exclude(
+            kind=LedgerKind.PAYOUT
+        ).update(statement=Subquery(due.values("pk")[:1]))
     made = {(s.partner_id, s.currency): s.pk for s in new}
     return [existing[pair] if pair in existing else made[pair] for pair in pairs]
 
