@@ -4,7 +4,7 @@ Pages go into Wagtail's tree as ``add_child`` puts them (``demo.pages.NewChildre
 without validating each built page again), their child rows in bulk, then get their
 revision and are published by ``demo.pages.publish_new`` (what ``save_revision().publish()``
 leaves, in two writes); Wagtail's admin index and ``catalog.search`` take them in bulk, the
-reference index once per page; versions and usages are bulk-inserted.
+reference index in one insert; versions and usages are bulk-inserted.
 Workflow notifications are not mailed while seeding.
 """
 
@@ -13,6 +13,8 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Count, DecimalField, Q
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -149,8 +151,7 @@ def seed_listings(ctx: SeedContext) -> dict[str, int]:
             created[spec.slug] = writer.create(spec)
             ctx.progress("listings", n, len(new_specs))
         writer.children.finish()
-    for page in created.values():
-        ReferenceIndex.create_or_update_for_object(page)
+    index_references(list(created.values()))
     with quiet_mail():
         _review_states(ctx, [s for s in new_specs if s.state != State.LIVE], created)
     writer.backdate([s for s in new_specs if s.state in (State.LIVE, State.REVIEWED)], created)
@@ -306,13 +307,54 @@ class _Writer:
             latest = datetime.combine(spec.versions[0].released_on, time(10), tzinfo=tz)
             first = datetime.combine(spec.versions[-1].released_on, time(10), tzinfo=tz)
             # One row at a time, in this order: where the rows land in the tables decides the order
-            # in which later seeders (the catalogue facts) read them, so their ids.
-            ListingPage.objects.filter(pk=page.pk).update(
-                last_updated_at=latest,
-                first_published_at=first,
-                last_published_at=max(latest, first),
-                active_subscriptions=subscriptions.get(page.pk, 0),
+            # in which later seeders (the catalogue facts) read them, so their ids. Each table
+            # directly (an update of both through ListingPage first reads the ids it covers).
+            Page.objects.filter(pk=page.pk).update(
+                first_published_at=first, last_published_at=max(latest, first)
             )
+            ListingPage.objects.filter(pk=page.pk).update(
+                last_updated_at=latest, active_subscriptions=subscriptions.get(page.pk, 0)
+            )
+
+
+def index_references(pages: list[Page]) -> None:
+    """``ReferenceIndex.create_or_update_for_object(page)`` for each of ``pages``, new pages of one
+    model: the same rows (what Wagtail extracts from each page), in one insert instead of a read of
+    the page's rows (a new page has none) and an insert per page. Pages that do have rows (a
+    database that reuses deleted ids) go through Wagtail's method."""
+    if not pages:
+        return
+    model = type(pages[0])
+    content_types = [
+        ContentType.objects.get_for_model(m, for_concrete_model=False)
+        for m in [model, *model._meta.get_parent_list()]
+    ]
+    indexed = set(
+        ReferenceIndex.objects.filter(
+            base_content_type=content_types[-1], object_id__in=[str(page.pk) for page in pages]
+        ).values_list("object_id", flat=True)
+    )
+    rows = []
+    for page in pages:
+        if str(page.pk) in indexed:
+            ReferenceIndex.create_or_update_for_object(page)
+            continue
+        for to_type, to_id, model_path, content_path in set(
+            ReferenceIndex._extract_references_from_object(page)
+        ):
+            rows.append(
+                ReferenceIndex(
+                    content_type=content_types[0],
+                    base_content_type=content_types[-1],
+                    object_id=page.pk,
+                    to_content_type_id=to_type,
+                    to_object_id=to_id,
+                    model_path=model_path,
+                    content_path=content_path,
+                    content_path_hash=ReferenceIndex._get_content_path_hash(content_path),
+                )
+            )
+    ReferenceIndex.objects.bulk_create(rows, ignore_conflicts=connection.features.supports_ignore_conflicts)
 
 
 def insert_children(page: ClusterableModel, held: dict[str, list]) -> None:
