@@ -9,9 +9,10 @@ kept for the process (:data:`MEMO_BYTES` at most): the same picture asked again 
 third and fourth screenshots are its first and second, and a reseed after ``--reset`` (or the
 test suite's reset test) asks for every one again — is the same bytes without drawing or
 encoding it again. They are also kept between runs in ``var/demo-png/`` (like ``var/pycache``:
-a file per picture, named by a hash of what is drawn and the Pillow version, written once and
-renamed into place), so a later process — the next test run, ``make run`` after a reset —
-reads the bytes instead of drawing them. A directory that cannot be written is only not used.
+a file per picture, named by a hash of what is drawn, this module's code and the Pillow
+version, written once and renamed into place), so a later process — the next test run,
+``make run`` after a reset — reads the bytes instead of drawing them. A directory that cannot
+be written is only not used.
 """
 
 from __future__ import annotations
@@ -106,8 +107,9 @@ def _stored(key: tuple) -> bytes | None:
     return png
 
 
-# Bump when _draw changes what it draws: the stored pictures of the old drawing are not read.
-_DRAWING = 1
+# What is drawn depends on this module's code (drawing, palette, fonts): a change to it names every
+# picture anew, so a stored picture of an older drawing is never read.
+_DRAWING = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:16]
 
 
 def _draw(text: str, colours: tuple[str, str], size: tuple[int, int], caption: str) -> bytes:
