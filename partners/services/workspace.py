@@ -96,40 +96,61 @@ def _create_partner_page(*, partner, index, publisher=None, owner=None, publish_
     return page
 
 
-def _permissions(pairs):
+def _workspace_permissions() -> dict[str, list[Permission]]:
+    """What a workspace hands out, read in one query: ``access`` (the admin), ``pages`` (on the
+    partner's page subtree) and ``images`` (on its collection)."""
+    wanted = {
+        "access": [ADMIN_ACCESS],
+        "pages": [("wagtailcore", codename) for codename in PAGE_PERMISSIONS],
+        "images": [("wagtailimages", codename) for codename in COLLECTION_PERMISSIONS],
+    }
+    pairs = [pair for group in wanted.values() for pair in group]
     query = Q(pk__in=[])
     for app_label, codename in pairs:
         query |= Q(content_type__app_label=app_label, codename=codename)
-    found = list(Permission.objects.filter(query))
+    found = {
+        (permission.content_type.app_label, permission.codename): permission
+        for permission in Permission.objects.filter(query).select_related("content_type")
+    }
     if len(found) != len(pairs):
         raise RuntimeError(f"Missing permissions: {pairs}; run migrate.")
-    return found
+    return {name: [found[pair] for pair in group] for name, group in wanted.items()}
 
 
-def _grant_page_permissions(group, page):
-    """The group holds admin access and exactly add + change on ``page``'s subtree."""
-    group.permissions.add(*_permissions([ADMIN_ACCESS]))
-    page_permissions = _permissions([("wagtailcore", codename) for codename in PAGE_PERMISSIONS])
+def _grant_page_permissions(group, page, permissions=None, *, new_group=False):
+    """The group holds admin access and exactly add + change on ``page``'s subtree. A group made
+    just now holds nothing yet: its page permissions are inserted without looking first."""
+    permissions = permissions or _workspace_permissions()
+    group.permissions.add(*permissions["access"])
+    if new_group:
+        GroupPagePermission.objects.bulk_create(
+            [GroupPagePermission(group=group, page=page, permission=p) for p in permissions["pages"]]
+        )
+        return
     GroupPagePermission.objects.filter(group=group).exclude(
-        page=page, permission__in=page_permissions
+        page=page, permission__in=permissions["pages"]
     ).delete()
-    for permission in page_permissions:
+    for permission in permissions["pages"]:
         GroupPagePermission.objects.get_or_create(group=group, page=page, permission=permission)
 
 
-def _create_group(organisation, page) -> Group:
-    group, _created = Group.objects.get_or_create(name=GROUP_NAME.format(slug=organisation.slug)[:150])
-    _grant_page_permissions(group, page)
+def _create_group(organisation, page, permissions=None) -> Group:
+    group, created = Group.objects.get_or_create(name=GROUP_NAME.format(slug=organisation.slug)[:150])
+    _grant_page_permissions(group, page, permissions, new_group=created)
     return group
 
 
-def _create_collection(organisation, group) -> Collection:
+def _create_collection(organisation, group, permissions=None) -> Collection:
+    """A new collection under the root, on which ``group`` may add and choose images."""
+    permissions = permissions or _workspace_permissions()
     root = Collection.get_first_root_node()
     collection = root.add_child(name=GROUP_NAME.format(slug=organisation.slug)[:255])
-    for permission in _permissions([("wagtailimages", codename) for codename in COLLECTION_PERMISSIONS]):
-        GroupCollectionPermission.objects.get_or_create(
-            group=group, collection=collection, permission=permission
-        )
+    GroupCollectionPermission.objects.bulk_create(
+        [
+            GroupCollectionPermission(group=group, collection=collection, permission=permission)
+            for permission in permissions["images"]
+        ]
+    )
     return collection
 
 
@@ -150,12 +171,13 @@ def provision_partner_workspace(
             publish_revision=publish_revision,
         )
     workspace = PartnerWorkspace.objects.filter(partner=partner).select_related("group", "collection").first()
+    permissions = _workspace_permissions()
     if workspace is None:
-        group = _create_group(organisation, page)
-        collection = _create_collection(organisation, group)
+        group = _create_group(organisation, page, permissions)
+        collection = _create_collection(organisation, group, permissions)
         workspace = PartnerWorkspace.objects.create(partner=partner, group=group, collection=collection)
     else:
-        _grant_page_permissions(workspace.group, page)
+        _grant_page_permissions(workspace.group, page, permissions)
     member_ids = list(organisation.memberships.values_list("user_id", flat=True))
     workspace.group.user_set.add(*member_ids)
     return workspace
@@ -323,9 +345,12 @@ def _bulk_workspaces(rows, root, paths) -> int:
     Group.objects.bulk_create([Group(name=name) for name in names.values() if name not in existing])
     group_ids = dict(Group.objects.filter(name__in=names.values()).values_list("name", "pk"))
 
-    access = _permissions([ADMIN_ACCESS])[0]
-    page_permissions = _permissions([("wagtailcore", codename) for codename in PAGE_PERMISSIONS])
-    image_permissions = _permissions([("wagtailimages", codename) for codename in COLLECTION_PERMISSIONS])
+    permissions = _workspace_permissions()
+    access, page_permissions, image_permissions = (
+        permissions["access"][0],
+        permissions["pages"],
+        permissions["images"],
+    )
     ids = list(group_ids.values())
     Group.permissions.through.objects.bulk_create(
         [Group.permissions.through(group_id=g, permission_id=access.pk) for g in ids], ignore_conflicts=True

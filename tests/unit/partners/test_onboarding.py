@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -534,6 +534,30 @@ def test_provisioning_is_idempotent(partner_a):
         collections,
     )
     assert partner_a.workspace.group.user_set.count() == 2
+
+
+def test_a_group_left_by_an_earlier_partner_holds_exactly_the_new_workspace(directory):
+    """A group of the same name already there (its partner deleted) keeps nothing it held: only
+    admin access, add + change on the new page, add + choose on the new collection."""
+    from tests.factories.partners import provisioned_partner
+
+    elsewhere = provisioned_partner(organisation__slug="elsewhere").page
+    group = Group.objects.create(name="Partner: reborn")
+    publish = Permission.objects.get(content_type__app_label="wagtailcore", codename="publish_page")
+    GroupPagePermission.objects.create(group=group, page=elsewhere, permission=publish)
+
+    partner = provisioned_partner(organisation__slug="reborn")
+
+    assert partner.workspace.group == group
+    assert {(p.page_id, p.permission.codename) for p in GroupPagePermission.objects.filter(group=group)} == {
+        (partner.page.pk, "add_page"),
+        (partner.page.pk, "change_page"),
+    }
+    assert [p.codename for p in group.permissions.all()] == ["access_admin"]
+    assert {p.permission.codename for p in GroupCollectionPermission.objects.filter(group=group)} == {
+        "add_image",
+        "choose_image",
+    }
 
 
 def test_page_slug_never_shadows_a_django_url(directory):
