@@ -12,7 +12,7 @@ import json
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 
 from catalog.search import search
 from catalog.search.base import bump_index_version
@@ -47,12 +47,13 @@ def _answer(result) -> dict:
     }
 
 
-def _both(settings, **kwargs) -> tuple[dict, dict]:
-    settings.SEARCH_BITSET_MIN_HITS = SQL_ONLY
-    settings.SEARCH_BITSET_FILTERED_MIN_HITS = SQL_ONLY
-    slow = _answer(search(**kwargs))
-    settings.SEARCH_BITSET_MIN_HITS = 1
-    fast = _answer(search(**kwargs))
+def _both(**kwargs) -> tuple[dict, dict]:
+    """The SQL answer, then the bitsets' (``override_settings`` for each call: the ``settings``
+    fixture would stack a layer per assignment for the rest of the test)."""
+    with override_settings(SEARCH_BITSET_MIN_HITS=SQL_ONLY, SEARCH_BITSET_FILTERED_MIN_HITS=SQL_ONLY):
+        slow = _answer(search(**kwargs))
+        with override_settings(SEARCH_BITSET_MIN_HITS=1):
+            fast = _answer(search(**kwargs))
     return slow, fast
 
 
@@ -62,15 +63,15 @@ def test_the_word_is_broad(catalogue):
 
 
 @pytest.mark.parametrize("filters", FILTER_COMBINATIONS, ids=lambda f: json.dumps(f, sort_keys=True))
-def test_fast_path_gives_the_sql_answer(catalogue, settings, filters):
-    slow, fast = _both(settings, text=BROAD, filters=filters, per_page=3)
+def test_fast_path_gives_the_sql_answer(catalogue, filters):
+    slow, fast = _both(text=BROAD, filters=filters, per_page=3)
     assert fast == slow
 
 
 @pytest.mark.parametrize("sort", ["relevance", "rating", "newest", "subscribed", "price"])
-def test_fast_path_gives_the_sql_answer_for_every_sort_and_page(catalogue, settings, sort):
+def test_fast_path_gives_the_sql_answer_for_every_sort_and_page(catalogue, sort):
     for page in (1, 2, 99):
-        slow, fast = _both(settings, text=BROAD, sort=sort, page=page, per_page=2)
+        slow, fast = _both(text=BROAD, sort=sort, page=page, per_page=2)
         assert fast == slow, (sort, page)
 
 
