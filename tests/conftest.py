@@ -69,6 +69,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     # No site isolation (see CHROMIUM_DISABLED_FEATURES).
     "--disable-site-isolation-trials",
+    # V8's baseline compilers only (Ignition + Sparkplug; no Maglev or TurboFan): each browser
+    # context is a fresh renderer process, so optimised code was compiled again for every person
+    # of every journey — axe-core's functions above all (~2.3 s of Maglev jobs in the partner and
+    # staff audit alone) — and thrown away minutes later. 10–15 % less Chromium CPU on the
+    # journeys that run axe, the same on the others (docs/testing.md, 2026-12-05 fifth session).
+    "--js-flags=--max-opt=1",
     # Chromium keeps only the last --disable-features switch, and this one comes after
     # Playwright's own: it has to repeat Playwright's list (tests/browser/test_chromium_args.py
     # checks it against the installed Playwright) or those features come back on.
