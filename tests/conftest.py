@@ -25,6 +25,39 @@ LOCALSTRIPE_GROUP = "localstripe"  # one localstripe server; webhook endpoints i
 BROWSER_GROUP = "browser"  # one Chromium (Playwright marks the thread's event loop running)
 DEMO_GROUP = "demo"  # tests marked ``demo`` (seeding the demo data): a group per module, handed out first
 DEMO_SEED = "demo_seed"  # the session's one full demo seed: its users share DEMO_GROUP itself
+# Playwright 1.65's ``disabledFeatures`` (playwright/driver/package/lib/coreBundle.js).
+PLAYWRIGHT_DISABLED_FEATURES = [
+    "AvoidUnnecessaryBeforeUnloadCheckSync",
+    "DestroyProfileOnBrowserClose",
+    "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable",
+    "LensOverlay",
+    "MediaRouter",
+    "PaintHolding",
+    "ThirdPartyStoragePartitioning",
+    "AvoidCorsURLLoaderRestartOnRedirect",
+    "TcpPortRandomizationWin",
+    "OptimizationHints",
+    "NetworkTimeServiceQuerying",
+    "AimEnabled",
+    "PreconnectToSearch",
+    "msForceBrowserSignIn",
+    "msEdgeUpdateLaunchServicesPreferredVersion",
+]
+CHROMIUM_DISABLED_FEATURES = [
+    # Site isolation: one renderer process for the test site instead of one per site plus spare
+    # ones (with --disable-site-isolation-trials and no PaintHolding: 12–20 % less Chromium CPU
+    # over the journeys, docs/testing.md). The tests serve one origin, so it protects nothing.
+    "IsolateOrigins",
+    "site-per-process",
+    # Headless Chromium 156 is the whole browser: each browser context's window builds its
+    # omnibox popups as WebUI pages (chrome://omnibox-popup.top-chrome/ and its AI-mode page),
+    # two renderer processes per context that nobody sees — ~15 % of Chromium's CPU over the
+    # journeys (docs/testing.md, 2026-12-05 fifth session).
+    "WebUIOmniboxPopup",
+    "WebUIOmniboxAimPopup",
+    "WebUIOmniboxFullPopup",
+]
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -34,12 +67,18 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    # One renderer process for the test site instead of one per site plus spare ones, and no
-    # paint holding between navigations: 12–20 % less Chromium CPU over the journeys
-    # (measured 2026-12-05, docs/testing.md). The tests serve one origin, so site isolation
-    # protects nothing here.
+    # No site isolation (see CHROMIUM_DISABLED_FEATURES).
     "--disable-site-isolation-trials",
-    "--disable-features=IsolateOrigins,site-per-process,PaintHolding",
+    # V8's baseline compilers only (Ignition + Sparkplug; no Maglev or TurboFan): each browser
+    # context is a fresh renderer process, so optimised code was compiled again for every person
+    # of every journey — axe-core's functions above all (~2.3 s of Maglev jobs in the partner and
+    # staff audit alone) — and thrown away minutes later. 10–15 % less Chromium CPU on the
+    # journeys that run axe, the same on the others (docs/testing.md, 2026-12-05 fifth session).
+    "--js-flags=--max-opt=1",
+    # Chromium keeps only the last --disable-features switch, and this one comes after
+    # Playwright's own: it has to repeat Playwright's list (tests/browser/test_chromium_args.py
+    # checks it against the installed Playwright) or those features come back on.
+    "--disable-features=" + ",".join(PLAYWRIGHT_DISABLED_FEATURES + CHROMIUM_DISABLED_FEATURES),
 ]
 
 
