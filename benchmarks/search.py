@@ -1,5 +1,7 @@
 """Catalogue search on 100,000 documents (PostgreSQL, database engine): server time of text + 3
 facet queries, SQL queries per search, and the search page's throughput against a trivial view.
+One script because its figures are compared within one run: the same 100,000 documents, the
+same server and the baseline measured beside them.
 
 Run through ``scripts/bench.sh`` (``make bench``), or by hand against any PostgreSQL:
 

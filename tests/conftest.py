@@ -1,5 +1,9 @@
 """Shared fixtures. Unit tests run on PostgreSQL with eager tasks; integration tests use the
-Redis and localstripe that `make test` started (their URLs arrive in the environment)."""
+Redis and localstripe that `make test` started (their URLs arrive in the environment).
+
+One module because pytest shares a fixture or hook with every test directory only from the root
+``conftest.py``; its sections are headed: scheduling over the workers, the restore after
+transactional tests, the demo seed and media, services, staff, the browser, the Celery worker."""
 
 import itertools
 import os
