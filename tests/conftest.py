@@ -346,9 +346,12 @@ def pytest_runtest_teardown(item, nextitem):
 
     for alias, contents in item.stash.get(_HIDDEN, {}).items():
         connections[alias]._test_serialized_contents = contents
-    result = yield
     if _database_use(item) in ("transactional", "serialized"):
+        # Set before Django's flush runs: a flush that fails (a deadlock with a server thread still
+        # writing) leaves rows behind, and the next test must then empty and restore the tables
+        # instead of building on them (one error, not twenty tests seeing another test's rows).
         item.config.stash[_FLUSHED] = True
+    result = yield
     if DEMO_SEED in item.fixturenames and (nextitem is None or DEMO_SEED not in nextitem.fixturenames):
         # The last test reading the demo seed: roll it back now, not at the end of the session,
         # so that the tests this worker runs next start from the migrated data.
