@@ -77,7 +77,7 @@ def gradient_png(text: str, colours: tuple[str, str], size: tuple[int, int], *, 
     key = (text, tuple(colours), tuple(size), caption)
     png = _memo.get(key)
     if png is None:
-        png = _stored(key) or _draw(text, colours, size, caption)
+        png = _stored(key)
         if _memo_size + len(png) <= MEMO_BYTES:
             _memo[key] = png
             _memo_size += len(png)
@@ -97,13 +97,15 @@ def _stored(key: tuple) -> bytes | None:
     except OSError:
         pass
     png = _draw(*key)
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as tmp:
             tmp.write(png)
         os.replace(tmp.name, path)  # whole or not at all, also with two processes at once
     except OSError:
-        pass
+        if tmp is not None:
+            Path(tmp.name).unlink(missing_ok=True)
     return png
 
 

@@ -117,10 +117,9 @@ def _workspace_permissions() -> dict[str, list[Permission]]:
     return {name: [found[pair] for pair in group] for name, group in wanted.items()}
 
 
-def _grant_page_permissions(group, page, permissions=None, *, new_group=False):
+def _grant_page_permissions(group, page, permissions, *, new_group=False):
     """The group holds admin access and exactly add + change on ``page``'s subtree. A group made
     just now holds nothing yet: its page permissions are inserted without looking first."""
-    permissions = permissions or _workspace_permissions()
     group.permissions.add(*permissions["access"])
     if new_group:
         GroupPagePermission.objects.bulk_create(
@@ -134,15 +133,14 @@ def _grant_page_permissions(group, page, permissions=None, *, new_group=False):
         GroupPagePermission.objects.get_or_create(group=group, page=page, permission=permission)
 
 
-def _create_group(organisation, page, permissions=None) -> Group:
+def _create_group(organisation, page, permissions) -> Group:
     group, created = Group.objects.get_or_create(name=GROUP_NAME.format(slug=organisation.slug)[:150])
     _grant_page_permissions(group, page, permissions, new_group=created)
     return group
 
 
-def _create_collection(organisation, group, permissions=None) -> Collection:
+def _create_collection(organisation, group, permissions) -> Collection:
     """A new collection under the root, on which ``group`` may add and choose images."""
-    permissions = permissions or _workspace_permissions()
     root = Collection.get_first_root_node()
     collection = root.add_child(name=GROUP_NAME.format(slug=organisation.slug)[:255])
     GroupCollectionPermission.objects.bulk_create(
